@@ -1,0 +1,1 @@
+//! Command-line interface (clap): parse, dispatch, exit codes.

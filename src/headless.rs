@@ -1,0 +1,1 @@
+//! Headless output: text lines or JSON lines from `probe::Snapshot`s.

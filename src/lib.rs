@@ -1,0 +1,28 @@
+//! chanviz: a fast, instrumented, type-state async MPMC channel, and the
+//! engine and TUI that show it working.
+//!
+//! - [`channel`]: the channel itself. Runtime-agnostic; emits `tracing`
+//!   events (schema v1, see [`channel`]'s docs) and knows nothing of who
+//!   listens.
+//! - `probe` (feature `tui`): a `tracing_subscriber::Layer` that decodes those
+//!   events into a live model and hands out consistent snapshots.
+//! - `scenario` (feature `tui`): scenario files, validation, and the runner.
+//! - `ui` (feature `tui`): the ratatui front end, drawn from snapshots.
+#![warn(missing_docs)]
+
+pub mod channel;
+
+#[cfg(feature = "tui")]
+pub mod probe;
+
+#[cfg(feature = "tui")]
+pub mod scenario;
+
+#[cfg(feature = "tui")]
+pub mod headless;
+
+#[cfg(feature = "tui")]
+pub mod ui;
+
+#[cfg(feature = "tui")]
+pub mod cli;
