@@ -1,1 +1,3 @@
 //! The channel.
+
+pub mod schema;
