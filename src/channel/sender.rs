@@ -124,7 +124,7 @@ impl<T> Sender<T, Open> {
         SendFuture {
             sender: self,
             value: Some(value),
-            key: None,
+            waiter: Default::default(),
         }
     }
 
