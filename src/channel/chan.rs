@@ -225,7 +225,7 @@ impl<T> Chan<T> {
     // ----- operations ----------------------------------------------------
 
     /// Pushes without waiting, then wakes a parked receiver if there is one.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn try_push(&self, value: T, handle: u64) -> Result<(), PushError<T>> {
         let pos = self.ring.push(value)?;
         self.push_event(pos, handle);
@@ -239,7 +239,7 @@ impl<T> Chan<T> {
 
     /// Pops without waiting, then wakes a parked sender if there is one, or
     /// notices that a closed channel has just been drained.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn try_pop(&self, handle: u64) -> Result<T, PopError> {
         match self.ring.pop() {
             Ok((value, pos)) => {
@@ -367,6 +367,7 @@ impl<T> Chan<T> {
 
     /// A `SendFuture` went away unfinished. If it had been woken, the
     /// wakeup is passed on so that another parked sender uses the room.
+    #[inline(always)]
     pub(crate) fn abandon_send(&self, key: &mut WaiterKey) {
         if key.is_some() && !self.senders.cancel(key) {
             if let Some(w) = self.senders.wake_one() {
@@ -377,6 +378,7 @@ impl<T> Chan<T> {
 
     /// A `RecvFuture` (or a stream) went away unfinished. If it had been
     /// woken, the wakeup is passed on so that the message is not stranded.
+    #[inline(always)]
     pub(crate) fn abandon_recv(&self, key: &mut WaiterKey) {
         if key.is_some() && !self.receivers.cancel(key) {
             if let Some(w) = self.receivers.wake_one() {

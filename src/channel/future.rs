@@ -27,6 +27,7 @@ impl<T> Unpin for SendFuture<'_, T> {}
 impl<T> Future for SendFuture<'_, T> {
     type Output = Result<(), SendError<T>>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let sender = this.sender;
@@ -38,6 +39,7 @@ impl<T> Future for SendFuture<'_, T> {
 }
 
 impl<T> Drop for SendFuture<'_, T> {
+    #[inline]
     fn drop(&mut self) {
         self.sender.chan.abandon_send(&mut self.waiter.key);
     }
@@ -66,6 +68,7 @@ impl<T> Unpin for RecvFuture<'_, T> {}
 impl<T> Future for RecvFuture<'_, T> {
     type Output = Result<T, RecvError>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let receiver = this.receiver;
@@ -74,6 +77,7 @@ impl<T> Future for RecvFuture<'_, T> {
 }
 
 impl<T> Drop for RecvFuture<'_, T> {
+    #[inline]
     fn drop(&mut self) {
         self.receiver.chan.abandon_recv(&mut self.waiter.key);
     }

@@ -129,6 +129,7 @@ impl<T> Receiver<T, Open> {
     ///     assert!(rx.recv().await.is_err());
     /// });
     /// ```
+    #[inline]
     pub fn recv(&self) -> RecvFuture<'_, T> {
         RecvFuture {
             receiver: self,
@@ -146,6 +147,7 @@ impl<T> Receiver<T, Open> {
     /// tx.try_send(3).unwrap();
     /// assert_eq!(rx.try_recv(), Ok(3));
     /// ```
+    #[inline]
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
         self.chan.try_pop(self.id).map_err(|e| match e {
             PopError::Empty => TryRecvError::Empty,
