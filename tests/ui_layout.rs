@@ -14,7 +14,7 @@ fn full_layout_at_120x40() {
     let out = text(&render_to_buffer(&app(), 120, 40));
     for panel in [
         "Ring",
-        "Waiters",
+        "Waker queues",
         "Type state",
         "Parameters",
         "Throughput",
@@ -30,7 +30,7 @@ fn compact_layout_at_80x24() {
     let out = text(&render_to_buffer(&app(), 80, 24));
     for panel in [
         "Ring",
-        "Waiters",
+        "Waker queues",
         "Type state",
         "Parameters",
         "Throughput",
@@ -91,4 +91,40 @@ fn no_color_theme_paints_no_colour() {
         .content()
         .iter()
         .all(|c| c.fg == Color::Reset && c.bg == Color::Reset));
+}
+
+#[test]
+fn any_size_and_any_snapshot_draws_without_panicking() {
+    use chanviz::probe::snapshot::Snapshot;
+    let mut empty = app();
+    empty.update(Snapshot::default(), ui_support::knobs(), Mode::Running);
+    let mut busy = app();
+    busy.update(
+        ui_support::busy_snapshot(),
+        ui_support::knobs(),
+        Mode::Finished,
+    );
+    let mut zero_cap = app();
+    zero_cap.snapshot.channels[0].capacity = 0;
+    zero_cap.snapshot.channels[0].slots.clear();
+    let mut helpful = app();
+    helpful.help = true;
+    for app in [&empty, &busy, &zero_cap, &helpful] {
+        for (w, h) in [
+            (0, 0),
+            (1, 1),
+            (79, 24),
+            (80, 23),
+            (80, 24),
+            (97, 31),
+            (120, 40),
+            (200, 60),
+            (300, 90),
+        ] {
+            let out = text(&render_to_buffer(app, w, h));
+            assert_eq!(out.lines().count(), h as usize);
+        }
+    }
+    let out = text(&render_to_buffer(&empty, 80, 24));
+    assert!(out.contains("waiting for the channel"), "{out}");
 }

@@ -36,7 +36,7 @@ fn whole_screen_svg_contains_every_panel_title() {
     let svg = buffer_to_svg(&buf);
     for title in [
         "Ring",
-        "Waiters",
+        "Waker queues",
         "Type state",
         "Parameters",
         "Throughput",

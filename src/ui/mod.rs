@@ -77,3 +77,9 @@ pub fn render_to_buffer(app: &App, width: u16, height: u16) -> Buffer {
     panels::render_screen(app, area, &mut buf);
     buf
 }
+
+/// Draw `app` at `width` x `height` and return the picture as SVG: how the
+/// screenshots in `screenshots/` are made.
+pub fn render_to_svg(app: &App, width: u16, height: u16) -> String {
+    buffer_to_svg(&render_to_buffer(app, width, height))
+}

@@ -112,19 +112,34 @@ fn stat_line(
 ) -> Line<'static> {
     // Narrow panels drop the units of the average and the peak.
     let (avg, peak, pk) = if narrow {
-        let bare = |v: f64| fmt_rate(v).trim_end_matches("/s").to_string();
-        (bare(r.average), bare(r.peak), " pk ")
+        (bare_rate(r.average), bare_rate(r.peak), " pk ")
     } else {
         (fmt_rate(r.average), fmt_rate(r.peak), " peak ")
     };
+    let now = if narrow {
+        format!("{}/s", bare_rate(r.current))
+    } else {
+        format!("{:>8}", fmt_rate(r.current))
+    };
     Line::from(vec![
         Span::styled(format!("{name} "), style),
-        Span::styled(format!("{:>8}", fmt_rate(r.current)), theme.strong()),
+        Span::styled(now, theme.strong()),
         Span::styled(" avg ", theme.dim()),
         Span::raw(avg),
         Span::styled(pk, theme.dim()),
         Span::raw(peak),
     ])
+}
+
+/// A rate without unit, at most 4 characters: `950`, `148k`, `1.2M`.
+fn bare_rate(v: f64) -> String {
+    if v >= 1e6 {
+        format!("{:.1}M", v / 1e6)
+    } else if v >= 1e3 {
+        format!("{:.0}k", v / 1e3)
+    } else {
+        format!("{v:.0}")
+    }
 }
 
 fn braille_chart(sent: &Rates, recv: &Rates, top: f64, area: Rect, buf: &mut Buffer, t: &Theme) {

@@ -14,7 +14,7 @@ use crate::ui::theme::{fmt_count, fmt_rate, Theme};
 /// Draw the waiters panel.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let block = theme.block("Waiters (parked)");
+    let block = theme.block("Waker queues: parked");
     let inner = block.inner(area);
     block.render(area, buf);
     let Some(chan) = app.channel() else {
