@@ -16,7 +16,9 @@ use crate::ui::{Session, UiOptions};
 static QUIT: AtomicBool = AtomicBool::new(false);
 
 /// Ask the running UI to stop at its next frame and restore the terminal
-/// (the CLI calls this on SIGTERM). Safe to call from any thread.
+/// (the CLI calls this on SIGTERM). Safe to call from any thread, and from
+/// a signal-handling task. The request is sticky: a [`run`] started after
+/// it returns at once.
 pub fn request_quit() {
     QUIT.store(true, Ordering::SeqCst);
 }
@@ -39,7 +41,14 @@ pub fn run(session: Session, opts: UiOptions) -> io::Result<()> {
         opts.theme(),
     );
     // Installs a panic hook that restores the terminal before the panic message.
-    let mut terminal = ratatui::try_init()?;
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            // Raw mode may be on even though the alternate screen failed.
+            ratatui::restore();
+            return Err(e);
+        }
+    };
     let result = event_loop(&mut terminal, &mut app, session, opts.fps);
     ratatui::restore();
     result
