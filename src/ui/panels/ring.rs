@@ -229,13 +229,11 @@ fn draw_grid_row(
         }
         let first_slot = cell * grid.per_cell;
         let slots_here = (first_slot..(first_slot + grid.per_cell).min(chan.capacity)).len();
+        let end = (first_slot + slots_here).min(chan.slots.len());
         let occupied = chan
             .slots
-            .iter()
-            .skip(first_slot)
-            .take(slots_here)
-            .filter(|&&o| o)
-            .count();
+            .get(first_slot.min(end)..end)
+            .map_or(0, |s| s.iter().filter(|&&o| o).count());
 
         // Index line: the first slot of the cell, where it does not collide.
         let label = first_slot.to_string();
