@@ -1,1 +1,121 @@
-fn main() {}
+//! What the probe costs: channel throughput with `ProbeLayer` installed
+//! against no subscriber at all, in the same run.
+//!
+//! Workloads (see BENCHMARKS.md): 1,000,000 `u64` messages; the harness
+//! spawns the producers, then the consumer, drops the original sender, awaits
+//! every task, and checks the count and the sum.
+//! - `spsc-1024/ct`: 1 producer, 1 consumer, capacity 1024, current-thread runtime.
+//! - `mpsc4-1024/mt2`: 4 producers, 1 consumer, capacity 1024, 2 workers.
+//!
+//! "none" runs with no dispatcher alive at all (callsite interest rebuilt,
+//! so a `trace!` costs a relaxed load), "probe" with the probe's dispatcher
+//! as the default of the main thread and of every worker (set per thread in
+//! `on_thread_start`, so both can run in one process).
+//!
+//! Run briefly: `cargo bench --bench probe -- --warm-up-time 1 --measurement-time 3 --sample-size 10`
+
+use std::hint::black_box;
+
+use chanviz::channel::bounded;
+use chanviz::probe::{set_thread_default, Probe, ProbeLayer};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use tokio::runtime::{Builder, Runtime};
+
+const MESSAGES: u64 = 1_000_000;
+const CAPACITY: usize = 1024;
+
+/// Moves `MESSAGES` from `producers` tasks to one consumer, checks them.
+async fn workload(producers: u64) {
+    let (tx, rx) = bounded::<u64>(CAPACITY);
+    let each = MESSAGES / producers;
+    let mut tasks = Vec::new();
+    for p in 0..producers {
+        let tx = tx.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..each {
+                tx.send(p * each + i).await.expect("receiver alive");
+            }
+        }));
+    }
+    drop(tx);
+    let consumer = tokio::spawn(async move {
+        let (mut n, mut sum) = (0u64, 0u64);
+        while let Ok(v) = rx.recv().await {
+            n += 1;
+            sum = sum.wrapping_add(v);
+        }
+        (n, sum)
+    });
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let (n, sum) = consumer.await.unwrap();
+    let total = each * producers;
+    assert_eq!(n, total);
+    assert_eq!(sum, total * (total - 1) / 2);
+    black_box(sum);
+}
+
+fn current_thread() -> Runtime {
+    Builder::new_current_thread().build().unwrap()
+}
+
+fn multi_thread(dispatch: Option<tracing::Dispatch>) -> Runtime {
+    let mut b = Builder::new_multi_thread();
+    b.worker_threads(2);
+    if let Some(dispatch) = dispatch {
+        b.on_thread_start(move || set_thread_default(&dispatch));
+    }
+    b.build().unwrap()
+}
+
+/// Runs one workload with or without a probe; returns the probe (if any)
+/// so the caller can check what it saw.
+fn bench_one(
+    c: &mut Criterion,
+    name: &str,
+    producers: u64,
+    ct: bool,
+    with_probe: bool,
+) -> Option<Probe> {
+    if !with_probe {
+        // With no dispatcher alive, callsites go back to "never". (Never
+        // rebuild while the probe's dispatcher is the only one alive but not
+        // this thread's default: tracing would ask this thread only.)
+        tracing::callsite::rebuild_interest_cache();
+    }
+    let probe = with_probe.then(|| ProbeLayer::new().probe());
+    let dispatch = probe.as_ref().map(Probe::dispatch);
+    let rt = if ct {
+        current_thread()
+    } else {
+        multi_thread(dispatch.clone())
+    };
+    let mut group = c.benchmark_group(name);
+    group.throughput(Throughput::Elements(MESSAGES));
+    group.bench_function(if with_probe { "probe" } else { "none" }, |b| {
+        b.iter(|| match &dispatch {
+            Some(d) => tracing::dispatcher::with_default(d, || rt.block_on(workload(producers))),
+            None => rt.block_on(workload(producers)),
+        })
+    });
+    group.finish();
+    drop(rt); // the workers' thread-local guards go with their threads
+    probe
+}
+
+fn probe_overhead(c: &mut Criterion) {
+    for (name, producers, ct) in [("spsc-1024/ct", 1, true), ("mpsc4-1024/mt2", 4, false)] {
+        bench_one(c, name, producers, ct, false);
+        let probe = bench_one(c, name, producers, ct, true).expect("probe");
+        // The probe saw every message of the last run.
+        let snap = probe.snapshot_with_events(0);
+        let last = snap.current().expect("a channel");
+        assert_eq!(last.counters.sent, MESSAGES);
+        assert_eq!(last.counters.received, MESSAGES);
+        drop(probe);
+    }
+}
+
+criterion_group!(benches, probe_overhead);
+criterion_main!(benches);

@@ -96,6 +96,17 @@ thread_local! {
 /// (or until the next call), keeping the guard in a thread-local. Meant for
 /// tokio's `on_thread_start`, so a runtime's workers report to one probe
 /// without a global subscriber.
+///
+/// # Callsite interest (a `tracing` trap)
+/// `tracing` caches, per callsite, whether anyone listens. While a single
+/// `Dispatch` exists in the process, it asks only the *current thread's*
+/// default, at the moment a callsite is first hit or the cache is rebuilt.
+/// A channel event first hit on a thread without the probe's dispatcher is
+/// then cached as "nobody listens", for every thread. This function rebuilds
+/// the cache after setting the default, which repairs that; still, set the
+/// default (or use [`tracing::dispatcher::with_default`]) on every thread
+/// that creates or uses channels, the creating thread included, or install
+/// the probe globally ([`install_global`]).
 pub fn set_thread_default(dispatch: &Dispatch) {
     THREAD_DEFAULT.with(|slot| {
         // Drop the previous guard before setting the new default: a guard
@@ -104,4 +115,5 @@ pub fn set_thread_default(dispatch: &Dispatch) {
         let guard = tracing::dispatcher::set_default(dispatch);
         *slot.borrow_mut() = Some(guard);
     });
+    tracing::callsite::rebuild_interest_cache();
 }
