@@ -30,7 +30,10 @@ fn the_probe_sees_channels_whatever_interest_was_cached_before() {
     let chan = tracing::dispatcher::with_default(&dispatch, traffic);
     let snap = probe.snapshot();
     let c = snap.channel(chan).expect("the probe saw the channel");
-    assert_eq!((c.capacity, c.counters.sent, c.counters.received), (4, 3, 3));
+    assert_eq!(
+        (c.capacity, c.counters.sent, c.counters.received),
+        (4, 3, 3)
+    );
 
     // 3. A rebuild while the probe's dispatcher is the only one but not this
     //    thread's default caches "never" again...

@@ -30,17 +30,21 @@ pub(crate) enum Op {
 }
 
 impl Op {
+    #[inline]
     fn parse(s: &str) -> Op {
-        match s {
-            schema::OP_CREATED => Op::Created,
-            schema::OP_PUSH => Op::Push,
-            schema::OP_POP => Op::Pop,
-            schema::OP_SEND_WAIT => Op::SendWait,
-            schema::OP_RECV_WAIT => Op::RecvWait,
-            schema::OP_WAKE => Op::Wake,
-            schema::OP_HANDLE => Op::Handle,
-            schema::OP_LIFECYCLE => Op::Lifecycle,
-            _ => Op::Unknown,
+        // Length first: the per-operation names are told apart in one compare.
+        match s.len() {
+            3 if s == schema::OP_POP => Op::Pop,
+            4 if s == schema::OP_PUSH => Op::Push,
+            4 if s == schema::OP_WAKE => Op::Wake,
+            _ => match s {
+                schema::OP_SEND_WAIT => Op::SendWait,
+                schema::OP_RECV_WAIT => Op::RecvWait,
+                schema::OP_CREATED => Op::Created,
+                schema::OP_HANDLE => Op::Handle,
+                schema::OP_LIFECYCLE => Op::Lifecycle,
+                _ => Op::Unknown,
+            },
         }
     }
 }
@@ -167,9 +171,13 @@ impl Decoded {
         })
     }
 
+    #[inline]
     fn text(&mut self, field: &str, value: &str) {
+        if field == "op" {
+            self.op = Op::parse(value);
+            return;
+        }
         match field {
-            "op" => self.op = Op::parse(value),
             "side" => {
                 self.side = match value {
                     schema::SIDE_SENDERS => Some(Side::Senders),
@@ -193,21 +201,32 @@ impl Decoded {
 }
 
 impl Visit for Decoded {
+    #[inline]
     fn record_u64(&mut self, field: &Field, value: u64) {
-        match field.name() {
-            "chan" => self.chan = Some(value),
-            "head" => self.head = value,
-            "tail" => self.tail = value,
-            "len" => self.len = value,
-            "slot" => self.slot = value,
-            "handle" => self.handle = value,
-            "capacity" => self.capacity = value,
-            "waiting_senders" => self.waiting_senders = value,
-            "waiting_receivers" => self.waiting_receivers = value,
-            "waiting" => self.waiting = value,
-            "woken" => self.woken = value,
-            _ => {}
-        }
+        // Sorted by length first: one length switch and one short compare
+        // per field, instead of a chain of string comparisons.
+        let name = field.name();
+        let slot = match name.len() {
+            3 if name == "len" => &mut self.len,
+            4 => match name {
+                "chan" => {
+                    self.chan = Some(value);
+                    return;
+                }
+                "head" => &mut self.head,
+                "tail" => &mut self.tail,
+                "slot" => &mut self.slot,
+                _ => return,
+            },
+            5 if name == "woken" => &mut self.woken,
+            6 if name == "handle" => &mut self.handle,
+            7 if name == "waiting" => &mut self.waiting,
+            8 if name == "capacity" => &mut self.capacity,
+            15 if name == "waiting_senders" => &mut self.waiting_senders,
+            17 if name == "waiting_receivers" => &mut self.waiting_receivers,
+            _ => return,
+        };
+        *slot = value;
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {

@@ -31,8 +31,9 @@ struct Ring {
     slots: Vec<Slot>,
     /// Maximum number of entries kept.
     capacity: usize,
-    /// Entries written in total (the next write goes to `written % capacity`).
-    written: u64,
+    /// Where the next write goes once the ring is full (the count of writes
+    /// modulo the capacity, kept as an index: no division per event).
+    next: usize,
     /// Sequence number of the next logged event.
     next_seq: u64,
     /// The part of `EventLog::contended` already turned into sequence gaps.
@@ -71,7 +72,7 @@ impl EventLog {
             ring: UnsafeCell::new(Ring {
                 slots: Vec::with_capacity(capacity),
                 capacity,
-                written: 0,
+                next: 0,
                 next_seq: 0,
                 drops_accounted: 0,
                 overwritten_unread: 0,
@@ -112,13 +113,13 @@ impl EventLog {
         } else if ring.capacity == 0 {
             ring.overwritten_unread += 1;
         } else {
-            let at = (ring.written % ring.capacity as u64) as usize;
+            let at = ring.next;
             if !ring.slots[at].read {
                 ring.overwritten_unread += 1;
             }
             ring.slots[at] = slot;
+            ring.next = if at + 1 == ring.capacity { 0 } else { at + 1 };
         }
-        ring.written += 1;
         self.locked.store(false, Ordering::Release);
     }
 
@@ -143,12 +144,9 @@ impl EventLog {
         let kept = ring.slots.len();
         let n = max.min(kept);
         let mut events = Vec::with_capacity(n);
-        // The oldest entry sits at `written % capacity` once the ring wrapped.
-        let oldest = if kept < ring.capacity || ring.capacity == 0 {
-            0
-        } else {
-            (ring.written % ring.capacity as u64) as usize
-        };
+        // The oldest entry sits at `next` once the ring wrapped (and `next`
+        // stays 0 until then).
+        let oldest = ring.next;
         for i in kept - n..kept {
             let slot = &mut ring.slots[(oldest + i) % kept];
             slot.read = true;
