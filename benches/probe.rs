@@ -10,7 +10,8 @@
 //! "none" runs with no dispatcher alive at all (callsite interest rebuilt,
 //! so a `trace!` costs a relaxed load), "probe" with the probe's dispatcher
 //! as the default of the main thread and of every worker (set per thread in
-//! `on_thread_start`, so both can run in one process).
+//! `on_thread_start`, so both can run in one process), and "probe-global"
+//! (last, since it cannot be undone) with `install_global()`.
 //!
 //! Run briefly: `cargo bench --bench probe -- --warm-up-time 1 --measurement-time 3 --sample-size 10`
 
@@ -69,51 +70,78 @@ fn multi_thread(dispatch: Option<tracing::Dispatch>) -> Runtime {
     b.build().unwrap()
 }
 
-/// Runs one workload with or without a probe; returns the probe (if any)
-/// so the caller can check what it saw.
+/// How the benchmark observes the channel.
+#[derive(Clone, Copy, PartialEq)]
+enum Observer {
+    /// No dispatcher alive at all.
+    None,
+    /// The probe's dispatcher as the default of the main thread
+    /// (`with_default`) and of every worker (`on_thread_start`).
+    Scoped,
+    /// The probe installed as the global default (measured last: it cannot
+    /// be undone).
+    Global,
+}
+
+const WORKLOADS: [(&str, u64, bool); 2] = [("spsc-1024/ct", 1, true), ("mpsc4-1024/mt2", 4, false)];
+
+/// Runs one workload under one observer.
 fn bench_one(
     c: &mut Criterion,
     name: &str,
     producers: u64,
     ct: bool,
-    with_probe: bool,
-) -> Option<Probe> {
-    if !with_probe {
+    observer: Observer,
+    probe: Option<&Probe>,
+) {
+    if observer == Observer::None {
         // With no dispatcher alive, callsites go back to "never". (Never
         // rebuild while the probe's dispatcher is the only one alive but not
         // this thread's default: tracing would ask this thread only.)
         tracing::callsite::rebuild_interest_cache();
     }
-    let probe = with_probe.then(|| ProbeLayer::new().probe());
-    let dispatch = probe.as_ref().map(Probe::dispatch);
+    let scoped = match observer {
+        Observer::Scoped => probe.map(Probe::dispatch),
+        _ => None,
+    };
     let rt = if ct {
         current_thread()
     } else {
-        multi_thread(dispatch.clone())
+        multi_thread(scoped.clone())
+    };
+    let id = match observer {
+        Observer::None => "none",
+        Observer::Scoped => "probe",
+        Observer::Global => "probe-global",
     };
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(MESSAGES));
-    group.bench_function(if with_probe { "probe" } else { "none" }, |b| {
-        b.iter(|| match &dispatch {
+    group.bench_function(id, |b| {
+        b.iter(|| match &scoped {
             Some(d) => tracing::dispatcher::with_default(d, || rt.block_on(workload(producers))),
             None => rt.block_on(workload(producers)),
         })
     });
     group.finish();
     drop(rt); // the workers' thread-local guards go with their threads
-    probe
+    if let Some(probe) = probe {
+        // The probe saw every message of the last run.
+        let snap = probe.snapshot_with_events(0);
+        let last = snap.current().expect("the probe saw the channel");
+        assert_eq!(last.counters.sent, MESSAGES);
+        assert_eq!(last.counters.received, MESSAGES);
+    }
 }
 
 fn probe_overhead(c: &mut Criterion) {
-    for (name, producers, ct) in [("spsc-1024/ct", 1, true), ("mpsc4-1024/mt2", 4, false)] {
-        bench_one(c, name, producers, ct, false);
-        let probe = bench_one(c, name, producers, ct, true).expect("probe");
-        // The probe saw every message of the last run.
-        let snap = probe.snapshot_with_events(0);
-        let last = snap.current().expect("a channel");
-        assert_eq!(last.counters.sent, MESSAGES);
-        assert_eq!(last.counters.received, MESSAGES);
-        drop(probe);
+    for (name, producers, ct) in WORKLOADS {
+        bench_one(c, name, producers, ct, Observer::None, None);
+        let probe = ProbeLayer::new().probe();
+        bench_one(c, name, producers, ct, Observer::Scoped, Some(&probe));
+    }
+    let probe = chanviz::probe::install_global();
+    for (name, producers, ct) in WORKLOADS {
+        bench_one(c, name, producers, ct, Observer::Global, Some(&probe));
     }
 }
 
