@@ -203,28 +203,34 @@ impl Decoded {
 impl Visit for Decoded {
     #[inline]
     fn record_u64(&mut self, field: &Field, value: u64) {
-        // Sorted by length first: one length switch and one short compare
-        // per field, instead of a chain of string comparisons.
+        // In the order push and pop send them: most fields match early.
         let name = field.name();
-        let slot = match name.len() {
-            3 if name == "len" => &mut self.len,
-            4 => match name {
-                "chan" => {
-                    self.chan = Some(value);
-                    return;
-                }
-                "head" => &mut self.head,
-                "tail" => &mut self.tail,
-                "slot" => &mut self.slot,
-                _ => return,
-            },
-            5 if name == "woken" => &mut self.woken,
-            6 if name == "handle" => &mut self.handle,
-            7 if name == "waiting" => &mut self.waiting,
-            8 if name == "capacity" => &mut self.capacity,
-            15 if name == "waiting_senders" => &mut self.waiting_senders,
-            17 if name == "waiting_receivers" => &mut self.waiting_receivers,
-            _ => return,
+        if name == "chan" {
+            self.chan = Some(value);
+            return;
+        }
+        let slot = if name == "head" {
+            &mut self.head
+        } else if name == "tail" {
+            &mut self.tail
+        } else if name == "len" {
+            &mut self.len
+        } else if name == "slot" {
+            &mut self.slot
+        } else if name == "handle" {
+            &mut self.handle
+        } else if name == "waiting_senders" {
+            &mut self.waiting_senders
+        } else if name == "waiting_receivers" {
+            &mut self.waiting_receivers
+        } else if name == "waiting" {
+            &mut self.waiting
+        } else if name == "woken" {
+            &mut self.woken
+        } else if name == "capacity" {
+            &mut self.capacity
+        } else {
+            return;
         };
         *slot = value;
     }
