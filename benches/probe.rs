@@ -11,7 +11,9 @@
 //! so a `trace!` costs a relaxed load), "probe" with the probe's dispatcher
 //! as the default of the main thread and of every worker (set per thread in
 //! `on_thread_start`, so both can run in one process), and "probe-global"
-//! (last, since it cannot be undone) with `install_global()`.
+//! (last, since it cannot be undone) with `install_global()`. "visit-only"
+//! is the floor for any decoding layer: the same set-up as "probe" with a
+//! layer that visits every field and keeps nothing.
 //!
 //! Run briefly: `cargo bench --bench probe -- --warm-up-time 1 --measurement-time 3 --sample-size 10`
 
@@ -21,6 +23,9 @@ use chanviz::channel::bounded;
 use chanviz::probe::{set_thread_default, Probe, ProbeLayer};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tokio::runtime::{Builder, Runtime};
+use tracing::field::{Field, Visit};
+use tracing::subscriber::Interest;
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
 const MESSAGES: u64 = 1_000_000;
 const CAPACITY: usize = 1024;
@@ -81,6 +86,38 @@ enum Observer {
     /// The probe installed as the global default (measured last: it cannot
     /// be undone).
     Global,
+    /// The floor for any layer that decodes: a registry with a layer that
+    /// visits every field and keeps nothing, set up like `Scoped`.
+    VisitOnly,
+}
+
+/// A layer that visits every field of the channel's events and keeps nothing.
+struct VisitOnly;
+
+impl<S: tracing::Subscriber> Layer<S> for VisitOnly {
+    fn register_callsite(&self, m: &'static tracing::Metadata<'static>) -> Interest {
+        if m.target() == chanviz::channel::schema::TARGET {
+            Interest::always()
+        } else {
+            Interest::never()
+        }
+    }
+
+    fn on_event(&self, event: &tracing::Event<'_>, _ctx: Context<'_, S>) {
+        struct Sum(u64);
+        impl Visit for Sum {
+            fn record_u64(&mut self, _f: &Field, v: u64) {
+                self.0 = self.0.wrapping_add(v);
+            }
+            fn record_str(&mut self, _f: &Field, v: &str) {
+                self.0 = self.0.wrapping_add(v.len() as u64);
+            }
+            fn record_debug(&mut self, _f: &Field, _v: &dyn std::fmt::Debug) {}
+        }
+        let mut sum = Sum(0);
+        event.record(&mut sum);
+        black_box(sum.0);
+    }
 }
 
 const WORKLOADS: [(&str, u64, bool); 2] = [("spsc-1024/ct", 1, true), ("mpsc4-1024/mt2", 4, false)];
@@ -102,6 +139,9 @@ fn bench_one(
     }
     let scoped = match observer {
         Observer::Scoped => probe.map(Probe::dispatch),
+        Observer::VisitOnly => Some(tracing::Dispatch::new(
+            tracing_subscriber::registry().with(VisitOnly),
+        )),
         _ => None,
     };
     let rt = if ct {
@@ -113,6 +153,7 @@ fn bench_one(
         Observer::None => "none",
         Observer::Scoped => "probe",
         Observer::Global => "probe-global",
+        Observer::VisitOnly => "visit-only",
     };
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(MESSAGES));
@@ -138,6 +179,8 @@ fn probe_overhead(c: &mut Criterion) {
         bench_one(c, name, producers, ct, Observer::None, None);
         let probe = ProbeLayer::new().probe();
         bench_one(c, name, producers, ct, Observer::Scoped, Some(&probe));
+        drop(probe);
+        bench_one(c, name, producers, ct, Observer::VisitOnly, None);
     }
     let probe = chanviz::probe::install_global();
     for (name, producers, ct) in WORKLOADS {
