@@ -17,7 +17,7 @@ use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
 use super::channel_state::ChannelState;
 use super::clock::Clock;
-use super::decode::{Decoded, Op};
+use super::decode::{Decoded, Op, Plans};
 use super::log::EventLog;
 use super::snapshot::Snapshot;
 use crate::channel::schema;
@@ -42,6 +42,8 @@ struct Inner {
     /// Channels in the order first seen.
     channels: RwLock<Vec<Arc<ChannelState>>>,
     log: EventLog,
+    /// Field plans of the channel's callsites (see `decode.rs`).
+    plans: Plans,
 }
 
 /// One entry of the per-thread channel cache.
@@ -68,15 +70,16 @@ impl Inner {
             clock,
             channels: RwLock::new(Vec::new()),
             log: EventLog::new(log_capacity),
+            plans: Plans::new(),
         }
     }
 
     /// Decodes and applies one event.
     #[inline]
     fn on_event(&self, event: &Event<'_>) {
-        let mut d = Decoded::default();
+        let mut d = Decoded::with_plan(self.plans.find(event.metadata()));
         event.record(&mut d);
-        let (Some(chan), Some(kind)) = (d.chan, d.kind()) else {
+        let (Some(chan), Some(kind)) = (d.chan(), d.kind()) else {
             return; // not schema v1: ignored
         };
         let now = self.clock.now_us();
@@ -265,6 +268,7 @@ fn is_channel(metadata: &Metadata<'_>) -> bool {
 impl<S: Subscriber> Layer<S> for ProbeLayer {
     fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
         if is_channel(metadata) {
+            self.inner.plans.register(metadata);
             Interest::always()
         } else {
             Interest::never()
