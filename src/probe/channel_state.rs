@@ -171,9 +171,9 @@ impl ChannelState {
 
     /// Applies one decoded event seen at `now_us`. `kind` is `d.kind()`.
     #[inline]
-    pub(crate) fn apply(&self, now_us: u64, d: &Decoded, kind: EventKind) {
+    pub(crate) fn apply(&self, now_us: u64, d: &Decoded, kind: &EventKind) {
         self.roll_to(now_us / BUCKET_US);
-        match kind {
+        match *kind {
             EventKind::Push { slot, head, .. } => {
                 self.send.sent.fetch_add(1, R);
                 raise(&self.send.head, head);

@@ -314,7 +314,9 @@ impl Decoded {
     }
 
     /// The event as the log keeps it, or `None` when a field the op needs is
-    /// missing or malformed (such an event is ignored).
+    /// missing or malformed (such an event is ignored). Always inlined: built
+    /// in the caller's frame, it is not copied through memory in pieces.
+    #[inline(always)]
     pub(crate) fn kind(&self) -> Option<EventKind> {
         Some(match self.op {
             Op::Unknown => return None,

@@ -85,9 +85,9 @@ impl Inner {
         let now = self.clock.now_us();
         if d.op == Op::Created {
             // Rare: take the slow path, so the cache never misses on a new id.
-            self.find_or_register(chan, now).apply(now, &d, kind);
+            self.find_or_register(chan, now).apply(now, &d, &kind);
         } else {
-            self.with_channel(chan, now, |state| state.apply(now, &d, kind));
+            self.with_channel(chan, now, |state| state.apply(now, &d, &kind));
         }
         self.log.push(now, chan, kind);
     }
@@ -357,7 +357,7 @@ mod tests {
         inner.find_or_register(5, 0).apply(
             0,
             &d,
-            EventKind::Lifecycle {
+            &EventKind::Lifecycle {
                 from: Lifecycle::Closing,
                 to: Lifecycle::Closed,
             },
