@@ -169,3 +169,71 @@ fn closing_through_the_type_state_api_shows_every_transition() {
     assert_eq!(r.transitions.len(), 4);
     assert_eq!(c.lifecycle, Lifecycle::Closed);
 }
+
+#[test]
+fn snapshots_taken_while_the_channel_runs_only_move_forward() {
+    const EACH: u64 = 20_000;
+    let probe = ProbeLayer::with_log_capacity(1_000).probe();
+    let dispatch = probe.dispatch();
+    let rt = runtime(&dispatch);
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = {
+        let probe = probe.clone();
+        let done = Arc::clone(&done);
+        std::thread::spawn(move || {
+            let mut last = (0u64, 0u64, 0u64, 0u64);
+            let mut snapshots = 0u64;
+            while !done.load(Ordering::Acquire) {
+                let snap = probe.snapshot();
+                if let Some(c) = snap.current() {
+                    let now = (c.counters.sent, c.counters.received, c.head, c.tail);
+                    assert!(now.0 >= last.0 && now.1 >= last.1, "counters went back");
+                    assert!(now.2 >= last.2 && now.3 >= last.3, "positions went back");
+                    assert!(c.len <= c.capacity);
+                    assert_eq!(c.slots.len(), c.capacity);
+                    last = now;
+                }
+                assert!(snap.events.len() <= 500);
+                let seqs: Vec<u64> = snap.events.iter().map(|e| e.seq).collect();
+                assert!(seqs.windows(2).all(|w| w[0] < w[1]), "log out of order");
+                snapshots += 1;
+            }
+            snapshots
+        })
+    };
+    let chan = tracing::dispatcher::with_default(&dispatch, || {
+        rt.block_on(async {
+            let (tx, rx) = bounded_named::<u64>(16, "watched");
+            let chan = tx.chan_id();
+            let producers: Vec<_> = (0..2)
+                .map(|_| {
+                    let tx = tx.clone();
+                    tokio::spawn(async move {
+                        for i in 0..EACH {
+                            tx.send(i).await.unwrap();
+                        }
+                    })
+                })
+                .collect();
+            drop(tx);
+            let consumer = tokio::spawn(async move {
+                let mut n = 0u64;
+                while rx.recv().await.is_ok() {
+                    n += 1;
+                }
+                n
+            });
+            for p in producers {
+                p.await.unwrap();
+            }
+            assert_eq!(consumer.await.unwrap(), 2 * EACH);
+            chan
+        })
+    });
+    done.store(true, Ordering::Release);
+    let snapshots = watcher.join().expect("the watcher's checks held");
+    assert!(snapshots > 0);
+    drop(rt);
+    let c = probe.snapshot().channel(chan).cloned().unwrap();
+    assert_eq!((c.counters.sent, c.counters.received), (2 * EACH, 2 * EACH));
+}
