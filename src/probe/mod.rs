@@ -19,9 +19,10 @@
 //!
 //! # Costs and bounds
 //! - A per-operation event (push, pop, send_wait, recv_wait, wake) costs a
-//!   decode on the stack, a thread-local lookup, a few relaxed atomic
-//!   operations on cache lines split by side, and one try-lock of the log.
-//!   It never allocates, never waits, and never calls the OS.
+//!   decode on the stack (by a per-callsite plan: field index to field id,
+//!   no name matching), a thread-local lookup of the channel, a few relaxed
+//!   atomic operations on cache lines split by side, and one try-lock of the
+//!   log. It never allocates, never waits, and never calls the OS.
 //! - `created`, `handle` and `lifecycle` events are rare and take a mutex.
 //! - Memory is bounded: the log holds [`DEFAULT_LOG_CAPACITY`] events (or
 //!   what [`ProbeLayer::with_log_capacity`] says); at most [`MAX_CHANNELS`]
@@ -29,6 +30,23 @@
 //!   at most 4,096 handles (the oldest dropped ones are forgotten), 600
 //!   throughput buckets, and one stamp per slot up to 65,536 slots (a larger
 //!   ring's occupancy is derived from `[tail, head)`).
+//! - Measured (`benches/probe.rs`, 2-vCPU VM shared with other jobs, so
+//!   treat as ratios): on `spsc-1024/ct` the channel moves about 56 M msg/s
+//!   unobserved, 7.7 M msg/s under a layer that only visits every field
+//!   (the floor for any decoding `tracing` layer: two events per message),
+//!   and 4 to 5 M msg/s under the probe (scoped / global dispatcher). Most
+//!   of the cost is `tracing` itself: dispatch plus one dynamic call per
+//!   field.
+//!
+//! # Installing it
+//! [`install_global`] is the simplest. For a runtime whose threads should
+//! report to a probe without a global subscriber, give every worker the
+//! probe's [`Probe::dispatch`] with [`set_thread_default`] in tokio's
+//! `on_thread_start`, and wrap the thread that creates the channels in
+//! [`tracing::dispatcher::with_default`]. Mind `tracing`'s interest cache
+//! (see [`set_thread_default`]): while the probe's dispatcher is the only
+//! one in the process, a channel event first hit on a thread that does not
+//! report to it is cached as "nobody listens".
 //!
 //! # Decoding rules
 //! - Events whose `op` is unknown, that lack `chan`, or that lack a field the
