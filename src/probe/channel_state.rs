@@ -241,8 +241,9 @@ impl ChannelState {
         );
     }
 
+    /// Where bucket `index` lives (a constant modulus: no division).
     fn bucket_slot(&self, index: u64) -> usize {
-        (index % self.buckets.len() as u64) as usize
+        (index % BUCKETS as u64) as usize
     }
 
     /// Starts bucket `index` if it is newer than the current one: one relaxed
