@@ -39,6 +39,26 @@ fn poll_once<F: Future + Unpin>(fut: &mut F, waker: &Waker) -> Poll<F::Output> {
     Pin::new(fut).poll(&mut Context::from_waker(waker))
 }
 
+/// Polls `fut` until it parks in its waiter queue, and returns the waker it
+/// parked with. A future may first yield to its executor a few times (it
+/// wakes its own waker during the poll and returns `Pending`); a parked one
+/// returns `Pending` without waking.
+fn park<F>(fut: &mut F) -> (Arc<CountingWaker>, Waker)
+where
+    F: Future + Unpin,
+    F::Output: std::fmt::Debug,
+{
+    for _ in 0..1_000 {
+        let (counter, waker) = counting_waker();
+        match poll_once(fut, &waker) {
+            Poll::Pending if wakes(&counter) == 0 => return (counter, waker),
+            Poll::Pending => continue,
+            Poll::Ready(out) => panic!("expected the future to park; it completed with {out:?}"),
+        }
+    }
+    panic!("the future never parked");
+}
+
 /// A message that counts its drops per id.
 struct Tracked {
     id: usize,
@@ -68,12 +88,10 @@ fn cancelled_send_delivers_or_not_never_twice() {
         let (tx, rx) = bounded::<Tracked>(1);
         tx.try_send(make(0)).unwrap();
         let tx_b = tx.clone();
-        let (ca, wa) = counting_waker();
-        let (_cb, wb) = counting_waker();
         let mut fut_a = tx.send(make(1));
         let mut fut_b = tx_b.send(make(2));
-        assert!(poll_once(&mut fut_a, &wa).is_pending());
-        assert!(poll_once(&mut fut_b, &wb).is_pending());
+        let (ca, wa) = park(&mut fut_a);
+        let (_cb, wb) = park(&mut fut_b);
 
         let mut received = Vec::new();
         for _ in 0..pops {
@@ -147,15 +165,13 @@ fn cancelled_send_delivers_or_not_never_twice() {
 fn cancelled_recv_loses_no_message() {
     let (tx, rx) = bounded::<u32>(4);
     let rx_b = rx.clone();
-    let (ca, wa) = counting_waker();
     let mut fut_a = rx.recv();
-    assert!(poll_once(&mut fut_a, &wa).is_pending());
+    let (ca, _wa) = park(&mut fut_a);
     // Dropped while parked, never woken.
     drop(fut_a);
     assert_eq!(wakes(&ca), 0);
-    let (cb, wb) = counting_waker();
     let mut fut_b = rx_b.recv();
-    assert!(poll_once(&mut fut_b, &wb).is_pending());
+    let (cb, wb) = park(&mut fut_b);
     tx.try_send(7).unwrap();
     assert!(
         wakes(&cb) >= 1,
@@ -172,12 +188,10 @@ fn cancelled_recv_loses_no_message() {
 fn woken_then_dropped_recv_future_passes_its_wakeup_on() {
     let (tx, rx) = bounded::<u32>(4);
     let rx_b = rx.clone();
-    let (ca, wa) = counting_waker();
-    let (cb, wb) = counting_waker();
     let mut fut_a = rx.recv();
     let mut fut_b = rx_b.recv();
-    assert!(poll_once(&mut fut_a, &wa).is_pending());
-    assert!(poll_once(&mut fut_b, &wb).is_pending());
+    let (ca, wa) = park(&mut fut_a);
+    let (cb, wb) = park(&mut fut_b);
     tx.try_send(42).unwrap();
     let (a_woken, b_woken) = (wakes(&ca), wakes(&cb));
     assert!(a_woken + b_woken >= 1, "nobody was woken by a send");
@@ -205,12 +219,10 @@ fn woken_then_dropped_send_future_passes_its_wakeup_on() {
     let (tx, rx) = bounded::<u32>(1);
     tx.try_send(0).unwrap();
     let tx_b = tx.clone();
-    let (ca, wa) = counting_waker();
-    let (cb, wb) = counting_waker();
     let mut fut_a = tx.send(1);
     let mut fut_b = tx_b.send(2);
-    assert!(poll_once(&mut fut_a, &wa).is_pending());
-    assert!(poll_once(&mut fut_b, &wb).is_pending());
+    let (ca, wa) = park(&mut fut_a);
+    let (cb, wb) = park(&mut fut_b);
     assert_eq!(rx.try_recv(), Ok(0));
     let (a_woken, b_woken) = (wakes(&ca), wakes(&cb));
     assert!(a_woken + b_woken >= 1, "nobody was woken by a pop");
@@ -259,16 +271,17 @@ fn repoll_with_new_waker_replaces_entry_not_adds() {
     let tx_b = tx.clone();
     let mut fut_a = tx.send(10);
     let mut fut_b = tx_b.send(11);
-    let mut old = Vec::new();
+    let (first, _) = park(&mut fut_a);
+    let mut old = vec![first];
     for _ in 0..100 {
         let (c, w) = counting_waker();
         assert!(poll_once(&mut fut_a, &w).is_pending());
+        assert_eq!(wakes(&c), 0, "a parked future re-polled must stay parked");
         old.push(c);
     }
     let (ca, wa) = counting_waker();
     assert!(poll_once(&mut fut_a, &wa).is_pending());
-    let (cb, wb) = counting_waker();
-    assert!(poll_once(&mut fut_b, &wb).is_pending());
+    let (cb, wb) = park(&mut fut_b);
     assert_eq!(rx.try_recv(), Ok(0));
     assert_eq!(rx.try_recv(), Ok(1));
     assert!(wakes(&ca) >= 1, "A's latest waker was not woken");
@@ -292,16 +305,17 @@ fn repolled_recv_future_replaces_entry_not_adds() {
     let rx_b = rx.clone();
     let mut fut_a = rx.recv();
     let mut fut_b = rx_b.recv();
-    let mut old = Vec::new();
+    let (first, _) = park(&mut fut_a);
+    let mut old = vec![first];
     for _ in 0..100 {
         let (c, w) = counting_waker();
         assert!(poll_once(&mut fut_a, &w).is_pending());
+        assert_eq!(wakes(&c), 0, "a parked future re-polled must stay parked");
         old.push(c);
     }
     let (ca, wa) = counting_waker();
     assert!(poll_once(&mut fut_a, &wa).is_pending());
-    let (cb, wb) = counting_waker();
-    assert!(poll_once(&mut fut_b, &wb).is_pending());
+    let (cb, wb) = park(&mut fut_b);
     tx.try_send(1).unwrap();
     tx.try_send(2).unwrap();
     assert!(wakes(&ca) >= 1, "A's latest waker was not woken");
@@ -328,9 +342,8 @@ fn closing_while_parked_wakes_with_an_error_and_gives_the_value_back() {
     let (tx, rx) = bounded::<String>(1);
     tx.try_send("in".into()).unwrap();
     let tx_b = tx.clone();
-    let (c, w) = counting_waker();
     let mut fut = tx_b.send("parked".into());
-    assert!(poll_once(&mut fut, &w).is_pending());
+    let (c, w) = park(&mut fut);
     let closing = rx.close();
     assert!(wakes(&c) >= 1, "closing must wake parked senders");
     match poll_once(&mut fut, &w) {

@@ -3,6 +3,7 @@
 #![cfg(not(loom))]
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::marker::PhantomPinned;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -48,8 +49,28 @@ fn wakes(counter: &CountingWaker) -> usize {
 }
 
 /// Polls a future once with the given waker.
-fn poll_once<F: std::future::Future + Unpin>(fut: &mut F, waker: &Waker) -> Poll<F::Output> {
+fn poll_once<F: Future + Unpin>(fut: &mut F, waker: &Waker) -> Poll<F::Output> {
     std::pin::Pin::new(fut).poll(&mut Context::from_waker(waker))
+}
+
+/// Polls `fut` until it parks in its waiter queue, and returns the waker it
+/// parked with. A future may first yield to its executor a few times (it
+/// wakes its own waker during the poll and returns `Pending`); a parked one
+/// returns `Pending` without waking.
+fn park<F>(fut: &mut F) -> (Arc<CountingWaker>, Waker)
+where
+    F: Future + Unpin,
+    F::Output: std::fmt::Debug,
+{
+    for _ in 0..1_000 {
+        let (counter, waker) = counting_waker();
+        match poll_once(fut, &waker) {
+            Poll::Pending if wakes(&counter) == 0 => return (counter, waker),
+            Poll::Pending => continue,
+            Poll::Ready(out) => panic!("expected the future to park; it completed with {out:?}"),
+        }
+    }
+    panic!("the future never parked");
 }
 
 /// A value that records every drop of every id, to catch double drops and leaks.
@@ -249,10 +270,7 @@ fn last_sender_drop_wakes_all_receivers_who_drain_then_get_err() {
     let tx2 = tx.clone();
     let receivers: Vec<Receiver<u32, Open>> = (0..3).map(|_| rx.clone()).collect();
     let mut futures: Vec<_> = receivers.iter().map(|r| r.recv()).collect();
-    let wakers: Vec<_> = (0..3).map(|_| counting_waker()).collect();
-    for (f, (_, w)) in futures.iter_mut().zip(&wakers) {
-        assert!(poll_once(f, w).is_pending());
-    }
+    let wakers: Vec<_> = futures.iter_mut().map(park).collect();
     drop(tx);
     for (c, _) in &wakers {
         assert_eq!(wakes(c), 0, "a sender remains; nobody may be woken yet");
@@ -311,10 +329,7 @@ fn last_receiver_drop_wakes_senders_with_value_back() {
         .enumerate()
         .map(|(i, s)| s.send(format!("parked {i}")))
         .collect();
-    let wakers: Vec<_> = (0..3).map(|_| counting_waker()).collect();
-    for (f, (_, w)) in futures.iter_mut().zip(&wakers) {
-        assert!(poll_once(f, w).is_pending());
-    }
+    let wakers: Vec<_> = futures.iter_mut().map(park).collect();
     let rx2 = rx.clone();
     drop(rx);
     for (c, _) in &wakers {

@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 
@@ -142,16 +143,41 @@ fn lifecycle_events(events: &[Ev]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn noop_waker() -> Waker {
-    struct Noop;
-    impl Wake for Noop {
-        fn wake(self: Arc<Self>) {}
+/// A waker that counts its wakes.
+#[derive(Default)]
+struct Counting(AtomicUsize);
+
+impl Wake for Counting {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
     }
-    Waker::from(Arc::new(Noop))
+}
+
+fn counting_waker() -> (Arc<Counting>, Waker) {
+    let counter = Arc::new(Counting::default());
+    (counter.clone(), Waker::from(counter))
 }
 
 fn poll_once<F: Future + Unpin>(fut: &mut F, waker: &Waker) -> Poll<F::Output> {
     Pin::new(fut).poll(&mut Context::from_waker(waker))
+}
+
+/// Polls `fut` until it parks in its waiter queue (a future may first yield
+/// to its executor a few times, waking itself during the poll), and returns
+/// the waker it parked with.
+fn park<F: Future + Unpin>(fut: &mut F) -> Waker
+where
+    F::Output: std::fmt::Debug,
+{
+    for _ in 0..1_000 {
+        let (counter, waker) = counting_waker();
+        match poll_once(fut, &waker) {
+            Poll::Pending if counter.0.load(Ordering::SeqCst) == 0 => return waker,
+            Poll::Pending => continue,
+            Poll::Ready(out) => panic!("expected the future to park; it completed with {out:?}"),
+        }
+    }
+    panic!("the future never parked");
 }
 
 /// The fields each op must carry, exactly (no more, no fewer).
@@ -181,17 +207,16 @@ fn every_op_has_exactly_its_fields_level_and_chan() {
         let (tx, rx) = bounded::<u32>(1);
         let chan = tx.chan_id();
         tx.try_send(1).unwrap();
-        let w = noop_waker();
         {
             let mut parked = tx.send(2);
-            assert!(poll_once(&mut parked, &w).is_pending());
+            let w = park(&mut parked);
             assert_eq!(rx.try_recv(), Ok(1)); // pop + wake(senders)
             assert_eq!(poll_once(&mut parked, &w), Poll::Ready(Ok(())));
         }
         assert_eq!(rx.try_recv(), Ok(2));
         {
             let mut parked = rx.recv();
-            assert!(poll_once(&mut parked, &w).is_pending());
+            let w = park(&mut parked);
             tx.try_send(3).unwrap(); // push + wake(receivers)
             assert_eq!(poll_once(&mut parked, &w), Poll::Ready(Ok(3)));
         }
@@ -312,11 +337,10 @@ fn parked_sender_emits_send_wait_and_is_woken_by_a_pop() {
         let tx2 = tx.clone();
         tx.try_send(0).unwrap();
         cap.take();
-        let w = noop_waker();
         let mut a = tx.send(1);
         let mut b = tx2.send(2);
-        assert!(poll_once(&mut a, &w).is_pending());
-        assert!(poll_once(&mut b, &w).is_pending());
+        let w = park(&mut a);
+        park(&mut b);
         let parked = cap.take();
         assert_eq!(rx.try_recv(), Ok(0));
         let popped = cap.take();
@@ -348,9 +372,8 @@ fn parked_receiver_emits_recv_wait_and_is_woken_by_a_push() {
     let (events, rx_id) = with_capture(|cap| {
         let (tx, rx) = bounded::<u32>(2);
         cap.take();
-        let w = noop_waker();
         let mut fut = rx.recv();
-        assert!(poll_once(&mut fut, &w).is_pending());
+        let w = park(&mut fut);
         let parked = cap.take();
         tx.try_send(9).unwrap();
         let pushed = cap.take();
@@ -377,8 +400,9 @@ fn repoll_with_new_waker_keeps_waiting_senders_at_one() {
         tx.try_send(0).unwrap();
         cap.take();
         let mut fut = tx.send(1);
+        park(&mut fut);
         for _ in 0..50 {
-            assert!(poll_once(&mut fut, &noop_waker()).is_pending());
+            assert!(poll_once(&mut fut, &counting_waker().1).is_pending());
         }
         cap.take()
     });
@@ -399,8 +423,9 @@ fn repoll_with_new_waker_keeps_waiting_receivers_at_one() {
         let (_tx, rx) = bounded::<u32>(1);
         cap.take();
         let mut fut = rx.recv();
+        park(&mut fut);
         for _ in 0..50 {
-            assert!(poll_once(&mut fut, &noop_waker()).is_pending());
+            assert!(poll_once(&mut fut, &counting_waker().1).is_pending());
         }
         cap.take()
     });
