@@ -8,6 +8,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc as StdArc;
 use std::task::{Context, Wake, Waker};
 
@@ -16,16 +17,32 @@ use loom::thread;
 
 use super::{bounded, RecvError, TryRecvError};
 
-/// A waker that does nothing: for futures polled by hand, whose wakeups the
-/// model checks through another thread instead.
-struct Noop;
+/// A waker that only records that it was woken: for futures polled by
+/// hand, whose wakeups the model checks through another thread instead.
+/// (A `std` atomic: it is only read on the thread that polls.)
+#[derive(Default)]
+struct Flag(AtomicBool);
 
-impl Wake for Noop {
-    fn wake(self: StdArc<Self>) {}
+impl Wake for Flag {
+    fn wake(self: StdArc<Self>) {
+        self.0.store(true, Ordering::Relaxed);
+    }
 }
 
-fn noop_waker() -> Waker {
-    Waker::from(StdArc::new(Noop))
+/// Polls `fut` until it parks in its waiter queue. A future may first yield
+/// to its executor a few times (it wakes itself during the poll and returns
+/// `Pending`); a parked one returns `Pending` without waking.
+fn park<F: Future + Unpin>(fut: &mut F) {
+    for _ in 0..64 {
+        let flag = StdArc::new(Flag::default());
+        let waker = Waker::from(flag.clone());
+        let poll = Pin::new(&mut *fut).poll(&mut Context::from_waker(&waker));
+        assert!(poll.is_pending(), "the future completed instead of parking");
+        if !flag.0.load(Ordering::Relaxed) {
+            return;
+        }
+    }
+    panic!("the future never parked");
 }
 
 /// A push and a pop racing on a ring that never fills: the receiver gets
@@ -105,10 +122,8 @@ fn loom_woken_receiver_dropped_before_poll_passes_wakeup_on() {
         let (tx, rx) = bounded::<u32>(1);
         let rx_b = rx.clone();
         let other = thread::spawn(move || block_on(rx_b.recv()));
-        let waker = noop_waker();
         let mut parked = rx.recv();
-        let first = Pin::new(&mut parked).poll(&mut Context::from_waker(&waker));
-        assert!(first.is_pending(), "nothing was sent yet");
+        park(&mut parked); // nothing was sent yet
         tx.try_send(5).unwrap();
         // Dropped without another poll, whether or not it was the one woken.
         drop(parked);
@@ -142,10 +157,8 @@ fn loom_woken_sender_dropped_before_poll_passes_wakeup_on() {
         tx.try_send(1).unwrap();
         let tx_b = tx.clone();
         let other = thread::spawn(move || block_on(tx_b.send(3)));
-        let waker = noop_waker();
         let mut parked = tx.send(2);
-        let first = Pin::new(&mut parked).poll(&mut Context::from_waker(&waker));
-        assert!(first.is_pending(), "the ring is full");
+        park(&mut parked); // the ring is full
         assert_eq!(rx.try_recv(), Ok(1));
         // Dropped without another poll; the value 2 was never pushed.
         drop(parked);
