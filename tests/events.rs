@@ -570,3 +570,42 @@ fn unobserved_channels_emit_nothing_to_other_threads_subscribers() {
     });
     assert!(events.is_empty(), "{events:#?}");
 }
+
+#[test]
+fn closing_wakes_every_parked_waiter_with_one_wake_event_each() {
+    let (events, ids) = with_capture(|cap| {
+        let (tx, rx) = bounded::<u32>(1);
+        let tx2 = tx.clone();
+        tx.try_send(0).unwrap();
+        let mut a = tx.send(1);
+        let mut b = tx2.send(2);
+        park(&mut a);
+        park(&mut b);
+        cap.take();
+        // The last receiver goes: both parked senders wake with their value.
+        drop(rx);
+        let e = cap.take();
+        assert!(matches!(
+            poll_once(&mut a, &counting_waker().1),
+            Poll::Ready(Err(_))
+        ));
+        assert!(matches!(
+            poll_once(&mut b, &counting_waker().1),
+            Poll::Ready(Err(_))
+        ));
+        (e, [tx.id(), tx2.id()])
+    });
+    let wakes = ops(&events, "wake");
+    assert_eq!(wakes.len(), 2, "{events:#?}");
+    let mut woken: Vec<u64> = wakes.iter().map(|w| w.u64("woken")).collect();
+    woken.sort_unstable();
+    assert_eq!(woken, ids.to_vec());
+    for w in &wakes {
+        assert_eq!(w.str("side"), "senders");
+    }
+    // `waiting` is the depth after each wake: 1, then 0.
+    assert_eq!(
+        wakes.iter().map(|w| w.u64("waiting")).collect::<Vec<_>>(),
+        vec![1, 0]
+    );
+}
