@@ -354,3 +354,33 @@ fn closing_while_parked_wakes_with_an_error_and_gives_the_value_back() {
     assert_eq!(closing.drain().collect::<Vec<_>>(), vec!["in".to_string()]);
     drop(tx);
 }
+
+/// A stream waits in the queue through its `Receiver`; a receiver dropped
+/// (or closed) after its stream was woken passes the wakeup on as well.
+#[test]
+fn woken_stream_whose_receiver_goes_away_passes_its_wakeup_on() {
+    use futures::StreamExt;
+    for close_instead_of_drop in [false, true] {
+        let (tx, rx) = bounded::<u32>(4);
+        let rx_b = rx.clone();
+        let mut stream = rx;
+        let mut next = stream.next();
+        park(&mut next);
+        drop(next);
+        let mut fut_b = rx_b.recv();
+        let (cb, wb) = park(&mut fut_b);
+        tx.try_send(9).unwrap();
+        // The stream parked first, so it was woken first; it goes away
+        // without polling again.
+        if close_instead_of_drop {
+            let closing = stream.close();
+            assert!(wakes(&cb) >= 1, "closing wakes every receiver anyway");
+            // Closing makes no new sends possible, but 9 was accepted before.
+            drop(closing);
+        } else {
+            drop(stream);
+            assert!(wakes(&cb) >= 1, "the stream's wakeup was not passed on");
+        }
+        assert_eq!(poll_once(&mut fut_b, &wb), Poll::Ready(Ok(9)));
+    }
+}
