@@ -17,16 +17,32 @@
 //! `-- 'kanal|chanviz'`.
 //!
 //! Criterion measures one benchmark after the other, so the channels of a
-//! workload run back to back (not interleaved within a repetition); the
-//! multi-thread figures are bimodal (see `BENCHMARKS.md`), so compare
-//! medians, and re-run when a ratio looks odd.
+//! workload run back to back. The multi-thread figures are bimodal (see
+//! `BENCHMARKS.md`), so there is also an interleaved mode, which bypasses
+//! criterion: each round runs every channel once on every workload (in an
+//! order that rotates from round to round), and the table of medians and
+//! ratios is printed at the end:
+//!
+//! ```text
+//! CHANVIZ_BENCH_ROUNDS=15 cargo bench --bench channels
+//! ```
 #![cfg_attr(loom, allow(unused))]
 
 #[cfg(loom)]
 fn main() {}
 
 #[cfg(not(loom))]
-criterion::criterion_main!(benches::all);
+fn main() {
+    match std::env::var("CHANVIZ_BENCH_ROUNDS") {
+        Ok(rounds) => benches::interleaved(rounds.parse().expect("CHANVIZ_BENCH_ROUNDS: a number")),
+        Err(_) => {
+            benches::all();
+            criterion::Criterion::default()
+                .configure_from_args()
+                .final_summary();
+        }
+    }
+}
 
 #[cfg(not(loom))]
 mod benches {
@@ -346,15 +362,24 @@ mod benches {
         let dispatch = Dispatch::new(Registry::default().with(count.clone()));
         let elapsed = timed::<Chanviz>(w, iters, Some(&dispatch));
         drop(dispatch);
+        // The subscriber is gone: make tracing's call sites forget it, so
+        // the unobserved benchmarks that follow pay only the disabled check.
+        tracing::callsite::rebuild_interest_cache();
+        // Nothing listens any more. (tracing's max level stays TRACE once a
+        // scoped subscriber has existed, but every call site's interest is
+        // now "never": an event costs one more relaxed load than in a
+        // process that never had a subscriber.)
+        assert_eq!(
+            Arc::strong_count(&count.0),
+            1,
+            "the subscriber outlived its runtime"
+        );
         // Every message is at least a push and a pop.
         let seen = count.0.load(Ordering::Relaxed);
         assert!(
             seen >= 2 * MESSAGES * iters,
             "the subscriber saw {seen} events for {iters} x {MESSAGES} messages"
         );
-        // The subscriber is gone: make tracing's call sites forget it, so
-        // the unobserved benchmarks that follow pay only the disabled check.
-        tracing::callsite::rebuild_interest_cache();
         elapsed
     }
 
@@ -406,4 +431,95 @@ mod benches {
     }
 
     criterion_group!(all, channels);
+
+    /// One line of the interleaved table.
+    struct Contender {
+        name: &'static str,
+        mpmc: bool,
+        run: fn(Workload) -> Duration,
+    }
+
+    macro_rules! contender {
+        ($name:literal, $chan:ty) => {
+            Contender {
+                name: $name,
+                mpmc: <$chan as Chan>::MPMC,
+                run: |w| timed::<$chan>(w, 1, None),
+            }
+        };
+    }
+
+    /// `rounds` rounds; in each, every contender once per workload, in an
+    /// order that rotates; then the medians (millions of messages per
+    /// second) and chanviz's ratio to each anchor.
+    pub fn interleaved(rounds: usize) {
+        // Put tracing in the state it has after an observed run (see
+        // `timed_observed`) before the first round, so every round of the
+        // unobserved contenders runs under the same conditions.
+        drop(Dispatch::new(Registry::default()));
+        tracing::callsite::rebuild_interest_cache();
+        let contenders = [
+            contender!("chanviz", Chanviz),
+            Contender {
+                name: "chanviz+subscriber",
+                mpmc: true,
+                run: |w| timed_observed(w, 1),
+            },
+            contender!("kanal", Kanal),
+            contender!("flume", Flume),
+            contender!("async-channel", AsyncChannel),
+            contender!("tokio-mpsc", TokioMpsc),
+            contender!("thingbuf", Thingbuf),
+        ];
+        // results[workload][contender] = throughputs
+        let mut results = vec![vec![Vec::new(); contenders.len()]; WORKLOADS.len()];
+        for round in 0..rounds {
+            for (wi, w) in WORKLOADS.iter().enumerate() {
+                let n = contenders.len();
+                for k in 0..n {
+                    let ci = (k + round) % n;
+                    let c = &contenders[ci];
+                    if w.consumers > 1 && !c.mpmc {
+                        continue;
+                    }
+                    let d = (c.run)(*w);
+                    results[wi][ci].push(MESSAGES as f64 / d.as_secs_f64() / 1e6);
+                }
+            }
+            eprintln!("round {}/{rounds} done", round + 1);
+        }
+        let median = |v: &Vec<f64>| -> Option<f64> {
+            let mut v = v.clone();
+            v.sort_by(f64::total_cmp);
+            (!v.is_empty()).then(|| v[v.len() / 2])
+        };
+        let medians: Vec<Vec<Option<f64>>> = results
+            .iter()
+            .map(|per_contender| per_contender.iter().map(median).collect())
+            .collect();
+        let header: Vec<&str> = WORKLOADS.iter().map(|w| w.name).collect();
+        println!(
+            "\nThroughput, millions of messages per second (median of {rounds}, interleaved)\n"
+        );
+        println!("| channel | {} |", header.join(" | "));
+        println!("|---{}|", "|---".repeat(header.len()));
+        for (ci, c) in contenders.iter().enumerate() {
+            let cells: Vec<String> = (0..WORKLOADS.len())
+                .map(|wi| medians[wi][ci].map_or("n/a".into(), |m| format!("{m:.1}")))
+                .collect();
+            println!("| {} | {} |", c.name, cells.join(" | "));
+        }
+        println!("\nchanviz / other (ratio of medians; > 1: chanviz is faster)\n");
+        println!("| other | {} |", header.join(" | "));
+        println!("|---{}|", "|---".repeat(header.len()));
+        for (ci, c) in contenders.iter().enumerate().skip(1) {
+            let cells: Vec<String> = (0..WORKLOADS.len())
+                .map(|wi| match (medians[wi][0], medians[wi][ci]) {
+                    (Some(ours), Some(theirs)) => format!("{:.2}", ours / theirs),
+                    _ => "n/a".into(),
+                })
+                .collect();
+            println!("| {} | {} |", c.name, cells.join(" | "));
+        }
+    }
 }
