@@ -13,7 +13,7 @@ import os
 import sys
 
 WORKLOADS = ["spsc-1024-mt2", "spsc-1024-ct", "spsc-1-mt2", "mpsc4-1024-mt2", "mpmc4x4-1024-mt2"]
-CHANNELS = ["chanviz", "chanviz+subscriber", "kanal", "flume", "async-channel", "tokio-mpsc", "thingbuf"]
+CHANNELS = ["chanviz", "chanviz+subscriber", "chanviz+probe", "kanal", "flume", "async-channel", "tokio-mpsc", "thingbuf"]
 ANCHORS = ["kanal", "flume", "async-channel", "tokio-mpsc", "thingbuf"]
 
 
@@ -61,14 +61,15 @@ def main():
             ours, theirs = data.get((w, "chanviz")), data.get((w, anchor))
             cells.append(fmt(ours / theirs, 2) if ours and theirs else "n/a")
         print(f"| {anchor} | " + " | ".join(cells) + " |")
-    print("\nObserved (a subscriber counting every event) / unobserved chanviz\n")
-    cells = []
-    for w in WORKLOADS:
-        obs, plain = data.get((w, "chanviz+subscriber")), data.get((w, "chanviz"))
-        cells.append(fmt(obs / plain, 2) if obs and plain else "n/a")
-    print("| " + " | ".join(WORKLOADS) + " |")
-    print("|---" * len(WORKLOADS) + "|")
-    print("| " + " | ".join(cells) + " |")
+    print("\nObserved / unobserved chanviz (median throughput ratio)\n")
+    print("| observer | " + " | ".join(WORKLOADS) + " |")
+    print("|---" * (len(WORKLOADS) + 1) + "|")
+    for observed in ["chanviz+subscriber", "chanviz+probe"]:
+        cells = []
+        for w in WORKLOADS:
+            obs, plain = data.get((w, observed)), data.get((w, "chanviz"))
+            cells.append(fmt(obs / plain, 2) if obs and plain else "n/a")
+        print(f"| {observed} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 //! chanviz against the anchors of `BENCHMARKS.md`: tokio::sync::mpsc, flume,
 //! async-channel, kanal and thingbuf, on the five workloads, in one run; and
 //! chanviz observed by a subscriber that counts every event, to show what
-//! the instrumentation costs when someone listens.
+//! the instrumentation costs when someone listens: once by a subscriber that
+//! only counts the events, once by the real probe (`chanviz::probe`, with
+//! the default feature `tui`).
 //!
 //! Each iteration moves 1,000,000 `u64` messages through a bounded channel
 //! between tokio tasks: it spawns the producers, then the consumers, drops
@@ -356,19 +358,26 @@ mod benches {
         }
     }
 
-    /// chanviz with a subscriber listening to every event.
+    /// Runs chanviz observed by `dispatch` on every thread of the runtime,
+    /// then makes sure the subscriber is gone before anything else runs.
+    fn timed_observed_by(w: Workload, iters: u64, dispatch: Dispatch) -> Duration {
+        let elapsed = timed::<Chanviz>(w, iters, Some(&dispatch));
+        drop(dispatch);
+        // The subscriber is gone (the runtime's threads dropped their
+        // clones): make tracing's call sites forget it, so the unobserved
+        // benchmarks that follow pay only the disabled check. (tracing's
+        // max level stays TRACE once a scoped subscriber has existed, but
+        // every call site's interest is now "never": an event costs one
+        // more relaxed load than in a process that never had a subscriber.)
+        tracing::callsite::rebuild_interest_cache();
+        elapsed
+    }
+
+    /// chanviz with a subscriber that counts every event.
     fn timed_observed(w: Workload, iters: u64) -> Duration {
         let count = CountEvents::default();
         let dispatch = Dispatch::new(Registry::default().with(count.clone()));
-        let elapsed = timed::<Chanviz>(w, iters, Some(&dispatch));
-        drop(dispatch);
-        // The subscriber is gone: make tracing's call sites forget it, so
-        // the unobserved benchmarks that follow pay only the disabled check.
-        tracing::callsite::rebuild_interest_cache();
-        // Nothing listens any more. (tracing's max level stays TRACE once a
-        // scoped subscriber has existed, but every call site's interest is
-        // now "never": an event costs one more relaxed load than in a
-        // process that never had a subscriber.)
+        let elapsed = timed_observed_by(w, iters, dispatch);
         assert_eq!(
             Arc::strong_count(&count.0),
             1,
@@ -379,6 +388,25 @@ mod benches {
         assert!(
             seen >= 2 * MESSAGES * iters,
             "the subscriber saw {seen} events for {iters} x {MESSAGES} messages"
+        );
+        elapsed
+    }
+
+    /// chanviz observed by the real probe (`chanviz::probe`), as the TUI
+    /// runs it.
+    #[cfg(feature = "tui")]
+    fn timed_probe(w: Workload, iters: u64) -> Duration {
+        let probe = chanviz::probe::ProbeLayer::new().probe();
+        let elapsed = timed_observed_by(w, iters, probe.dispatch());
+        let received: u64 = probe
+            .snapshot()
+            .channels
+            .iter()
+            .map(|c| c.counters.received)
+            .sum();
+        assert!(
+            received >= MESSAGES * iters,
+            "the probe saw {received} messages of {iters} x {MESSAGES}"
         );
         elapsed
     }
@@ -414,6 +442,10 @@ mod benches {
         group.sample_size(10);
         group.bench_function(BenchmarkId::from_parameter("chanviz+subscriber"), |b| {
             b.iter_custom(|iters| timed_observed(w, iters))
+        });
+        #[cfg(feature = "tui")]
+        group.bench_function(BenchmarkId::from_parameter("chanviz+probe"), |b| {
+            b.iter_custom(|iters| timed_probe(w, iters))
         });
         group.finish();
     }
@@ -464,6 +496,12 @@ mod benches {
                 name: "chanviz+subscriber",
                 mpmc: true,
                 run: |w| timed_observed(w, 1),
+            },
+            #[cfg(feature = "tui")]
+            Contender {
+                name: "chanviz+probe",
+                mpmc: true,
+                run: |w| timed_probe(w, 1),
             },
             contender!("kanal", Kanal),
             contender!("flume", Flume),
