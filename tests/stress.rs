@@ -218,3 +218,129 @@ fn many_consumers_few_messages_with_random_cancellation() {
     let c = run(2, 2, 6, 3_000);
     assert!(c.recvs > 0, "no recv was cancelled");
 }
+
+/// Totals of the messages one side handled.
+#[derive(Default)]
+struct Tally {
+    count: AtomicU64,
+    sum: AtomicU64,
+}
+
+impl Tally {
+    fn add(&self, v: u64) {
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.sum.fetch_add(v, Ordering::Relaxed);
+    }
+
+    fn get(&self) -> (u64, u64) {
+        (
+            self.count.load(Ordering::Relaxed),
+            self.sum.load(Ordering::Relaxed),
+        )
+    }
+}
+
+/// A close races busy producers and consumers, many times over: every
+/// producer ends with its refused value given back, every consumer ends, and
+/// every accepted message is received exactly once (by a consumer, or by the
+/// closing receiver's drain).
+#[test]
+fn close_under_load_loses_no_accepted_message_and_wakes_everyone() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_time()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        const ROUNDS: u64 = 120;
+        let traffic_of = |round: u64| (round * 37) % 500;
+        let mut total = 0;
+        for round in 0..ROUNDS {
+            let close_from_sender = round % 2 == 0;
+            let (tx, rx) = bounded::<u64>(1 + (round % 3) as usize);
+            let accepted = Arc::new(Tally::default());
+            let received = Arc::new(Tally::default());
+            let producers: Vec<_> = (0..3u64)
+                .map(|p| {
+                    let (tx, accepted) = (tx.clone(), accepted.clone());
+                    tokio::spawn(async move {
+                        for i in 0.. {
+                            let v = p * 1_000_000 + i;
+                            match tx.send(v).await {
+                                Ok(()) => accepted.add(v),
+                                Err(e) => {
+                                    assert_eq!(
+                                        e.into_inner(),
+                                        v,
+                                        "a refused send gives its value back"
+                                    );
+                                    return;
+                                }
+                            }
+                        }
+                    })
+                })
+                .collect();
+            let consumers: Vec<_> = (0..2)
+                .map(|_| {
+                    let (rx, received) = (rx.clone(), received.clone());
+                    tokio::spawn(async move {
+                        while let Ok(v) = rx.recv().await {
+                            received.add(v);
+                        }
+                    })
+                })
+                .collect();
+            // Close after a varying amount of traffic, while producers are
+            // parked on the full ring and consumers on the empty one.
+            let traffic = traffic_of(round);
+            while received.get().0 < traffic {
+                tokio::task::yield_now().await;
+            }
+            for _ in 0..round % 5 {
+                tokio::task::yield_now().await;
+            }
+            let work = async {
+                if close_from_sender {
+                    let closing = tx.close();
+                    drop(rx);
+                    for p in producers {
+                        p.await.unwrap();
+                    }
+                    for c in consumers {
+                        c.await.unwrap();
+                    }
+                    let closed = closing.drained().await;
+                    assert!(closed.is_empty());
+                } else {
+                    drop(tx);
+                    let closing = rx.close();
+                    for p in producers {
+                        p.await.unwrap();
+                    }
+                    for c in consumers {
+                        c.await.unwrap();
+                    }
+                    for v in closing.drain() {
+                        received.add(v);
+                    }
+                }
+            };
+            timeout(Duration::from_secs(30), work)
+                .await
+                .unwrap_or_else(|_| panic!("round {round}: a producer or consumer never woke"));
+            assert_eq!(
+                accepted.get(),
+                received.get(),
+                "round {round}: accepted vs received"
+            );
+            total += accepted.get().0;
+        }
+        eprintln!("{total} messages accepted over {ROUNDS} closes");
+        let least: u64 = (0..ROUNDS).map(traffic_of).sum();
+        assert!(
+            total >= least,
+            "less traffic than waited for: {total} < {least}"
+        );
+    });
+}
