@@ -1,3 +1,199 @@
-//! The channel.
+//! A bounded async MPMC channel with type-state handles, instrumented with
+//! `tracing`. Runtime-agnostic: it never depends on tokio or any executor.
+//!
+//! ```
+//! use chanviz::channel::bounded;
+//! futures::executor::block_on(async {
+//!     let (tx, rx) = bounded::<u64>(8);
+//!     let tx2 = tx.clone();                 // many producers...
+//!     let rx2 = rx.clone();                 // ...and many consumers
+//!     tx.send(1).await.unwrap();
+//!     tx2.send(2).await.unwrap();
+//!     assert_eq!(rx.recv().await, Ok(1));   // FIFO
+//!     assert_eq!(rx2.recv().await, Ok(2));
+//! });
+//! ```
+//!
+//! # How it works
+//! - **Ring.** A lock-free array of exactly `capacity` slots (Vyukov's
+//!   bounded MPMC queue). `head` is the next position to write, `tail` the
+//!   next position to read; both only grow, so `slot = position % capacity`
+//!   and `lap = position / capacity`.
+//! - **Waiter queues.** A sender that finds the ring full parks its `Waker`
+//!   in the senders' queue; a receiver that finds it empty parks in the
+//!   receivers' queue. Each queue is a `Mutex<VecDeque>` with an atomic
+//!   count beside it, so when nobody waits, a send or receive takes no lock
+//!   and allocates nothing.
+//! - **Futures.** [`SendFuture`] and [`RecvFuture`] try, register, then try
+//!   again (which closes the lost-wakeup window), and keep one entry in the
+//!   queue however often they are polled. `SendFuture` holds its value in an
+//!   `Option<T>`, so a push that fails on a full ring puts it back.
+//!
+//! # Type state
+//! Each handle carries its state in its type. Only `Open` handles can send,
+//! receive or be cloned; every transition consumes the handle.
+//!
+//! ```text
+//!   bounded() / clone()
+//!          │
+//!          ▼
+//!   ┌────────────┐  close(self)   ┌──────────────┐  try_finish(self) / drained().await  ┌─────────────┐
+//!   │    Open    │ ─────────────► │   Closing    │ ───────────────────────────────────► │   Closed    │
+//!   │ send, recv │                │ drain (recv) │      (once the channel is drained)   │ inspect only│
+//!   │ try_*,clone│                │ wait (send)  │                                      │             │
+//!   └────────────┘                └──────────────┘                                      └─────────────┘
+//!          │ drop                        │ drop                                               │ drop
+//!          ▼                             ▼                                                    ▼
+//!          -                             -                                                    -
+//! ```
+//!
+//! The channel itself has a lifecycle too. A clone's *type* cannot change
+//! when another handle closes the channel, so the channel keeps it at run
+//! time, and `is_closed()` reports it on every handle:
+//!
+//! ```text
+//!   open ──────────────────────────► closing ─────────────────────────► closed
+//!         a close(), or the last           the last buffered message
+//!         sender / receiver dropped        is received (at once if the
+//!         (no new sends from here on)      ring is empty; or the last
+//!                                          receiver is dropped)
+//! ```
+//!
+//! No accepted message is lost: while closing, receivers still get every
+//! message left in the ring, and only then `Err(RecvError)`.
+//!
+//! # Semantics
+//! - FIFO order; the capacity is exact (no rounding up) and never exceeded.
+//!   A capacity of 0 panics.
+//! - When the last sender goes, every waiting receiver wakes, drains, then
+//!   gets `Err(RecvError)`. When the last receiver goes, every waiting
+//!   sender wakes and gets its value back in the error.
+//! - Buffered values are dropped exactly once, when the channel goes away.
+//! - Handles are `Send + Sync` and the futures `Send` whenever `T: Send`.
+//!   No `T: Unpin` bound anywhere.
+//!
+//! # Events (schema v1)
+//! Every operation emits a `tracing` event with target `chanviz::channel`.
+//! Field values are computed only when a subscriber listens, so an
+//! unobserved channel pays only `tracing`'s call-site check.
+//!
+//! | op | level | fields |
+//! |---|---|---|
+//! | `created` | DEBUG | `chan`, `capacity`, `name` (`""` when none) |
+//! | `push` | TRACE | `chan`, `head`, `tail`, `len`, `slot`, `handle` (sender id) |
+//! | `pop` | TRACE | `chan`, `head`, `tail`, `len`, `slot`, `handle` (receiver id) |
+//! | `send_wait` | TRACE | `chan`, `handle`, `waiting_senders` (queue depth after parking) |
+//! | `recv_wait` | TRACE | `chan`, `handle`, `waiting_receivers` (queue depth after parking) |
+//! | `wake` | TRACE | `chan`, `side` (`senders`/`receivers`), `woken` (handle id), `waiting` (depth after) |
+//! | `handle` | DEBUG | `chan`, `handle`, `role` (`sender`/`receiver`), `from`, `to` (`Open`, `Closing`, `Closed`; `-` when created or dropped) |
+//! | `lifecycle` | DEBUG | `chan`, `from`, `to` (`open`, `closing`, `closed`) |
+//!
+//! See [`schema`] for the exact meaning of each field.
 
+mod chan;
+mod error;
+mod future;
+mod receiver;
+mod ring;
 pub mod schema;
+mod sender;
+mod state;
+mod sync;
+mod waiters;
+
+pub use error::{RecvError, SendError, TryRecvError, TrySendError};
+pub use future::{RecvFuture, SendFuture};
+pub use receiver::{Drain, Receiver};
+pub use sender::{Drained, Sender};
+pub use state::{Closed, Closing, Open, State};
+
+use chan::Chan;
+use sync::Arc;
+
+/// Creates a channel of exactly `capacity` slots.
+///
+/// # Panics
+/// If `capacity` is 0.
+///
+/// # Examples
+/// ```
+/// let (tx, rx) = chanviz::channel::bounded::<u8>(3);
+/// assert_eq!(tx.capacity(), 3);
+/// assert!(rx.is_empty());
+/// ```
+pub fn bounded<T>(capacity: usize) -> (Sender<T, Open>, Receiver<T, Open>) {
+    make(capacity, None)
+}
+
+/// Like [`bounded`], with a label that the TUI shows (the `name` field of
+/// the `created` event).
+///
+/// # Panics
+/// If `capacity` is 0.
+///
+/// # Examples
+/// ```
+/// let (tx, _rx) = chanviz::channel::bounded_named::<u8>(3, "jobs");
+/// assert_eq!(tx.name(), Some("jobs"));
+/// ```
+pub fn bounded_named<T>(
+    capacity: usize,
+    name: impl Into<String>,
+) -> (Sender<T, Open>, Receiver<T, Open>) {
+    make(capacity, Some(name.into().into_boxed_str()))
+}
+
+fn make<T>(capacity: usize, name: Option<Box<str>>) -> (Sender<T, Open>, Receiver<T, Open>) {
+    let chan = Arc::new(Chan::new(capacity, name));
+    let sid = chan.add_sender();
+    let rid = chan.add_receiver();
+    (
+        Sender::from_chan(chan.clone(), sid),
+        Receiver::from_chan(chan, rid),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<X: Send + Sync>() {}
+    fn assert_send<X: Send>() {}
+
+    #[test]
+    fn handles_and_futures_are_send_and_sync() {
+        assert_send_sync::<Sender<String, Open>>();
+        assert_send_sync::<Receiver<String, Open>>();
+        assert_send_sync::<Sender<String, Closing>>();
+        assert_send_sync::<Receiver<String, Closed>>();
+        assert_send::<SendFuture<'static, String>>();
+        assert_send::<RecvFuture<'static, String>>();
+        assert_send::<Drained<String>>();
+    }
+
+    #[test]
+    #[should_panic(expected = "capacity")]
+    fn zero_capacity_panics() {
+        let _ = bounded::<u8>(0);
+    }
+
+    #[test]
+    fn capacity_is_exact_and_ring_wraps_in_order() {
+        for cap in [1usize, 2, 3, 5, 7, 8, 9, 100] {
+            let (tx, rx) = bounded::<usize>(cap);
+            assert_eq!(tx.capacity(), cap);
+            for round in 0..3 {
+                for i in 0..cap {
+                    tx.try_send(round * 1000 + i).unwrap();
+                }
+                assert!(tx.is_full());
+                assert_eq!(tx.len(), cap);
+                assert!(matches!(tx.try_send(0), Err(TrySendError::Full(0))));
+                for i in 0..cap {
+                    assert_eq!(rx.try_recv(), Ok(round * 1000 + i));
+                }
+                assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+            }
+        }
+    }
+}

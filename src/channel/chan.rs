@@ -1,0 +1,412 @@
+//! The shared core behind every handle: the ring, the two waiter queues, the
+//! handle counts, the lifecycle, and every tracing event the channel emits.
+//!
+//! # Parking protocol (no lost wakeups)
+//! A future that finds the ring full (or empty) registers its waker with a
+//! SeqCst increment of its queue's `state`, then tries again; the ring's
+//! full/empty verdict is taken after a SeqCst fence. The other side makes
+//! its progress with a SeqCst CAS on `head`/`tail`, then loads the queue's
+//! `state` with SeqCst. In the single total order of SeqCst operations,
+//! either the retry sees the progress, or the load sees the registration and
+//! wakes the future.
+
+use std::task::{Context, Poll};
+
+use crossbeam_utils::CachePadded;
+
+use super::ring::{PopError, Position, PushError, Ring};
+use super::schema::*;
+use super::sync::{AtomicU8, AtomicUsize, Ordering};
+use super::waiters::{WaiterKey, WaiterQueue, Woken};
+use super::RecvError;
+
+/// `Chan::lifecycle` values.
+const OPEN: u8 = 0;
+const CLOSING: u8 = 1;
+const CLOSED: u8 = 2;
+
+fn lifecycle_name(v: u8) -> &'static str {
+    match v {
+        OPEN => "open",
+        CLOSING => "closing",
+        _ => "closed",
+    }
+}
+
+/// Process-wide source of channel ids (the `chan` field). Not modelled by
+/// loom: it only labels events.
+static NEXT_CHAN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+pub(crate) struct Chan<T> {
+    pub(crate) ring: Ring<T>,
+    /// Senders parked on a full ring. Closed (its `CLOSED` bit) when the
+    /// channel closes, which routes every later pop through the slow path
+    /// that notices the drain.
+    senders: CachePadded<WaiterQueue>,
+    /// Receivers parked on an empty ring.
+    receivers: CachePadded<WaiterQueue>,
+    /// Handles waiting for the drain (`Sender<_, Closing>::drained`).
+    drain_waiters: WaiterQueue,
+    /// Live `Sender`s, in any state. The last one to go closes the channel.
+    sender_count: AtomicUsize,
+    /// Live `Receiver`s, in any state. The last one to go closes the channel.
+    receiver_count: AtomicUsize,
+    next_sender_id: AtomicUsize,
+    next_receiver_id: AtomicUsize,
+    /// `OPEN` -> `CLOSING` (no new sends) -> `CLOSED` (drained).
+    lifecycle: AtomicU8,
+    /// The `chan` field of every event.
+    pub(crate) id: u64,
+    /// The label shown by the TUI.
+    pub(crate) name: Option<Box<str>>,
+}
+
+impl<T> Chan<T> {
+    pub(crate) fn new(capacity: usize, name: Option<Box<str>>) -> Self {
+        assert!(
+            capacity > 0,
+            "chanviz::channel::bounded: capacity must be at least 1, got 0"
+        );
+        let chan = Self {
+            ring: Ring::new(capacity),
+            senders: CachePadded::new(WaiterQueue::new()),
+            receivers: CachePadded::new(WaiterQueue::new()),
+            drain_waiters: WaiterQueue::new(),
+            sender_count: AtomicUsize::new(0),
+            receiver_count: AtomicUsize::new(0),
+            next_sender_id: AtomicUsize::new(0),
+            next_receiver_id: AtomicUsize::new(0),
+            lifecycle: AtomicU8::new(OPEN),
+            id: NEXT_CHAN.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            name,
+        };
+        tracing::debug!(
+            target: TARGET,
+            op = OP_CREATED,
+            chan = chan.id,
+            capacity = capacity as u64,
+            name = chan.name.as_deref().unwrap_or(""),
+        );
+        chan
+    }
+
+    // ----- handles -------------------------------------------------------
+
+    /// Counts a new sender and returns its id.
+    pub(crate) fn add_sender(&self) -> u64 {
+        self.sender_count.fetch_add(1, Ordering::Relaxed);
+        let id = self.next_sender_id.fetch_add(1, Ordering::Relaxed) as u64;
+        self.handle_event(id, ROLE_SENDER, STATE_NONE, "Open");
+        id
+    }
+
+    /// Counts a new receiver and returns its id.
+    pub(crate) fn add_receiver(&self) -> u64 {
+        self.receiver_count.fetch_add(1, Ordering::Relaxed);
+        let id = self.next_receiver_id.fetch_add(1, Ordering::Relaxed) as u64;
+        self.handle_event(id, ROLE_RECEIVER, STATE_NONE, "Open");
+        id
+    }
+
+    /// A sender went away. The last one closes the channel.
+    pub(crate) fn remove_sender(&self, id: u64, state: &'static str) {
+        self.handle_event(id, ROLE_SENDER, state, STATE_NONE);
+        if self.sender_count.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.close();
+        }
+    }
+
+    /// A receiver went away. The last one closes the channel, and since no
+    /// one can drain it any more, the channel is finished: what is still
+    /// buffered is dropped with the channel.
+    pub(crate) fn remove_receiver(&self, id: u64, state: &'static str) {
+        self.handle_event(id, ROLE_RECEIVER, state, STATE_NONE);
+        if self.receiver_count.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.close();
+            self.finish();
+        }
+    }
+
+    pub(crate) fn handle_event(&self, handle: u64, role: &str, from: &str, to: &str) {
+        tracing::debug!(
+            target: TARGET,
+            op = OP_HANDLE,
+            chan = self.id,
+            handle,
+            role,
+            from,
+            to,
+        );
+    }
+
+    // ----- lifecycle -----------------------------------------------------
+
+    /// Closes the channel to new sends: `open -> closing`, and `-> closed`
+    /// at once if nothing is buffered. Wakes every parked sender (they get
+    /// their value back) and receiver (they drain, then get `RecvError`).
+    /// Returns `true` for the call that closed it.
+    pub(crate) fn close(&self) -> bool {
+        if !self.ring.close() {
+            return false;
+        }
+        // Route later pops through the slow path that notices the drain.
+        self.senders.close();
+        self.transition(OPEN, CLOSING);
+        self.senders.wake_all(|w| self.wake_event(SIDE_SENDERS, w));
+        self.receivers
+            .wake_all(|w| self.wake_event(SIDE_RECEIVERS, w));
+        // A pop that emptied the ring before `senders.close()` could not
+        // notice the drain; this check covers it (SeqCst on both sides).
+        if self.ring.len() == 0 {
+            self.finish();
+        }
+        true
+    }
+
+    /// `closing -> closed`, once; wakes whoever waits for the drain.
+    pub(crate) fn finish(&self) {
+        if self.transition(CLOSING, CLOSED) {
+            self.drain_waiters.wake_all(|_| {});
+        }
+    }
+
+    fn transition(&self, from: u8, to: u8) -> bool {
+        let done = self
+            .lifecycle
+            .compare_exchange(from, to, Ordering::SeqCst, Ordering::SeqCst)
+            .is_ok();
+        if done {
+            tracing::debug!(
+                target: TARGET,
+                op = OP_LIFECYCLE,
+                chan = self.id,
+                from = lifecycle_name(from),
+                to = lifecycle_name(to),
+            );
+        }
+        done
+    }
+
+    /// Whether the channel is closed and drained.
+    pub(crate) fn is_drained(&self) -> bool {
+        self.lifecycle.load(Ordering::SeqCst) == CLOSED
+    }
+
+    /// Waits for the drain.
+    pub(crate) fn poll_drained(
+        &self,
+        key: &mut WaiterKey,
+        handle: u64,
+        cx: &mut Context<'_>,
+    ) -> Poll<()> {
+        if self.is_drained() {
+            self.drain_waiters.cancel(key);
+            return Poll::Ready(());
+        }
+        self.drain_waiters.register(key, handle, cx.waker());
+        if self.is_drained() {
+            self.drain_waiters.cancel(key);
+            return Poll::Ready(());
+        }
+        Poll::Pending
+    }
+
+    /// Forgets a drain waiter that went away.
+    pub(crate) fn cancel_drained(&self, key: &mut WaiterKey) {
+        self.drain_waiters.cancel(key);
+    }
+
+    // ----- operations ----------------------------------------------------
+
+    /// Pushes without waiting, then wakes a parked receiver if there is one.
+    #[inline]
+    pub(crate) fn try_push(&self, value: T, handle: u64) -> Result<(), PushError<T>> {
+        let pos = self.ring.push(value)?;
+        self.push_event(pos, handle);
+        if self.receivers.needs_attention() {
+            if let Some(w) = self.receivers.wake_one() {
+                self.wake_event(SIDE_RECEIVERS, w);
+            }
+        }
+        Ok(())
+    }
+
+    /// Pops without waiting, then wakes a parked sender if there is one, or
+    /// notices that a closed channel has just been drained.
+    #[inline]
+    pub(crate) fn try_pop(&self, handle: u64) -> Result<T, PopError> {
+        match self.ring.pop() {
+            Ok((value, pos)) => {
+                self.pop_event(pos, handle);
+                if self.senders.needs_attention() {
+                    self.after_pop_slow();
+                }
+                Ok(value)
+            }
+            Err(PopError::Closed) => {
+                self.finish();
+                Err(PopError::Closed)
+            }
+            Err(PopError::Empty) => Err(PopError::Empty),
+        }
+    }
+
+    #[cold]
+    fn after_pop_slow(&self) {
+        if let Some(w) = self.senders.wake_one() {
+            self.wake_event(SIDE_SENDERS, w);
+        }
+        if self.senders.is_closed() && self.ring.len() == 0 {
+            self.finish();
+        }
+    }
+
+    /// The body of `SendFuture::poll`: try, register, try again.
+    /// `value` is put back when the ring is full.
+    pub(crate) fn poll_send(
+        &self,
+        value: &mut Option<T>,
+        key: &mut WaiterKey,
+        handle: u64,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), T>> {
+        let v = value.take().expect("SendFuture polled after completion");
+        let v = match self.try_push(v, handle) {
+            Ok(()) => return self.send_done(key, Ok(())),
+            Err(PushError::Closed(v)) => return self.send_done(key, Err(v)),
+            Err(PushError::Full(v)) => v,
+        };
+        if let Some(depth) = self.senders.register(key, handle, cx.waker()) {
+            tracing::trace!(
+                target: TARGET,
+                op = OP_SEND_WAIT,
+                chan = self.id,
+                handle,
+                waiting_senders = depth as u64,
+            );
+        }
+        // Has the ring made room just now?
+        match self.try_push(v, handle) {
+            Ok(()) => self.send_done(key, Ok(())),
+            Err(PushError::Closed(v)) => self.send_done(key, Err(v)),
+            Err(PushError::Full(v)) => {
+                *value = Some(v);
+                Poll::Pending
+            }
+        }
+    }
+
+    fn send_done(&self, key: &mut WaiterKey, result: Result<(), T>) -> Poll<Result<(), T>> {
+        self.senders.cancel(key);
+        Poll::Ready(result)
+    }
+
+    /// The body of `RecvFuture::poll` and `Stream::poll_next`.
+    pub(crate) fn poll_recv(
+        &self,
+        key: &mut WaiterKey,
+        handle: u64,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<T, RecvError>> {
+        match self.try_pop(handle) {
+            Ok(v) => return self.recv_done(key, Ok(v)),
+            Err(PopError::Closed) => return self.recv_done(key, Err(RecvError)),
+            Err(PopError::Empty) => {}
+        }
+        if let Some(depth) = self.receivers.register(key, handle, cx.waker()) {
+            tracing::trace!(
+                target: TARGET,
+                op = OP_RECV_WAIT,
+                chan = self.id,
+                handle,
+                waiting_receivers = depth as u64,
+            );
+        }
+        // Has a message arrived just now?
+        match self.try_pop(handle) {
+            Ok(v) => self.recv_done(key, Ok(v)),
+            Err(PopError::Closed) => self.recv_done(key, Err(RecvError)),
+            Err(PopError::Empty) => Poll::Pending,
+        }
+    }
+
+    fn recv_done(
+        &self,
+        key: &mut WaiterKey,
+        result: Result<T, RecvError>,
+    ) -> Poll<Result<T, RecvError>> {
+        self.receivers.cancel(key);
+        Poll::Ready(result)
+    }
+
+    /// A `SendFuture` went away unfinished. If it had been woken, the
+    /// wakeup is passed on so that another parked sender uses the room.
+    pub(crate) fn abandon_send(&self, key: &mut WaiterKey) {
+        if key.is_some() && !self.senders.cancel(key) {
+            if let Some(w) = self.senders.wake_one() {
+                self.wake_event(SIDE_SENDERS, w);
+            }
+        }
+    }
+
+    /// A `RecvFuture` (or a stream) went away unfinished. If it had been
+    /// woken, the wakeup is passed on so that the message is not stranded.
+    pub(crate) fn abandon_recv(&self, key: &mut WaiterKey) {
+        if key.is_some() && !self.receivers.cancel(key) {
+            if let Some(w) = self.receivers.wake_one() {
+                self.wake_event(SIDE_RECEIVERS, w);
+            }
+        }
+    }
+
+    // ----- events ----------------------------------------------------------
+
+    #[inline(always)]
+    fn push_event(&self, pos: Position, handle: u64) {
+        tracing::trace!(
+            target: TARGET,
+            op = OP_PUSH,
+            chan = self.id,
+            head = self.ring.position(pos) + 1,
+            tail = self.ring.tail_position(),
+            len = (self.ring.position(pos) + 1).saturating_sub(self.ring.tail_position()),
+            slot = self.ring.slot_of(pos) as u64,
+            handle,
+        );
+    }
+
+    #[inline(always)]
+    fn pop_event(&self, pos: Position, handle: u64) {
+        tracing::trace!(
+            target: TARGET,
+            op = OP_POP,
+            chan = self.id,
+            head = self.ring.head_position(),
+            tail = self.ring.position(pos) + 1,
+            len = self.ring.head_position().saturating_sub(self.ring.position(pos) + 1),
+            slot = self.ring.slot_of(pos) as u64,
+            handle,
+        );
+    }
+
+    fn wake_event(&self, side: &'static str, w: Woken) {
+        tracing::trace!(
+            target: TARGET,
+            op = OP_WAKE,
+            chan = self.id,
+            side,
+            woken = w.handle,
+            waiting = w.waiting as u64,
+        );
+    }
+
+    /// Parked senders now.
+    pub(crate) fn waiting_senders(&self) -> usize {
+        self.senders.waiting()
+    }
+
+    /// Parked receivers now.
+    pub(crate) fn waiting_receivers(&self) -> usize {
+        self.receivers.waiting()
+    }
+}

@@ -1,0 +1,89 @@
+//! `SendFuture` and `RecvFuture`: hand-written futures that keep their
+//! place in the waiter queue across polls.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use super::waiters::WaiterKey;
+use super::{Open, Receiver, RecvError, SendError, Sender};
+
+/// Future of [`Sender::send`]. Holds the value in an `Option<T>`: a push
+/// that finds the ring full puts it back, and the next poll tries again.
+#[must_use = "futures do nothing unless polled"]
+pub struct SendFuture<'a, T> {
+    pub(crate) sender: &'a Sender<T, Open>,
+    /// The value, until it is pushed (or given back in an error).
+    pub(crate) value: Option<T>,
+    /// Our entry in the senders' queue, while parked.
+    pub(crate) key: WaiterKey,
+}
+
+// The value is never pinned: it is only moved in and out by value, so the
+// future can be `Unpin` whatever `T` is (no `T: Unpin` bound needed).
+impl<T> Unpin for SendFuture<'_, T> {}
+
+impl<T> Future for SendFuture<'_, T> {
+    type Output = Result<(), SendError<T>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let sender = this.sender;
+        sender
+            .chan
+            .poll_send(&mut this.value, &mut this.key, sender.id, cx)
+            .map_err(SendError)
+    }
+}
+
+impl<T> Drop for SendFuture<'_, T> {
+    fn drop(&mut self) {
+        self.sender.chan.abandon_send(&mut self.key);
+    }
+}
+
+impl<T> fmt::Debug for SendFuture<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SendFuture")
+            .field("sender", &self.sender.id)
+            .field("pending", &self.value.is_some())
+            .field("parked", &self.key.is_some())
+            .finish()
+    }
+}
+
+/// Future of [`Receiver::recv`].
+#[must_use = "futures do nothing unless polled"]
+pub struct RecvFuture<'a, T> {
+    pub(crate) receiver: &'a Receiver<T, Open>,
+    /// Our entry in the receivers' queue, while parked.
+    pub(crate) key: WaiterKey,
+}
+
+impl<T> Unpin for RecvFuture<'_, T> {}
+
+impl<T> Future for RecvFuture<'_, T> {
+    type Output = Result<T, RecvError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let receiver = this.receiver;
+        receiver.chan.poll_recv(&mut this.key, receiver.id, cx)
+    }
+}
+
+impl<T> Drop for RecvFuture<'_, T> {
+    fn drop(&mut self) {
+        self.receiver.chan.abandon_recv(&mut self.key);
+    }
+}
+
+impl<T> fmt::Debug for RecvFuture<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecvFuture")
+            .field("receiver", &self.receiver.id)
+            .field("parked", &self.key.is_some())
+            .finish()
+    }
+}

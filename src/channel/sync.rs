@@ -1,0 +1,79 @@
+//! The synchronisation primitives the channel is built on: `std`'s normally,
+//! loom's under `--cfg loom`, so the loom models check the real code.
+
+#[cfg(loom)]
+pub(crate) use loom::sync::{
+    atomic::{fence, AtomicU8, AtomicUsize, Ordering},
+    Arc, Mutex, MutexGuard,
+};
+
+#[cfg(not(loom))]
+pub(crate) use std::sync::{
+    atomic::{fence, AtomicU8, AtomicUsize, Ordering},
+    Arc, Mutex, MutexGuard,
+};
+
+/// Locks `mutex`, ignoring poisoning: the data behind our mutexes (waiter
+/// queues) stays consistent even if a waker panicked while we held it.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    match mutex.lock() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+#[cfg(loom)]
+pub(crate) use loom::cell::UnsafeCell;
+
+/// `std::cell::UnsafeCell` with loom's closure-based API, so the same code
+/// compiles against both.
+#[cfg(not(loom))]
+#[derive(Debug)]
+pub(crate) struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+
+#[cfg(not(loom))]
+impl<T> UnsafeCell<T> {
+    pub(crate) fn new(value: T) -> Self {
+        Self(std::cell::UnsafeCell::new(value))
+    }
+
+    #[inline(always)]
+    pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+        f(self.0.get())
+    }
+}
+
+/// Exponential backoff for the short windows in which another thread is
+/// between reserving a slot and stamping it.
+pub(crate) struct Backoff {
+    #[cfg(not(loom))]
+    inner: crossbeam_utils::Backoff,
+}
+
+impl Backoff {
+    #[inline]
+    pub(crate) fn new() -> Self {
+        Self {
+            #[cfg(not(loom))]
+            inner: crossbeam_utils::Backoff::new(),
+        }
+    }
+
+    /// Back off in a lock-free loop (another thread won a CAS).
+    #[inline]
+    pub(crate) fn spin(&self) {
+        #[cfg(not(loom))]
+        self.inner.spin();
+        #[cfg(loom)]
+        loom::thread::yield_now();
+    }
+
+    /// Wait for another thread to finish what it started (stamp a slot).
+    #[inline]
+    pub(crate) fn snooze(&self) {
+        #[cfg(not(loom))]
+        self.inner.snooze();
+        #[cfg(loom)]
+        loom::thread::yield_now();
+    }
+}
