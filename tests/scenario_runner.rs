@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use chanviz::scenario::control::{Command, Control, Mode};
+use chanviz::scenario::control::{Command, Mode};
 use chanviz::scenario::demos::DEMOS;
 use chanviz::scenario::runner::{EndReason, RunOptions, Runner, RunnerHandle, Summary};
 use chanviz::scenario::spec::{self, Scenario};
