@@ -936,6 +936,8 @@ impl Epoch<'_> {
         let ctl = TaskCtl::new(format!("S{}", tx.id()));
         let join = tokio::spawn(producer(tx, ctl.clone(), self.shared.clone()));
         self.producers.push(Task { ctl, join });
+        // A producer arrived after the last one was dropped: it carries on.
+        self.drop_s0_when_alone = false;
     }
 
     fn add_consumer(&mut self) {
