@@ -84,7 +84,8 @@ pub struct RunArgs {
     /// Messages per second per producer, or "max" (producers.rate).
     #[arg(long, value_name = "RATE", allow_hyphen_values = true)]
     pub rate: Option<String>,
-    /// Consumer work time per message, e.g. 20ms (consumers.work).
+    /// Consumer work time per message, e.g. 20ms (consumers.work; the jitter
+    /// keeps its proportion to it).
     #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub consumer_delay: Option<String>,
     /// Messages per producer, or "unlimited" (producers.messages).

@@ -742,11 +742,23 @@ impl Jitter {
     }
 }
 
+/// The jitter keeps its proportion to the work time as the work knob moves
+/// (no work, no jitter).
+fn live_jitter(shared: &Shared) -> Duration {
+    let c = &shared.scenario.consumers;
+    if c.work.is_zero() {
+        c.jitter
+    } else {
+        c.jitter
+            .mul_f64(shared.work().as_secs_f64() / c.work.as_secs_f64())
+    }
+}
+
 fn work_time(shared: &Shared, jitter: &mut Jitter) -> Duration {
     if shared.hurry.load(Ordering::Relaxed) {
         return Duration::ZERO;
     }
-    let d = shared.work() + jitter.up_to(shared.scenario.consumers.jitter);
+    let d = shared.work() + jitter.up_to(live_jitter(shared));
     shared.scaled(d)
 }
 

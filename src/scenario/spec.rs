@@ -500,7 +500,8 @@ pub struct Overrides {
     pub capacity: Option<String>,
     /// `--rate`: `producers.rate`.
     pub rate: Option<String>,
-    /// `--consumer-delay`: `consumers.work`.
+    /// `--consumer-delay`: `consumers.work` (the jitter keeps its proportion
+    /// to the work time).
     pub consumer_delay: Option<String>,
     /// `--messages`: `producers.messages`.
     pub messages: Option<String>,
@@ -558,7 +559,12 @@ impl Overrides {
             &self.consumer_delay,
             work_value,
         )? {
-            scenario.consumers.work = v;
+            // The jitter keeps its proportion to the work time.
+            let c = &mut scenario.consumers;
+            if !c.work.is_zero() {
+                c.jitter = c.jitter.mul_f64(v.as_secs_f64() / c.work.as_secs_f64());
+            }
+            c.work = v;
         }
         if let Some(v) = get(
             "--messages",
@@ -923,6 +929,8 @@ action = "add_producer"
         o.apply(&mut s).unwrap();
         assert_eq!(s.producers.rate, Rate::Max);
         assert_eq!(s.consumers.work, Duration::from_millis(5));
+        // 1ms of jitter on 2ms of work becomes 2.5ms on 5ms.
+        assert_eq!(s.consumers.jitter, Duration::from_micros(2500));
         assert_eq!(s.duration, None);
         let bad = Overrides {
             capacity: Some("0".into()),
