@@ -243,6 +243,7 @@ fn headless_run(scenario: Scenario, format: Format, interval: Duration) -> i32 {
         linger: false,
         catch_signals: true,
         on_signal: None,
+        dispatch: None,
     };
     let handle = match Runner::start(scenario.clone(), opts) {
         Ok(h) => h,

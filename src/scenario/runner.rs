@@ -74,6 +74,16 @@ pub struct RunOptions {
     /// Called on the signal thread when a signal arrives (e.g. to tell a UI
     /// loop to quit).
     pub on_signal: Option<Arc<dyn Fn() + Send + Sync>>,
+    /// A tracing dispatcher (e.g. `probe.dispatch()`) made the default on
+    /// every thread of the run, so a probe can watch this run without a
+    /// global subscriber. `None`: events go to the global default.
+    pub dispatch: Option<tracing::Dispatch>,
+}
+
+thread_local! {
+    /// Keeps the run's dispatcher the default for the life of a worker thread.
+    static RUN_DISPATCH: std::cell::RefCell<Option<tracing::dispatcher::DefaultGuard>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 impl fmt::Debug for RunOptions {
@@ -82,6 +92,7 @@ impl fmt::Debug for RunOptions {
             .field("linger", &self.linger)
             .field("catch_signals", &self.catch_signals)
             .field("on_signal", &self.on_signal.is_some())
+            .field("dispatch", &self.dispatch.is_some())
             .finish()
     }
 }
@@ -206,13 +217,22 @@ impl Runner {
     /// Start `scenario` on a new tokio runtime (with `scenario.workers`
     /// worker threads) driven from a thread of its own, and return at once.
     pub fn start(scenario: Scenario, opts: RunOptions) -> Result<RunnerHandle, RunError> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        builder
             .worker_threads(scenario.workers)
             .thread_name("chanviz-worker")
             .enable_time()
-            .enable_io()
-            .build()
-            .map_err(RunError::Start)?;
+            .enable_io();
+        if let Some(dispatch) = opts.dispatch.clone() {
+            builder.on_thread_start(move || {
+                let guard = tracing::dispatcher::set_default(&dispatch);
+                RUN_DISPATCH.with(|slot| *slot.borrow_mut() = Some(guard));
+            });
+            builder.on_thread_stop(|| {
+                RUN_DISPATCH.with(|slot| drop(slot.borrow_mut().take()));
+            });
+        }
+        let runtime = builder.build().map_err(RunError::Start)?;
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared::new(scenario));
         let control = Arc::new(Controller {
@@ -223,9 +243,12 @@ impl Runner {
             runtime.spawn(catch_signals(control.clone(), opts.on_signal.clone()));
         }
         let linger = opts.linger;
+        let dispatch = opts.dispatch.clone();
         let thread = std::thread::Builder::new()
             .name("chanviz-runner".into())
             .spawn(move || {
+                // The supervisor creates and drops handles on this thread.
+                let _guard = dispatch.as_ref().map(tracing::dispatcher::set_default);
                 let summary = runtime.block_on(supervise(shared, cmd_rx, linger));
                 runtime.shutdown_timeout(Duration::from_secs(1));
                 summary
