@@ -191,7 +191,7 @@ pub enum Origin {
     File {
         /// The file's name as given (demos: `demos/NAME.toml`).
         file: String,
-        /// 1-based line.
+        /// 1-based line; 0 when the problem is the whole file.
         line: usize,
     },
     /// A command-line flag, e.g. `--rate`.
@@ -214,6 +214,8 @@ pub struct ScenarioError {
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.origin {
+            // Line 0: about the whole file (it could not be read).
+            Origin::File { file, line: 0 } => write!(f, "{file}: ")?,
             Origin::File { file, line } => write!(f, "{file}:{line}: ")?,
             Origin::Flag(flag) => write!(f, "{flag}: ")?,
         }
