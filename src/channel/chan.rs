@@ -17,8 +17,14 @@ use crossbeam_utils::CachePadded;
 use super::ring::{PopError, Position, PushError, Ring};
 use super::schema::*;
 use super::sync::{AtomicU8, AtomicUsize, Ordering};
-use super::waiters::{WaiterKey, WaiterQueue, Woken};
+use super::waiters::{Waiter, WaiterKey, WaiterQueue, Woken};
 use super::RecvError;
+
+/// How many times a future that finds the ring full (empty) yields to its
+/// executor before it parks its waker. On a multi-thread runtime the other
+/// side usually acts within that time; on a single thread, yielding lets it
+/// run. Either way it avoids most park/wake round trips.
+const YIELDS_BEFORE_PARKING: u8 = 8;
 
 /// `Chan::lifecycle` values.
 const OPEN: u8 = 0;
@@ -219,7 +225,7 @@ impl<T> Chan<T> {
     // ----- operations ----------------------------------------------------
 
     /// Pushes without waiting, then wakes a parked receiver if there is one.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn try_push(&self, value: T, handle: u64) -> Result<(), PushError<T>> {
         let pos = self.ring.push(value)?;
         self.push_event(pos, handle);
@@ -233,7 +239,7 @@ impl<T> Chan<T> {
 
     /// Pops without waiting, then wakes a parked sender if there is one, or
     /// notices that a closed channel has just been drained.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn try_pop(&self, handle: u64) -> Result<T, PopError> {
         match self.ring.pop() {
             Ok((value, pos)) => {
@@ -261,22 +267,31 @@ impl<T> Chan<T> {
         }
     }
 
-    /// The body of `SendFuture::poll`: try, register, try again.
-    /// `value` is put back when the ring is full.
+    /// The body of `SendFuture::poll`: try; when full, first yield to the
+    /// executor a few times (the receiver is usually about to make room, and
+    /// yielding is far cheaper than parking and waking); then register and
+    /// try again. `value` is put back when the ring is full.
+    #[inline]
     pub(crate) fn poll_send(
         &self,
         value: &mut Option<T>,
-        key: &mut WaiterKey,
+        waiter: &mut Waiter,
         handle: u64,
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), T>> {
         let v = value.take().expect("SendFuture polled after completion");
         let v = match self.try_push(v, handle) {
-            Ok(()) => return self.send_done(key, Ok(())),
-            Err(PushError::Closed(v)) => return self.send_done(key, Err(v)),
+            Ok(()) => return self.send_done(&mut waiter.key, Ok(())),
+            Err(PushError::Closed(v)) => return self.send_done(&mut waiter.key, Err(v)),
             Err(PushError::Full(v)) => v,
         };
-        if let Some(depth) = self.senders.register(key, handle, cx.waker()) {
+        if waiter.key.is_none() && waiter.yields < YIELDS_BEFORE_PARKING {
+            waiter.yields += 1;
+            *value = Some(v);
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        if let Some(depth) = self.senders.register(&mut waiter.key, handle, cx.waker()) {
             tracing::trace!(
                 target: TARGET,
                 op = OP_SEND_WAIT,
@@ -287,8 +302,8 @@ impl<T> Chan<T> {
         }
         // Has the ring made room just now?
         match self.try_push(v, handle) {
-            Ok(()) => self.send_done(key, Ok(())),
-            Err(PushError::Closed(v)) => self.send_done(key, Err(v)),
+            Ok(()) => self.send_done(&mut waiter.key, Ok(())),
+            Err(PushError::Closed(v)) => self.send_done(&mut waiter.key, Err(v)),
             Err(PushError::Full(v)) => {
                 *value = Some(v);
                 Poll::Pending
@@ -296,24 +311,32 @@ impl<T> Chan<T> {
         }
     }
 
+    #[inline(always)]
     fn send_done(&self, key: &mut WaiterKey, result: Result<(), T>) -> Poll<Result<(), T>> {
         self.senders.cancel(key);
         Poll::Ready(result)
     }
 
-    /// The body of `RecvFuture::poll` and `Stream::poll_next`.
+    /// The body of `RecvFuture::poll` and `Stream::poll_next`: like
+    /// [`Chan::poll_send`], mirrored.
+    #[inline]
     pub(crate) fn poll_recv(
         &self,
-        key: &mut WaiterKey,
+        waiter: &mut Waiter,
         handle: u64,
         cx: &mut Context<'_>,
     ) -> Poll<Result<T, RecvError>> {
         match self.try_pop(handle) {
-            Ok(v) => return self.recv_done(key, Ok(v)),
-            Err(PopError::Closed) => return self.recv_done(key, Err(RecvError)),
+            Ok(v) => return self.recv_done(waiter, Ok(v)),
+            Err(PopError::Closed) => return self.recv_done(waiter, Err(RecvError)),
             Err(PopError::Empty) => {}
         }
-        if let Some(depth) = self.receivers.register(key, handle, cx.waker()) {
+        if waiter.key.is_none() && waiter.yields < YIELDS_BEFORE_PARKING {
+            waiter.yields += 1;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        if let Some(depth) = self.receivers.register(&mut waiter.key, handle, cx.waker()) {
             tracing::trace!(
                 target: TARGET,
                 op = OP_RECV_WAIT,
@@ -324,23 +347,27 @@ impl<T> Chan<T> {
         }
         // Has a message arrived just now?
         match self.try_pop(handle) {
-            Ok(v) => self.recv_done(key, Ok(v)),
-            Err(PopError::Closed) => self.recv_done(key, Err(RecvError)),
+            Ok(v) => self.recv_done(waiter, Ok(v)),
+            Err(PopError::Closed) => self.recv_done(waiter, Err(RecvError)),
             Err(PopError::Empty) => Poll::Pending,
         }
     }
 
+    #[inline(always)]
     fn recv_done(
         &self,
-        key: &mut WaiterKey,
+        waiter: &mut Waiter,
         result: Result<T, RecvError>,
     ) -> Poll<Result<T, RecvError>> {
-        self.receivers.cancel(key);
+        // A stream reuses its waiter for the next item.
+        waiter.yields = 0;
+        self.receivers.cancel(&mut waiter.key);
         Poll::Ready(result)
     }
 
     /// A `SendFuture` went away unfinished. If it had been woken, the
     /// wakeup is passed on so that another parked sender uses the room.
+    #[inline(always)]
     pub(crate) fn abandon_send(&self, key: &mut WaiterKey) {
         if key.is_some() && !self.senders.cancel(key) {
             if let Some(w) = self.senders.wake_one() {
@@ -351,6 +378,7 @@ impl<T> Chan<T> {
 
     /// A `RecvFuture` (or a stream) went away unfinished. If it had been
     /// woken, the wakeup is passed on so that the message is not stranded.
+    #[inline(always)]
     pub(crate) fn abandon_recv(&self, key: &mut WaiterKey) {
         if key.is_some() && !self.receivers.cancel(key) {
             if let Some(w) = self.receivers.wake_one() {

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::waiters::WaiterKey;
+use super::waiters::Waiter;
 use super::{Open, Receiver, RecvError, SendError, Sender};
 
 /// Future of [`Sender::send`]. Holds the value in an `Option<T>`: a push
@@ -17,7 +17,7 @@ pub struct SendFuture<'a, T> {
     /// The value, until it is pushed (or given back in an error).
     pub(crate) value: Option<T>,
     /// Our entry in the senders' queue, while parked.
-    pub(crate) key: WaiterKey,
+    pub(crate) waiter: Waiter,
 }
 
 // The value is never pinned: it is only moved in and out by value, so the
@@ -27,19 +27,21 @@ impl<T> Unpin for SendFuture<'_, T> {}
 impl<T> Future for SendFuture<'_, T> {
     type Output = Result<(), SendError<T>>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let sender = this.sender;
         sender
             .chan
-            .poll_send(&mut this.value, &mut this.key, sender.id, cx)
+            .poll_send(&mut this.value, &mut this.waiter, sender.id, cx)
             .map_err(SendError)
     }
 }
 
 impl<T> Drop for SendFuture<'_, T> {
+    #[inline]
     fn drop(&mut self) {
-        self.sender.chan.abandon_send(&mut self.key);
+        self.sender.chan.abandon_send(&mut self.waiter.key);
     }
 }
 
@@ -48,7 +50,7 @@ impl<T> fmt::Debug for SendFuture<'_, T> {
         f.debug_struct("SendFuture")
             .field("sender", &self.sender.id)
             .field("pending", &self.value.is_some())
-            .field("parked", &self.key.is_some())
+            .field("parked", &self.waiter.key.is_some())
             .finish()
     }
 }
@@ -58,7 +60,7 @@ impl<T> fmt::Debug for SendFuture<'_, T> {
 pub struct RecvFuture<'a, T> {
     pub(crate) receiver: &'a Receiver<T, Open>,
     /// Our entry in the receivers' queue, while parked.
-    pub(crate) key: WaiterKey,
+    pub(crate) waiter: Waiter,
 }
 
 impl<T> Unpin for RecvFuture<'_, T> {}
@@ -66,16 +68,18 @@ impl<T> Unpin for RecvFuture<'_, T> {}
 impl<T> Future for RecvFuture<'_, T> {
     type Output = Result<T, RecvError>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         let receiver = this.receiver;
-        receiver.chan.poll_recv(&mut this.key, receiver.id, cx)
+        receiver.chan.poll_recv(&mut this.waiter, receiver.id, cx)
     }
 }
 
 impl<T> Drop for RecvFuture<'_, T> {
+    #[inline]
     fn drop(&mut self) {
-        self.receiver.chan.abandon_recv(&mut self.key);
+        self.receiver.chan.abandon_recv(&mut self.waiter.key);
     }
 }
 
@@ -83,7 +87,7 @@ impl<T> fmt::Debug for RecvFuture<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RecvFuture")
             .field("receiver", &self.receiver.id)
-            .field("parked", &self.key.is_some())
+            .field("parked", &self.waiter.key.is_some())
             .finish()
     }
 }

@@ -13,7 +13,7 @@ use super::ring::PopError;
 use super::schema::ROLE_RECEIVER;
 use super::state::{Closed, Closing, Open, State};
 use super::sync::Arc;
-use super::waiters::WaiterKey;
+use super::waiters::Waiter;
 use super::{RecvFuture, TryRecvError};
 
 /// The receiving half of a channel, in type state `S`.
@@ -28,7 +28,7 @@ pub struct Receiver<T, S: State = Open> {
     /// Per-channel receiver id: this handle is `R{id}` in events and on screen.
     pub(crate) id: u64,
     /// The stream's place in the receivers' queue, while it waits.
-    stream_key: WaiterKey,
+    stream: Waiter,
     _state: PhantomData<fn() -> S>,
 }
 
@@ -37,7 +37,7 @@ impl<T, S: State> Receiver<T, S> {
         Self {
             chan,
             id,
-            stream_key: None,
+            stream: Waiter::default(),
             _state: PhantomData,
         }
     }
@@ -45,7 +45,7 @@ impl<T, S: State> Receiver<T, S> {
     /// Moves the handle into state `S2`, emitting the `handle` event.
     fn into_state<S2: State>(self) -> Receiver<T, S2> {
         let mut this = ManuallyDrop::new(self);
-        let mut key = this.stream_key.take();
+        let mut key = this.stream.key.take();
         this.chan.abandon_recv(&mut key);
         // SAFETY: `this` is never dropped or used again, so the `Arc` is moved
         // out exactly once and its count stays balanced.
@@ -129,10 +129,11 @@ impl<T> Receiver<T, Open> {
     ///     assert!(rx.recv().await.is_err());
     /// });
     /// ```
+    #[inline]
     pub fn recv(&self) -> RecvFuture<'_, T> {
         RecvFuture {
             receiver: self,
-            key: None,
+            waiter: Default::default(),
         }
     }
 
@@ -146,6 +147,7 @@ impl<T> Receiver<T, Open> {
     /// tx.try_send(3).unwrap();
     /// assert_eq!(rx.try_recv(), Ok(3));
     /// ```
+    #[inline]
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
         self.chan.try_pop(self.id).map_err(|e| match e {
             PopError::Empty => TryRecvError::Empty,
@@ -190,7 +192,7 @@ impl<T> Stream for Receiver<T, Open> {
     /// Yields messages; ends when the channel is closed and drained.
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let this = self.get_mut();
-        match this.chan.poll_recv(&mut this.stream_key, this.id, cx) {
+        match this.chan.poll_recv(&mut this.stream, this.id, cx) {
             Poll::Ready(Ok(v)) => Poll::Ready(Some(v)),
             Poll::Ready(Err(_)) => Poll::Ready(None),
             Poll::Pending => Poll::Pending,
@@ -247,7 +249,7 @@ impl<T> fmt::Debug for Drain<'_, T> {
 
 impl<T, S: State> Drop for Receiver<T, S> {
     fn drop(&mut self) {
-        let mut key = self.stream_key.take();
+        let mut key = self.stream.key.take();
         self.chan.abandon_recv(&mut key);
         self.chan.remove_receiver(self.id, S::NAME);
     }

@@ -113,8 +113,32 @@ impl<T> Ring<T> {
     }
 
     /// Writes `value` at the head, or gives it back.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&self, value: T) -> Result<Position, PushError<T>> {
+        // Fast path: the slot at the head is free for this lap and nobody
+        // races us for it. Everything else goes through the full loop.
+        let head = self.head.load(Ordering::Relaxed);
+        // A closed head (mark bit set) never equals a stamp, so a closed
+        // ring always takes the slow path, which reports the close.
+        if let Some(slot) = self.buffer.get(head & (self.mark_bit - 1)) {
+            if slot.stamp.load(Ordering::Acquire) == head
+                && self
+                    .head
+                    .compare_exchange(head, self.next(head), Ordering::SeqCst, Ordering::Relaxed)
+                    .is_ok()
+            {
+                // SAFETY: as in `push_slow`: the CAS reserved the slot for this lap.
+                slot.value.with_mut(|p| unsafe { (*p).write(value) });
+                slot.stamp.store(head + 1, Ordering::Release);
+                return Ok(Position(head));
+            }
+        }
+        self.push_slow(value)
+    }
+
+    /// The full push loop: closed, full, and contended cases.
+    #[inline(never)]
+    fn push_slow(&self, value: T) -> Result<Position, PushError<T>> {
         let backoff = Backoff::new();
         let mut head = self.head.load(Ordering::Relaxed);
         loop {
@@ -167,8 +191,33 @@ impl<T> Ring<T> {
     }
 
     /// Takes the message at the tail, if there is one.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn pop(&self) -> Result<(T, Position), PopError> {
+        // Fast path: the slot at the tail holds this lap's message and nobody
+        // races us for it.
+        let tail = self.tail.load(Ordering::Relaxed);
+        if let Some(slot) = self.buffer.get(tail & (self.mark_bit - 1)) {
+            if slot.stamp.load(Ordering::Acquire) == tail + 1
+                && self
+                    .tail
+                    .compare_exchange(tail, self.next(tail), Ordering::SeqCst, Ordering::Relaxed)
+                    .is_ok()
+            {
+                // SAFETY: as in `pop_slow`: the stamp says the slot holds an
+                // initialised message for this lap, and the CAS made us its
+                // only reader.
+                let value = slot.value.with_mut(|p| unsafe { (*p).assume_init_read() });
+                slot.stamp
+                    .store(tail.wrapping_add(self.one_lap), Ordering::Release);
+                return Ok((value, Position(tail)));
+            }
+        }
+        self.pop_slow()
+    }
+
+    /// The full pop loop: empty, closed, and contended cases.
+    #[inline(never)]
+    fn pop_slow(&self) -> Result<(T, Position), PopError> {
         let backoff = Backoff::new();
         let mut tail = self.tail.load(Ordering::Relaxed);
         loop {

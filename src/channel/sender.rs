@@ -120,11 +120,12 @@ impl<T> Sender<T, Open> {
     ///     assert_eq!(rx.recv().await, Ok(7));
     /// });
     /// ```
+    #[inline]
     pub fn send(&self, value: T) -> SendFuture<'_, T> {
         SendFuture {
             sender: self,
             value: Some(value),
-            key: None,
+            waiter: Default::default(),
         }
     }
 
@@ -137,6 +138,7 @@ impl<T> Sender<T, Open> {
     /// assert!(tx.try_send(1).is_ok());
     /// assert_eq!(tx.try_send(2), Err(TrySendError::Full(2)));
     /// ```
+    #[inline]
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
         self.chan.try_push(value, self.id).map_err(|e| match e {
             PushError::Full(v) => TrySendError::Full(v),

@@ -15,6 +15,14 @@ const CLOSED: usize = 1 << (usize::BITS - 1);
 /// A future's place in a queue. `None` while the future is not queued.
 pub(crate) type WaiterKey = Option<u64>;
 
+/// A future's waiting state: its place in a queue, and how often it has
+/// yielded instead of parking.
+#[derive(Debug, Default)]
+pub(crate) struct Waiter {
+    pub(crate) key: WaiterKey,
+    pub(crate) yields: u8,
+}
+
 /// One parked future.
 struct Entry {
     /// Identifies the future's entry so a re-poll replaces it.
@@ -116,10 +124,16 @@ impl WaiterQueue {
 
     /// Removes the future's entry, if it is still queued. Returns `false` if
     /// the entry was already taken by a wake: the future was notified.
+    #[inline(always)]
     pub(crate) fn cancel(&self, key: &mut WaiterKey) -> bool {
-        let Some(k) = key.take() else {
-            return true;
-        };
+        match key.take() {
+            None => true,
+            Some(k) => self.cancel_slow(k),
+        }
+    }
+
+    #[cold]
+    fn cancel_slow(&self, k: u64) -> bool {
         let mut inner = lock(&self.inner);
         match inner.entries.iter().position(|e| e.key == k) {
             Some(i) => {
@@ -133,6 +147,7 @@ impl WaiterQueue {
 
     /// Wakes the longest-waiting future, if any. The waker runs after the
     /// lock is released.
+    #[cold]
     pub(crate) fn wake_one(&self) -> Option<Woken> {
         if self.waiting() == 0 {
             return None;
