@@ -282,3 +282,49 @@ fn a_lingering_run_waits_in_finished_until_shutdown() {
     assert_eq!(s.sent, 10);
     assert_nothing_lost(&s);
 }
+
+#[test]
+fn steps_drain_a_channel_closed_while_paused() {
+    let h = Runner::start(
+        scenario(
+            "title = \"c\"\ncapacity = 4\n[producers]\ncount = 2\n[consumers]\nwork = \"5ms\"\n",
+        ),
+        RunOptions::default(),
+    )
+    .unwrap();
+    let c = h.control();
+    eventually("the ring fills", || h.stats().sent >= 6);
+    c.command(Command::TogglePause);
+    let (_, received) = settle(&h);
+    c.command(Command::Close);
+    eventually("producers gone", || c.knobs().producers == 0);
+    let mut received = received;
+    for _ in 0..3 {
+        c.command(Command::Step);
+        eventually("one receive per step", || h.stats().received > received);
+        received = h.stats().received;
+    }
+    c.command(Command::TogglePause);
+    let s = h.wait().unwrap();
+    assert_eq!(s.end, EndReason::Closed);
+    assert_nothing_lost(&s);
+}
+
+#[test]
+fn shutdown_while_paused_in_the_middle_of_a_close_still_drains() {
+    let h = Runner::start(
+        scenario(
+            "title = \"c\"\ncapacity = 4\n[producers]\ncount = 2\n[consumers]\nwork = \"5ms\"\n",
+        ),
+        RunOptions::default(),
+    )
+    .unwrap();
+    let c = h.control();
+    eventually("the ring fills", || h.stats().sent >= 6);
+    c.command(Command::TogglePause);
+    settle(&h);
+    c.command(Command::Close);
+    h.shutdown();
+    let s = h.wait().unwrap();
+    assert_nothing_lost(&s);
+}

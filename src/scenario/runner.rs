@@ -941,8 +941,12 @@ struct Epoch<'a> {
     consumers: Vec<Task>,
     closers: Vec<TaskHandle<()>>,
     consumer_seed: u64,
-    /// Set once the run is winding down (producers told to stop).
+    /// Set once the run is winding down: the channel is closed, or closing
+    /// is under way.
     ending: Option<EndReason>,
+    /// The runner itself ends the run (duration, quota, shutdown, restart):
+    /// pause and step are off, so that the drain cannot stall.
+    forced_end: bool,
     restart: bool,
     /// A `drop_producer` took the last producer: drop `S0` too, so the
     /// channel closes because its last sender is gone.
@@ -1063,15 +1067,16 @@ impl Epoch<'_> {
     }
 
     /// Begin the end: stop the producers; the channel is closed once they
-    /// are gone (see `tick`), then the consumers drain it.
+    /// are gone (see `tick`), then the consumers drain it. Also called when
+    /// the end is already under way (a shutdown during a drain): nothing may
+    /// stay parked at the pause gate from here on.
     fn begin_end(&mut self, reason: EndReason) {
-        if self.ending.is_some() {
-            return;
-        }
-        self.ending = Some(reason);
-        // Nothing may stay parked at the gate while we drain.
+        self.forced_end = true;
         self.shared.set_paused(false);
         self.shared.set_mode(Mode::Running);
+        if self.ending.is_none() {
+            self.ending = Some(reason);
+        }
         for t in &self.producers {
             if t.ctl.instruction() == RUN {
                 t.ctl.instruct(STOP);
@@ -1131,7 +1136,7 @@ impl Epoch<'_> {
                 shared.work_ns.store(next * 1000, Ordering::Relaxed);
             }
             Command::TogglePause => {
-                if self.ending.is_some() {
+                if self.forced_end {
                     return;
                 }
                 match shared.mode() {
@@ -1147,7 +1152,7 @@ impl Epoch<'_> {
                 }
             }
             Command::Step => {
-                if self.ending.is_some() {
+                if self.forced_end {
                     return;
                 }
                 match shared.mode() {
@@ -1246,6 +1251,7 @@ async fn epoch(
         closers: Vec::new(),
         consumer_seed: shared.started.elapsed().as_nanos() as u64,
         ending: None,
+        forced_end: false,
         restart: false,
         drop_s0_when_alone: false,
     };
