@@ -14,10 +14,12 @@
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use crate::probe::{ChannelSnapshot, Snapshot};
-use crate::scenario::runner::{LiveStats, RunError, RunnerHandle, Summary};
+use crate::scenario::runner::{
+    EndReason, LiveStats, RunError, RunnerHandle, Summary, TaskStats, TransitionRecord,
+};
 use crate::scenario::Scenario;
 
 /// Text or JSON lines.
@@ -145,26 +147,48 @@ pub fn text_line(t: &Tick) -> String {
     line
 }
 
-/// The JSON object of a tick (`"type": "tick"`).
-pub fn tick_json(t: &Tick) -> Value {
+/// One JSON line of a tick. Fields keep this order (`type` first).
+#[derive(Serialize)]
+struct TickLine<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    elapsed_ms: u64,
+    sent: u64,
+    received: u64,
+    send_rate: f64,
+    recv_rate: f64,
+    len: Option<usize>,
+    capacity: Option<usize>,
+    head: Option<u64>,
+    tail: Option<u64>,
+    waiting_senders: Option<usize>,
+    waiting_receivers: Option<usize>,
+    lifecycle: Option<&'a str>,
+    mode: &'a str,
+    events_dropped: u64,
+}
+
+/// The JSON line of a tick: `{"type":"tick",...}`.
+pub fn tick_json(t: &Tick) -> String {
     let c = t.channel.as_ref();
-    json!({
-        "type": "tick",
-        "elapsed_ms": t.elapsed.as_millis() as u64,
-        "sent": t.sent,
-        "received": t.received,
-        "send_rate": (t.send_rate * 10.0).round() / 10.0,
-        "recv_rate": (t.recv_rate * 10.0).round() / 10.0,
-        "len": c.map(|c| c.len),
-        "capacity": c.map(|c| c.capacity),
-        "head": c.map(|c| c.head),
-        "tail": c.map(|c| c.tail),
-        "waiting_senders": c.map(|c| c.waiting_senders),
-        "waiting_receivers": c.map(|c| c.waiting_receivers),
-        "lifecycle": c.map(|c| c.lifecycle),
-        "mode": t.mode,
-        "events_dropped": t.events_dropped,
-    })
+    let line = TickLine {
+        kind: "tick",
+        elapsed_ms: t.elapsed.as_millis() as u64,
+        sent: t.sent,
+        received: t.received,
+        send_rate: (t.send_rate * 10.0).round() / 10.0,
+        recv_rate: (t.recv_rate * 10.0).round() / 10.0,
+        len: c.map(|c| c.len),
+        capacity: c.map(|c| c.capacity),
+        head: c.map(|c| c.head),
+        tail: c.map(|c| c.tail),
+        waiting_senders: c.map(|c| c.waiting_senders),
+        waiting_receivers: c.map(|c| c.waiting_receivers),
+        lifecycle: c.map(|c| c.lifecycle),
+        mode: t.mode,
+        events_dropped: t.events_dropped,
+    };
+    serde_json::to_string(&line).unwrap_or_default()
 }
 
 /// What the probe saw of the run's channel, beside the runner's summary.
@@ -209,33 +233,73 @@ impl ProbeReport {
     }
 }
 
-/// The final JSON object (`"type": "summary"`).
-pub fn summary_json(s: &Summary, probe: Option<&ProbeReport>) -> Value {
-    let mut v = json!({
-        "type": "summary",
-        "scenario": s.scenario,
-        "sent": s.sent,
-        "received": s.received,
-        "lost": s.lost,
-        "duration_ms": s.duration_ms,
-        "end": s.end,
-        "restarts": s.restarts,
-        "events_dropped": probe.map(|p| p.events_dropped).unwrap_or(0),
-        "transitions": s.transitions,
-        "producers": s.producers,
-        "consumers": s.consumers,
-    });
-    if let Some(p) = probe {
-        v["probe"] = json!({
-            "sent": p.sent,
-            "received": p.received,
-            "events_seen": p.events_seen,
-            "events_dropped": p.events_dropped,
-            "agrees": p.agrees_with(s),
-            "lifecycle": p.lifecycle.iter().map(|(at, from, to)| json!({"at_ms": at, "from": from, "to": to})).collect::<Vec<_>>(),
-        });
-    }
-    v
+/// The final JSON line. Fields keep this order (`type` first).
+#[derive(Serialize)]
+struct SummaryLine<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    scenario: &'a str,
+    sent: u64,
+    received: u64,
+    lost: i64,
+    duration_ms: u64,
+    end: EndReason,
+    restarts: u32,
+    events_dropped: u64,
+    transitions: &'a [TransitionRecord],
+    producers: &'a [TaskStats],
+    consumers: &'a [TaskStats],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    probe: Option<ProbeLine<'a>>,
+}
+
+#[derive(Serialize)]
+struct ProbeLine<'a> {
+    sent: u64,
+    received: u64,
+    agrees: bool,
+    events_seen: u64,
+    events_dropped: u64,
+    lifecycle: Vec<LifecycleLine<'a>>,
+}
+
+#[derive(Serialize)]
+struct LifecycleLine<'a> {
+    at_ms: f64,
+    from: &'a str,
+    to: &'a str,
+}
+
+/// The final JSON line: `{"type":"summary","sent":...,"received":...,
+/// "lost":...,"duration_ms":...,"events_dropped":...,"transitions":[...],...}`.
+pub fn summary_json(s: &Summary, probe: Option<&ProbeReport>) -> String {
+    let line = SummaryLine {
+        kind: "summary",
+        scenario: &s.scenario,
+        sent: s.sent,
+        received: s.received,
+        lost: s.lost,
+        duration_ms: s.duration_ms,
+        end: s.end,
+        restarts: s.restarts,
+        events_dropped: probe.map(|p| p.events_dropped).unwrap_or(0),
+        transitions: &s.transitions,
+        producers: &s.producers,
+        consumers: &s.consumers,
+        probe: probe.map(|p| ProbeLine {
+            sent: p.sent,
+            received: p.received,
+            agrees: p.agrees_with(s),
+            events_seen: p.events_seen,
+            events_dropped: p.events_dropped,
+            lifecycle: p
+                .lifecycle
+                .iter()
+                .map(|&(at_ms, from, to)| LifecycleLine { at_ms, from, to })
+                .collect(),
+        }),
+    };
+    serde_json::to_string(&line).unwrap_or_default()
 }
 
 /// The text summary: several lines, no trailing newline.
@@ -291,7 +355,14 @@ pub fn summary_text(s: &Summary, probe: Option<&ProbeReport>) -> String {
             let steps: Vec<String> = p
                 .lifecycle
                 .iter()
-                .map(|(at, from, to)| format!("{from} -> {to} at {at:.1}ms"))
+                .map(|(at, from, to)| {
+                    if from == to {
+                        // The first entry is the channel's creation.
+                        format!("created at {at:.1}ms")
+                    } else {
+                        format!("{from} -> {to} at {at:.1}ms")
+                    }
+                })
                 .collect();
             out.push_str(&format!("\n  lifecycle: {}", steps.join(", ")));
         }
@@ -372,7 +443,7 @@ pub fn run(
         let t = tick(&snapshot(), &stats, prev.as_ref());
         let line = match format {
             Format::Text => text_line(&t),
-            Format::Json => tick_json(&t).to_string(),
+            Format::Json => tick_json(&t),
         };
         write_ok &= emit(out, line).is_ok();
         prev = Some(stats);
@@ -385,7 +456,7 @@ pub fn run(
     let probe = ProbeReport::from_snapshot(&snapshot());
     let text = match format {
         Format::Text => summary_text(&summary, probe.as_ref()),
-        Format::Json => summary_json(&summary, probe.as_ref()).to_string(),
+        Format::Json => summary_json(&summary, probe.as_ref()),
     };
     if write_ok {
         let _ = emit(out, text);
@@ -398,7 +469,6 @@ mod tests {
     use super::*;
     use crate::probe::{Counters, Lifecycle, LifecycleChange};
     use crate::scenario::control::{Knobs, Mode, Rate};
-    use crate::scenario::runner::{EndReason, TaskStats, TransitionRecord};
 
     fn stats(ms: u64, sent: u64, received: u64) -> LiveStats {
         LiveStats {
@@ -499,7 +569,7 @@ mod tests {
         let line = text_line(&t);
         assert!(line.contains("sent        10"), "{line}");
         assert!(line.contains("len -/-"), "{line}");
-        let j = tick_json(&t);
+        let j: serde_json::Value = serde_json::from_str(&tick_json(&t)).unwrap();
         assert_eq!(j["type"], "tick");
         assert_eq!(j["sent"], 10);
         assert!(j["len"].is_null());
@@ -508,7 +578,7 @@ mod tests {
     #[test]
     fn tick_json_has_every_field_of_the_text_line() {
         let t = tick(&snapshot(), &stats(2000, 40, 38), None);
-        let j = tick_json(&t);
+        let j: serde_json::Value = serde_json::from_str(&tick_json(&t)).unwrap();
         for key in [
             "elapsed_ms",
             "sent",
@@ -532,7 +602,9 @@ mod tests {
     #[test]
     fn summary_json_holds_counts_drops_and_transitions() {
         let probe = ProbeReport::from_snapshot(&snapshot()).unwrap();
-        let j = summary_json(&summary(), Some(&probe));
+        let line = summary_json(&summary(), Some(&probe));
+        assert!(line.starts_with(r#"{"type":"summary""#), "{line}");
+        let j: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!(j["type"], "summary");
         assert_eq!(j["sent"], 40);
         assert_eq!(j["received"], 40);

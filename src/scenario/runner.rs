@@ -551,7 +551,7 @@ impl Shared {
     }
 
     fn record(&self, handle: String, role: &'static str, from: &'static str, to: &'static str) {
-        let at_ms = self.started.elapsed().as_secs_f64() * 1000.0;
+        let at_ms = self.started.elapsed().as_micros() as f64 / 1000.0;
         let mut t = self.transitions.lock().unwrap_or_else(|e| e.into_inner());
         t.push(TransitionRecord {
             at_ms,
