@@ -4,12 +4,13 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::headless::{self, Format, Outcome};
-use crate::probe::Snapshot;
+use crate::probe::{Probe, Snapshot};
 use crate::scenario::demos::{self, DEMOS};
 use crate::scenario::runner::{RunOptions, Runner};
 use crate::scenario::spec::{self, Overrides, Scenario};
@@ -231,10 +232,20 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-/// Snapshots for the headless printer. Until the probe is wired in, an
-/// empty snapshot: the lines then show the runner's counters only.
-fn snapshot_source() -> impl FnMut() -> Snapshot + Send {
-    Snapshot::default
+/// The probe that watches this process's channels, installed once as the
+/// global subscriber. `None` if another subscriber is already installed: the
+/// run still works, and the output shows the runner's counters only.
+fn probe() -> Option<Probe> {
+    static PROBE: OnceLock<Option<Probe>> = OnceLock::new();
+    PROBE
+        .get_or_init(|| crate::probe::try_install_global().ok())
+        .clone()
+}
+
+/// One snapshot per call: the probe's, or an empty one without a probe.
+fn snapshot_source() -> impl FnMut() -> Snapshot + Send + 'static {
+    let probe = probe();
+    move || probe.as_ref().map(Probe::snapshot).unwrap_or_default()
 }
 
 fn headless_run(scenario: Scenario, format: Format, interval: Duration) -> i32 {

@@ -171,3 +171,31 @@ extern "C" {
     #[link_name = "kill"]
     fn libc_kill(pid: i32, sig: i32) -> i32;
 }
+
+#[test]
+fn the_probe_sees_the_same_counts_as_the_runner() {
+    let lines = json_run("mpmc", &["--duration", "600ms", "--rate", "200"]);
+    let (summary, ticks) = lines.split_last().unwrap();
+    // The ticks carry the ring as the probe sees it (the first one is
+    // before the end of the run).
+    let t = ticks.first().unwrap();
+    assert_eq!(t["capacity"], 12, "{t}");
+    assert_eq!(t["lifecycle"], "open", "{t}");
+    let probe = &summary["probe"];
+    assert_eq!(probe["sent"], summary["sent"], "{summary}");
+    assert_eq!(probe["received"], summary["received"], "{summary}");
+    assert_eq!(probe["agrees"], true, "{summary}");
+    // The probe saw the channel go open -> closing -> closed.
+    let steps: Vec<(&str, &str)> = probe["lifecycle"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["from"].as_str().unwrap(), l["to"].as_str().unwrap()))
+        .filter(|(from, to)| from != to)
+        .collect();
+    assert_eq!(
+        steps,
+        [("open", "closing"), ("closing", "closed")],
+        "{summary}"
+    );
+}
