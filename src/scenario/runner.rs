@@ -227,6 +227,9 @@ impl Runner {
             builder.on_thread_start(move || {
                 let guard = tracing::dispatcher::set_default(&dispatch);
                 RUN_DISPATCH.with(|slot| *slot.borrow_mut() = Some(guard));
+                // `tracing` may have cached "nobody listens" for the channel's
+                // callsites on a thread without this dispatcher: ask again.
+                tracing::callsite::rebuild_interest_cache();
             });
             builder.on_thread_stop(|| {
                 RUN_DISPATCH.with(|slot| drop(slot.borrow_mut().take()));
@@ -249,6 +252,9 @@ impl Runner {
             .spawn(move || {
                 // The supervisor creates and drops handles on this thread.
                 let _guard = dispatch.as_ref().map(tracing::dispatcher::set_default);
+                if dispatch.is_some() {
+                    tracing::callsite::rebuild_interest_cache();
+                }
                 let summary = runtime.block_on(supervise(shared, cmd_rx, linger));
                 runtime.shutdown_timeout(Duration::from_secs(1));
                 summary
