@@ -52,7 +52,6 @@ pub enum Cmd {
         #[arg(long)]
         list: bool,
         /// The demo to run.
-        #[arg(required_unless_present = "list")]
         name: Option<String>,
         /// Values that replace the demo's, and how to show the run.
         #[command(flatten)]
@@ -190,7 +189,12 @@ pub fn run(cli: Cli) -> i32 {
             return EXIT_OK;
         }
         Cmd::Demo { name, run, .. } => {
-            let name = name.unwrap_or_default();
+            let Some(name) = name else {
+                return bad_input(format!(
+                    "which demo? the demos are: {} (chanviz demo --list describes them)",
+                    demos::names()
+                ));
+            };
             let Some(demo) = demos::find(&name) else {
                 return bad_input(format!(
                     "unknown demo {name:?}; the demos are: {}",

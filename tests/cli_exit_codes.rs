@@ -58,6 +58,16 @@ fn an_unknown_demo_lists_the_real_ones_and_exits_2() {
 }
 
 #[test]
+fn a_missing_demo_name_lists_the_demos_and_exits_2() {
+    let o = chanviz(&["demo"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    for demo in DEMOS {
+        assert!(err.contains(demo.name), "{} missing from: {err}", demo.name);
+    }
+}
+
+#[test]
 fn a_bad_value_in_a_file_names_file_line_and_field() {
     let path = scenario_file(
         "badrate",
