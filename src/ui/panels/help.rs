@@ -1,0 +1,102 @@
+//! The help screen: every key (from the key table) and how to read the
+//! picture: head, tail, the waker queues, the type states.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
+
+use crate::ui::app::App;
+use crate::ui::keys::help_rows;
+use crate::ui::theme::Theme;
+
+/// What the picture means, one paragraph per idea: (term, explanation).
+pub fn explanations(theme: &Theme) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "Ring",
+            format!(
+                "the buffer: a fixed row of slots, used round and round. {} holds a message, {} is empty.",
+                theme.full(),
+                theme.hollow()
+            ),
+        ),
+        (
+            "head (H)",
+            "the next position a sender writes; tail (T): the next one a receiver reads. Both only grow: slot = pos % capacity, lap = pos / capacity, len = head - tail.".to_string(),
+        ),
+        (
+            "Waker queue",
+            "a sender that finds the ring full parks its waker in the senders' queue until a pop wakes it; a receiver that finds it empty waits in the receivers' queue for a push.".to_string(),
+        ),
+        (
+            "Type state",
+            "a handle's state is in its type: Sender<T, Open> sends; close() gives Sender<T, Closing>; once drained, Sender<T, Closed>. The channel: open -> closing -> closed.".to_string(),
+        ),
+    ]
+}
+
+fn key_lines(theme: &Theme) -> Vec<Line<'static>> {
+    help_rows()
+        .map(|(keys, what)| {
+            Line::from(vec![
+                Span::styled(format!("{keys:<10}"), theme.key()),
+                Span::raw(what),
+            ])
+        })
+        .collect()
+}
+
+fn explanation_lines(theme: &Theme) -> Vec<Line<'static>> {
+    explanations(theme)
+        .into_iter()
+        .map(|(term, text)| {
+            Line::from(vec![
+                Span::styled(format!("{term}: "), theme.title()),
+                Span::raw(text),
+            ])
+        })
+        .collect()
+}
+
+/// Draw the help over `area`.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    Clear.render(area, buf);
+    let block = theme.block("Help: keys, and how to read the picture  (? or Esc: close)");
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let keys = key_lines(theme);
+    if inner.width >= 110 {
+        // Keys on the left, the picture explained on the right.
+        let [left, right] =
+            Layout::horizontal([Constraint::Length(44), Constraint::Fill(1)]).areas(inner);
+        Paragraph::new(keys).render(left, buf);
+        Paragraph::new(spaced(explanation_lines(theme)))
+            .wrap(Wrap { trim: true })
+            .render(right, buf);
+    } else {
+        // Keys in two columns on top, the explanations under them.
+        let half = keys.len().div_ceil(2);
+        let [top, bottom] =
+            Layout::vertical([Constraint::Length(half as u16), Constraint::Fill(1)]).areas(inner);
+        let [l, r] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Fill(1)]).areas(top);
+        let mut keys = keys;
+        let right_keys = keys.split_off(half);
+        Paragraph::new(keys).render(l, buf);
+        Paragraph::new(right_keys).render(r, buf);
+        Paragraph::new(explanation_lines(theme))
+            .wrap(Wrap { trim: true })
+            .render(bottom, buf);
+    }
+}
+
+fn spaced(lines: Vec<Line<'static>>) -> Vec<Line<'static>> {
+    let mut out = Vec::with_capacity(lines.len() * 2);
+    for l in lines {
+        out.push(l);
+        out.push(Line::raw(""));
+    }
+    out
+}

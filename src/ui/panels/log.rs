@@ -1,0 +1,155 @@
+//! The event log panel: the newest decoded events in plain words, newest at
+//! the bottom. It can be frozen (`f`) and scrolled (arrows, PgUp/PgDn).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use crate::probe::snapshot::{EventKind, HandleState, Lifecycle, LogEntry, Side, Snapshot};
+use crate::ui::app::App;
+use crate::ui::theme::{fmt_time_us, Theme};
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// One event in words, e.g. "S2 parked: ring full (8/8), 3 senders waiting".
+/// `snapshot` supplies the channel's capacity.
+pub fn describe(entry: &LogEntry, snapshot: &Snapshot) -> String {
+    let cap = snapshot.channel(entry.chan).map(|c| c.capacity);
+    match entry.kind {
+        EventKind::Created { capacity } => {
+            format!("channel #{} created with {capacity} slots", entry.chan)
+        }
+        EventKind::Push {
+            handle, slot, len, ..
+        } => match cap {
+            Some(c) if len >= c => {
+                format!("S{handle} pushed slot {slot} (len {len}/{c}: now full)")
+            }
+            Some(c) => format!("S{handle} pushed slot {slot} (len {len}/{c})"),
+            None => format!("S{handle} pushed slot {slot} (len {len})"),
+        },
+        EventKind::Pop {
+            handle, slot, len, ..
+        } => {
+            if len == 0 {
+                format!("R{handle} popped slot {slot} (len 0: now empty)")
+            } else {
+                format!("R{handle} popped slot {slot} (len {len})")
+            }
+        }
+        EventKind::SendWait { handle, waiting } => {
+            let full = cap.map_or(String::new(), |c| format!(" ({c}/{c})"));
+            format!(
+                "S{handle} parked: ring full{full}, {} waiting",
+                plural(waiting, "sender", "senders")
+            )
+        }
+        EventKind::RecvWait { handle, waiting } => format!(
+            "R{handle} parked: ring empty, {} waiting",
+            plural(waiting, "receiver", "receivers")
+        ),
+        EventKind::Wake {
+            side,
+            woken,
+            waiting,
+        } => match side {
+            Side::Senders => format!("woke S{woken} (senders waiting: {waiting})"),
+            Side::Receivers => format!("woke R{woken} (receivers waiting: {waiting})"),
+        },
+        EventKind::Handle {
+            handle,
+            role,
+            from,
+            to,
+        } => {
+            let who = format!("{}{handle}", role.prefix());
+            match (from, to) {
+                (HandleState::Absent, to) => format!("{who} created ({to})"),
+                (from, HandleState::Dropped) => format!("{who} dropped (was {from})"),
+                (HandleState::Open, HandleState::Closing) => {
+                    format!("{who} close(): Open -> Closing")
+                }
+                (HandleState::Closing, HandleState::Closed) => {
+                    format!("{who} drained: Closing -> Closed")
+                }
+                (from, to) => format!("{who} {from} -> {to}"),
+            }
+        }
+        EventKind::Lifecycle { to, .. } => match to {
+            Lifecycle::Open => format!("channel #{} open", entry.chan),
+            Lifecycle::Closing => format!(
+                "channel #{} closing: no new sends, receivers drain the rest",
+                entry.chan
+            ),
+            Lifecycle::Closed => format!(
+                "channel #{} closed: drained, nothing more to receive",
+                entry.chan
+            ),
+        },
+    }
+}
+
+fn kind_style(kind: &EventKind, theme: &Theme) -> Style {
+    match kind {
+        EventKind::Push { .. } => theme.sender(),
+        EventKind::Pop { .. } => theme.receiver(),
+        EventKind::SendWait { .. } | EventKind::RecvWait { .. } => theme.warn(),
+        EventKind::Wake { .. } => theme
+            .title()
+            .remove_modifier(ratatui::style::Modifier::BOLD),
+        EventKind::Handle { .. } | EventKind::Lifecycle { .. } | EventKind::Created { .. } => {
+            theme.strong()
+        }
+    }
+}
+
+/// Draw the log: the entries that end `app.scroll` entries before the newest.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let log = app.log();
+    let rows = area.height.saturating_sub(2) as usize;
+    let max_scroll = log.len().saturating_sub(rows);
+    let scroll = app.scroll.min(max_scroll);
+    let end = log.len() - scroll;
+    let start = end.saturating_sub(rows);
+
+    let title = match (&app.frozen, scroll) {
+        (None, _) => "Event log (newest last)".to_string(),
+        (Some(_), 0) => "Event log: FROZEN (f: follow)".to_string(),
+        (Some(_), s) => format!("Event log: FROZEN, {s} newer below (End: follow)"),
+    };
+    let block = theme.block(&title);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if log.is_empty() {
+        Paragraph::new(Line::styled("no events yet", theme.dim())).render(inner, buf);
+        return;
+    }
+    let many = app.snapshot.channels.len() > 1;
+    let lines: Vec<Line> = log[start..end]
+        .iter()
+        .map(|e| {
+            let mut spans = vec![Span::styled(
+                format!("{:>7} ", fmt_time_us(e.at_us)),
+                theme.dim(),
+            )];
+            if many {
+                spans.push(Span::styled(format!("#{} ", e.chan), theme.dim()));
+            }
+            spans.push(Span::styled(
+                describe(e, &app.snapshot),
+                kind_style(&e.kind, theme),
+            ));
+            Line::from(spans)
+        })
+        .collect();
+    Paragraph::new(lines).render(inner, buf);
+}

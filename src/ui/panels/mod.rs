@@ -1,0 +1,152 @@
+//! The screen, one file per panel. Every panel is a pure function
+//! `render(&App, Rect, &mut Buffer)`: it reads the app state and the
+//! snapshot in it, and writes cells. No panel reads the clock, the terminal
+//! or the runner.
+
+pub mod footer;
+pub mod handles;
+pub mod header;
+pub mod help;
+pub mod log;
+pub mod params;
+pub mod ring;
+pub mod throughput;
+pub mod waiters;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use crate::ui::app::App;
+
+/// Smallest terminal the layout fits in.
+pub const MIN_WIDTH: u16 = 80;
+/// Smallest terminal the layout fits in.
+pub const MIN_HEIGHT: u16 = 24;
+/// From this height on, panels get more room (taller ring, bigger chart).
+pub const ROOMY_HEIGHT: u16 = 32;
+
+/// Where each panel goes on a screen of a given size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Areas {
+    /// Title, mode, clock.
+    pub header: Rect,
+    /// The ring of slots.
+    pub ring: Rect,
+    /// Parked senders and receivers.
+    pub waiters: Rect,
+    /// Handles and their type states, channel lifecycle.
+    pub handles: Rect,
+    /// Knobs and their keys.
+    pub params: Rect,
+    /// Sent / received per second.
+    pub throughput: Rect,
+    /// Newest events in words.
+    pub log: Rect,
+    /// Keys that work now.
+    pub footer: Rect,
+}
+
+/// Split `area` into panels. The ring gets the rows it asks for (within a
+/// limit), the middle band a fixed height, the chart and the log the rest.
+pub fn layout(app: &App, area: Rect) -> Areas {
+    let roomy = area.height >= ROOMY_HEIGHT;
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let ring_max = if roomy { body.height / 3 } else { 6 };
+    let ring_h = ring::wanted_height(app, body.width).clamp(5, ring_max.max(5));
+    let middle_h = if roomy { 10 } else { 8 };
+    let [ring, middle, bottom] = Layout::vertical([
+        Constraint::Length(ring_h),
+        Constraint::Length(middle_h),
+        Constraint::Fill(1),
+    ])
+    .areas(body);
+    let [waiters, handles, params] = Layout::horizontal([
+        Constraint::Percentage(30),
+        Constraint::Percentage(38),
+        Constraint::Fill(1),
+    ])
+    .areas(middle);
+    let [throughput, log] =
+        Layout::horizontal([Constraint::Percentage(40), Constraint::Fill(1)]).areas(bottom);
+    Areas {
+        header,
+        ring,
+        waiters,
+        handles,
+        params,
+        throughput,
+        log,
+        footer,
+    }
+}
+
+/// Draw the whole screen: every panel, the help on top when asked, or the
+/// "too small" message.
+pub fn render_screen(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        render_too_small(area, buf);
+        return;
+    }
+    let a = layout(app, area);
+    header::render(app, a.header, buf);
+    if app.help {
+        // Compact screens give the help the header's rows too.
+        let top = if area.height >= ROOMY_HEIGHT {
+            a.header.bottom()
+        } else {
+            area.y
+        };
+        let body = Rect {
+            y: top,
+            height: a.footer.y - top,
+            ..area
+        };
+        help::render(app, body, buf);
+    } else {
+        ring::render(app, a.ring, buf);
+        waiters::render(app, a.waiters, buf);
+        handles::render(app, a.handles, buf);
+        params::render(app, a.params, buf);
+        throughput::render(app, a.throughput, buf);
+        log::render(app, a.log, buf);
+    }
+    footer::render(app, a.footer, buf);
+}
+
+/// The message shown instead of a garbled screen.
+pub fn too_small_message(width: u16, height: u16) -> String {
+    format!("terminal too small: need at least {MIN_WIDTH}x{MIN_HEIGHT}, have {width}x{height}")
+}
+
+fn render_too_small(area: Rect, buf: &mut Buffer) {
+    if area.is_empty() {
+        return;
+    }
+    let msg = too_small_message(area.width, area.height);
+    let lines = vec![
+        Line::from(msg),
+        Line::from("enlarge the window, or press q"),
+    ];
+    let y = area.y + area.height.saturating_sub(3) / 2;
+    let rect = Rect {
+        y,
+        height: area.bottom() - y,
+        ..area
+    };
+    Paragraph::new(lines)
+        .centered()
+        .wrap(Wrap { trim: true })
+        .render(rect, buf);
+}
+
+/// Text for when there is no channel yet.
+pub(crate) fn no_channel(app: &App, area: Rect, buf: &mut Buffer) {
+    Paragraph::new(Line::styled("waiting for the channel...", app.theme.dim())).render(area, buf);
+}

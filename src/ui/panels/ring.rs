@@ -1,0 +1,277 @@
+//! The ring panel: the buffer as slots, with head (next write) and tail
+//! (next read) marked. Up to 64 slots each slot is drawn; beyond that, or
+//! when the rows are short, neighbouring slots share a bucket.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use crate::probe::snapshot::ChannelSnapshot;
+use crate::ui::app::App;
+use crate::ui::theme::Theme;
+
+/// Most slots drawn one by one.
+pub const MAX_SLOTS: usize = 64;
+
+/// How the slots are grouped into cells on screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Grid {
+    /// Slots per cell (1 = every slot drawn).
+    per_cell: usize,
+    /// Cells drawn.
+    cells: usize,
+    /// Screen columns per cell, including one column of gap.
+    width: usize,
+    /// Cells per row of the grid.
+    per_row: usize,
+}
+
+impl Grid {
+    fn rows(&self) -> usize {
+        self.cells.div_ceil(self.per_row.max(1))
+    }
+}
+
+/// One cell per slot, if the capacity allows it.
+fn slot_grid(capacity: usize, inner_width: usize) -> Option<Grid> {
+    if capacity == 0 || capacity > MAX_SLOTS {
+        return None;
+    }
+    let width = (inner_width / capacity).clamp(3, 9);
+    let per_row = (inner_width / width).max(1);
+    Some(Grid {
+        per_cell: 1,
+        cells: capacity,
+        width,
+        per_row,
+    })
+}
+
+/// One row of buckets covering every slot.
+fn bucket_grid(capacity: usize, inner_width: usize) -> Grid {
+    let width = 3;
+    let max_cells = (inner_width / width).max(1);
+    let per_cell = nice(capacity.max(1).div_ceil(max_cells));
+    let cells = capacity.max(1).div_ceil(per_cell);
+    Grid {
+        per_cell,
+        cells,
+        width,
+        per_row: max_cells,
+    }
+}
+
+/// The smallest of 1, 2, 5, 10, 20, 50, ... that is at least `n`, so the
+/// legend reads "each cell = 50 slots", not 39.
+fn nice(n: usize) -> usize {
+    let mut base = 1;
+    loop {
+        for k in [1, 2, 5] {
+            if k * base >= n {
+                return k * base;
+            }
+        }
+        base *= 10;
+    }
+}
+
+/// Rows (borders included) the panel would like, at this width.
+pub fn wanted_height(app: &App, width: u16) -> u16 {
+    let inner = width.saturating_sub(2) as usize;
+    let rows = app
+        .channel()
+        .and_then(|c| slot_grid(c.capacity, inner))
+        .map_or(1, |g| g.rows());
+    // info line + 3 lines per grid row + legend + borders
+    (1 + 3 * rows + 1 + 2) as u16
+}
+
+/// Draw the ring.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let Some(chan) = app.channel() else {
+        let block = theme.block("Ring");
+        let inner = block.inner(area);
+        block.render(area, buf);
+        super::no_channel(app, inner, buf);
+        return;
+    };
+    let label = match &chan.name {
+        Some(n) => format!("#{} \"{n}\"", chan.chan),
+        None => format!("#{}", chan.chan),
+    };
+    let fill = if chan.capacity > 0 && chan.len >= chan.capacity {
+        ": FULL"
+    } else if chan.len == 0 {
+        ": empty"
+    } else {
+        ""
+    };
+    let name = format!(
+        "Ring {label}: {} of {} slots used{fill}",
+        chan.len, chan.capacity
+    );
+    let block = theme.block(&name);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.is_empty() {
+        return;
+    }
+    let w = inner.width as usize;
+    let h = inner.height as usize;
+
+    // Slot by slot when all rows fit under the info line, else buckets.
+    let grid = match slot_grid(chan.capacity, w) {
+        Some(g) if 3 * g.rows() < h => g,
+        _ => bucket_grid(chan.capacity, w),
+    };
+    let legend = 1 + 3 * grid.rows() < h;
+
+    let mut y = inner.y;
+    Paragraph::new(info_line(chan, theme)).render(
+        Rect {
+            y,
+            height: 1,
+            ..inner
+        },
+        buf,
+    );
+    y += 1;
+    for row in 0..grid.rows() {
+        let first = row * grid.per_row;
+        let last = (first + grid.per_row).min(grid.cells);
+        draw_grid_row(
+            chan,
+            theme,
+            &grid,
+            first..last,
+            inner.x,
+            y,
+            buf,
+            inner.right(),
+        );
+        y += 3;
+    }
+    if legend {
+        let line = legend_line(theme, &grid);
+        Paragraph::new(line).render(
+            Rect {
+                y,
+                height: 1,
+                ..inner
+            },
+            buf,
+        );
+    }
+}
+
+fn info_line(chan: &ChannelSnapshot, theme: &Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled("H", theme.sender().patch(theme.strong())),
+        Span::raw(" head = next write: "),
+        Span::styled(
+            format!("slot {} lap {}", chan.head_slot(), chan.head_lap()),
+            theme.sender(),
+        ),
+        Span::styled(format!("  {}  ", theme.sep()), theme.dim()),
+        Span::styled("T", theme.receiver().patch(theme.strong())),
+        Span::raw(" tail = next read: "),
+        Span::styled(
+            format!("slot {} lap {}", chan.tail_slot(), chan.tail_lap()),
+            theme.receiver(),
+        ),
+    ])
+}
+
+fn legend_line(theme: &Theme, grid: &Grid) -> Line<'static> {
+    let mut spans = Vec::new();
+    if grid.per_cell == 1 {
+        spans.push(Span::styled(theme.full(), theme.occupied()));
+        spans.push(Span::raw(" holds a message  "));
+        spans.push(Span::styled(theme.hollow(), theme.empty()));
+        spans.push(Span::raw(" empty  "));
+    } else {
+        spans.push(Span::raw(format!("each cell = {} slots; ", grid.per_cell)));
+        spans.push(Span::styled(
+            format!("{}{}{}", theme.level(1), theme.level(4), theme.level(8)),
+            theme.occupied(),
+        ));
+        spans.push(Span::raw(" share in use  "));
+    }
+    spans.push(Span::styled(
+        format!("messages wait from T to H {}", theme.arrow()),
+        theme.dim(),
+    ));
+    Line::from(spans)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw_grid_row(
+    chan: &ChannelSnapshot,
+    theme: &Theme,
+    grid: &Grid,
+    cells: std::ops::Range<usize>,
+    x0: u16,
+    y: u16,
+    buf: &mut Buffer,
+    right: u16,
+) {
+    let body = grid.width - 1; // columns of a cell without the gap
+    let head_cell = chan.head_slot() / grid.per_cell;
+    let tail_cell = chan.tail_slot() / grid.per_cell;
+    let mut label_end = x0; // first column free for an index label
+    for (i, cell) in cells.enumerate() {
+        let x = x0 + (i * grid.width) as u16;
+        if x + body as u16 > right {
+            break;
+        }
+        let first_slot = cell * grid.per_cell;
+        let slots_here = (first_slot..(first_slot + grid.per_cell).min(chan.capacity)).len();
+        let end = (first_slot + slots_here).min(chan.slots.len());
+        let occupied = chan
+            .slots
+            .get(first_slot.min(end)..end)
+            .map_or(0, |s| s.iter().filter(|&&o| o).count());
+
+        // Index line: the first slot of the cell, where it does not collide.
+        let label = first_slot.to_string();
+        if x >= label_end && label.len() <= body + (grid.width - body) {
+            buf.set_string(x, y, &label, theme.dim());
+            label_end = x + label.len() as u16 + 1;
+        }
+
+        // Cell line.
+        let (glyph, style): (&str, Style) = if grid.per_cell == 1 {
+            if occupied == 1 {
+                (theme.full(), theme.occupied())
+            } else {
+                (theme.hollow(), theme.empty())
+            }
+        } else {
+            let level = if occupied == 0 {
+                0
+            } else {
+                (occupied * 8).div_ceil(slots_here).max(1)
+            };
+            if level == 0 {
+                (theme.hollow(), theme.empty())
+            } else {
+                (theme.level(level), theme.occupied())
+            }
+        };
+        buf.set_string(x, y + 1, glyph.repeat(body), style);
+
+        // Marker line.
+        let marker = match (cell == head_cell, cell == tail_cell) {
+            (true, true) => Some(("HT", theme.strong())),
+            (true, false) => Some(("H", theme.sender().patch(theme.strong()))),
+            (false, true) => Some(("T", theme.receiver().patch(theme.strong()))),
+            _ => None,
+        };
+        if let Some((m, style)) = marker {
+            buf.set_string(x, y + 2, m, style);
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! Colours and glyphs: the one place that knows about `NO_COLOR` and `--ascii`.
+//! Panels ask the theme for a style or a glyph; they never pick a colour or a
+//! box-drawing character themselves.
+
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::border;
+use ratatui::widgets::{Block, BorderType, Borders};
+
+/// ASCII-only borders for `--ascii` (projectors, dumb terminals, logs).
+pub const ASCII_BORDER: border::Set<'static> = border::Set {
+    top_left: "+",
+    top_right: "+",
+    bottom_left: "+",
+    bottom_right: "+",
+    vertical_left: "|",
+    vertical_right: "|",
+    horizontal_top: "-",
+    horizontal_bottom: "-",
+};
+
+/// Eight levels, empty to full, for sparklines and bucket fill.
+const LEVELS_UNICODE: [&str; 9] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"];
+const LEVELS_ASCII: [&str; 9] = [" ", ".", ".", ":", ":", "=", "=", "#", "#"];
+
+/// How the screen is painted: with or without colour, with or without
+/// non-ASCII glyphs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Theme {
+    /// Colours allowed (false under `NO_COLOR` / `--no-color`).
+    pub color: bool,
+    /// Only ASCII glyphs (`--ascii`).
+    pub ascii: bool,
+}
+
+impl Default for Theme {
+    fn default() -> Self {
+        Theme {
+            color: true,
+            ascii: false,
+        }
+    }
+}
+
+impl Theme {
+    /// A theme with the given switches.
+    pub fn new(color: bool, ascii: bool) -> Self {
+        Theme { color, ascii }
+    }
+
+    /// True when the `NO_COLOR` environment variable is set and non-empty
+    /// (<https://no-color.org>).
+    pub fn no_color_env() -> bool {
+        std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+    }
+
+    fn fg(&self, color: Color) -> Style {
+        if self.color {
+            Style::new().fg(color)
+        } else {
+            Style::new()
+        }
+    }
+
+    /// Ordinary text.
+    pub fn text(&self) -> Style {
+        Style::new()
+    }
+    /// Secondary text: labels, units, explanations.
+    pub fn dim(&self) -> Style {
+        if self.color {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new()
+        }
+    }
+    /// Panel titles and key names.
+    pub fn title(&self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+    /// A key name in the footer, the help and the parameters panel.
+    pub fn key(&self) -> Style {
+        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+    }
+    /// Things about senders (producers, head, sent).
+    pub fn sender(&self) -> Style {
+        self.fg(Color::Green)
+    }
+    /// Things about receivers (consumers, tail, received).
+    pub fn receiver(&self) -> Style {
+        self.fg(Color::Magenta)
+    }
+    /// Something that needs attention (waiting, closing, dropped events).
+    pub fn warn(&self) -> Style {
+        self.fg(Color::Yellow)
+    }
+    /// Something over (closed, dropped).
+    pub fn bad(&self) -> Style {
+        self.fg(Color::Red)
+    }
+    /// An occupied slot.
+    pub fn occupied(&self) -> Style {
+        self.fg(Color::LightBlue)
+    }
+    /// An empty slot.
+    pub fn empty(&self) -> Style {
+        self.dim()
+    }
+    /// Emphasis that survives `NO_COLOR`.
+    pub fn strong(&self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+    /// A badge (RUNNING, PAUSED, ...) in the given colour; reversed video
+    /// without colour so it still stands out.
+    pub fn badge(&self, color: Color) -> Style {
+        if self.color {
+            Style::new()
+                .fg(Color::Black)
+                .bg(color)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        }
+    }
+
+    /// A bordered panel with a title, drawn with the theme's glyphs.
+    pub fn block<'a>(&self, title: &'a str) -> Block<'a> {
+        let block = Block::new()
+            .borders(Borders::ALL)
+            .title(format!(" {title} "))
+            .title_style(self.title())
+            .border_style(self.dim());
+        if self.ascii {
+            block.border_set(ASCII_BORDER)
+        } else {
+            block.border_type(BorderType::Rounded)
+        }
+    }
+
+    /// Glyph for `level` in 0..=8 (0 empty, 8 full).
+    pub fn level(&self, level: usize) -> &'static str {
+        let level = level.min(8);
+        if self.ascii {
+            LEVELS_ASCII[level]
+        } else {
+            LEVELS_UNICODE[level]
+        }
+    }
+    /// A full cell: an occupied slot.
+    pub fn full(&self) -> &'static str {
+        if self.ascii {
+            "#"
+        } else {
+            "█"
+        }
+    }
+    /// An empty slot.
+    pub fn hollow(&self) -> &'static str {
+        if self.ascii {
+            "."
+        } else {
+            "·"
+        }
+    }
+    /// An arrow pointing right (timelines).
+    pub fn arrow(&self) -> &'static str {
+        if self.ascii {
+            "->"
+        } else {
+            "→"
+        }
+    }
+    /// A separator dot.
+    pub fn sep(&self) -> &'static str {
+        if self.ascii {
+            "|"
+        } else {
+            "·"
+        }
+    }
+    /// Up/down arrows, as named in the help.
+    pub fn up_down(&self) -> &'static str {
+        if self.ascii {
+            "Up/Dn"
+        } else {
+            "↑/↓"
+        }
+    }
+}
+
+/// Format microseconds since the start as seconds: `12.345s`, or `1m02.3s`
+/// past a minute.
+pub fn fmt_time_us(us: u64) -> String {
+    let secs = us as f64 / 1e6;
+    if secs < 60.0 {
+        format!("{secs:.3}s")
+    } else {
+        let m = (secs / 60.0).floor() as u64;
+        format!("{m}m{:04.1}s", secs - (m * 60) as f64)
+    }
+}
+
+/// Format a short duration for the elapsed clock: `12.3s`, `1m02s`, `1h02m`.
+pub fn fmt_elapsed_us(us: u64) -> String {
+    let secs = us / 1_000_000;
+    if secs < 60 {
+        format!("{:.1}s", us as f64 / 1e6)
+    } else if secs < 3600 {
+        format!("{}m{:02}s", secs / 60, secs % 60)
+    } else {
+        format!("{}h{:02}m", secs / 3600, (secs / 60) % 60)
+    }
+}
+
+/// A rate in events per second, short: `950/s`, `12.3k/s`, `1.2M/s`.
+pub fn fmt_rate(per_sec: f64) -> String {
+    if per_sec >= 1e6 {
+        format!("{:.1}M/s", per_sec / 1e6)
+    } else if per_sec >= 1e4 {
+        format!("{:.1}k/s", per_sec / 1e3)
+    } else {
+        format!("{per_sec:.0}/s")
+    }
+}
+
+/// A count with thousands separators: `12,345`.
+pub fn fmt_count(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,179 @@
+//! Every panel rendered alone from the synthetic snapshot, checked as text.
+#![cfg(feature = "tui")]
+
+mod ui_support;
+
+use chanviz::scenario::control::Mode;
+use chanviz::ui::app::App;
+use chanviz::ui::panels;
+use chanviz::ui::theme::fmt_rate;
+use chanviz::ui::Theme;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ui_support::{app, app_with, text};
+
+fn draw(app: &App, w: u16, h: u16, render: fn(&App, Rect, &mut Buffer)) -> String {
+    let area = Rect::new(0, 0, w, h);
+    let mut buf = Buffer::empty(area);
+    render(app, area, &mut buf);
+    text(&buf)
+}
+
+#[test]
+fn ring_shows_every_slot_with_head_and_tail() {
+    let out = draw(&app(), 80, 7, panels::ring::render);
+    assert!(out.contains("head = next write: slot 5 lap 1"), "{out}");
+    assert!(out.contains("tail = next read: slot 0 lap 1"), "{out}");
+    assert!(out.contains("5 of 8 slots used"), "{out}");
+    insta::assert_snapshot!("panel_ring_cap8", out);
+}
+
+#[test]
+fn ring_beyond_64_slots_uses_buckets_with_a_legend() {
+    let mut app = app();
+    let chan = &mut app.snapshot.channels[0];
+    chan.capacity = 1000;
+    chan.slots = (0..1000).map(|i| i < 500).collect();
+    chan.head = 1500;
+    chan.tail = 1000;
+    chan.len = 500;
+    let out = draw(&app, 80, 7, panels::ring::render);
+    assert!(out.contains("each cell = 50 slots"), "{out}");
+    insta::assert_snapshot!("panel_ring_cap1000", out);
+}
+
+#[test]
+fn ring_of_64_slots_wraps_onto_rows_when_tall_enough() {
+    let mut app = app();
+    let chan = &mut app.snapshot.channels[0];
+    chan.capacity = 64;
+    chan.slots = (0..64).map(|i| (10..40).contains(&i)).collect();
+    chan.head = 64 * 3 + 40;
+    chan.tail = 64 * 3 + 10;
+    chan.len = 30;
+    let out = draw(&app, 118, 10, panels::ring::render);
+    assert!(out.contains("slot 40 lap 3"), "{out}");
+    insta::assert_snapshot!("panel_ring_cap64", out);
+}
+
+#[test]
+fn waiters_show_depth_peak_and_wakes() {
+    let out = draw(&app(), 36, 8, panels::waiters::render);
+    assert!(out.contains("senders     2 waiting  peak 3"), "{out}");
+    insta::assert_snapshot!("panel_waiters", out);
+}
+
+#[test]
+fn handles_show_type_states_and_lifecycle_timeline() {
+    let out = draw(&app(), 46, 10, panels::handles::render);
+    assert!(out.contains("S0  sender   Closing"), "{out}");
+    assert!(out.contains("S2  sender   Dropped"), "{out}");
+    assert!(out.contains("CLOSING"), "{out}");
+    insta::assert_snapshot!("panel_handles", out);
+}
+
+#[test]
+fn handles_that_do_not_fit_are_counted() {
+    let out = draw(&app(), 46, 6, panels::handles::render);
+    assert!(out.contains("+2 more (1 dropped)"), "{out}");
+}
+
+#[test]
+fn throughput_shows_current_average_and_peak() {
+    let app = app();
+    let out = draw(&app, 48, 12, panels::throughput::render);
+    // Independent arithmetic over the complete buckets (the last one is filling).
+    let b = &app.snapshot.channels[0].buckets;
+    let complete = &b[..b.len() - 1];
+    let current: u64 = complete[complete.len() - 10..].iter().map(|b| b.sent).sum();
+    let total: u64 = complete.iter().map(|b| b.sent).sum();
+    let avg = total as f64 / (complete.len() as f64 / 10.0);
+    let line = format!("sent {:>8} avg {}", fmt_rate(current as f64), fmt_rate(avg));
+    assert!(out.contains(&line), "want {line}: {out}");
+    let recv_now: u64 = complete[complete.len() - 10..]
+        .iter()
+        .map(|b| b.received)
+        .sum();
+    assert!(
+        out.contains(&format!("recv {:>8}", fmt_rate(recv_now as f64))),
+        "{out}"
+    );
+    insta::assert_snapshot!("panel_throughput", out);
+}
+
+#[test]
+fn throughput_in_ascii_has_no_braille() {
+    let app = app_with(Theme::new(false, true), Mode::Running);
+    let out = draw(&app, 48, 12, panels::throughput::render);
+    assert!(out.is_ascii(), "{out}");
+    assert!(out.contains('#'), "{out}");
+    insta::assert_snapshot!("panel_throughput_ascii", out);
+}
+
+#[test]
+fn log_tells_events_in_words() {
+    let out = draw(&app(), 80, 10, panels::log::render);
+    assert!(
+        out.contains("S2 parked: ring full (8/8), 3 senders waiting"),
+        "{out}"
+    );
+    assert!(out.contains("R0 popped slot 7 (len 5)"), "{out}");
+    assert!(out.contains("woke S2 (senders waiting: 2)"), "{out}");
+    insta::assert_snapshot!("panel_log", out);
+}
+
+#[test]
+fn params_show_each_knob_with_its_key() {
+    let out = draw(&app(), 30, 10, panels::params::render);
+    assert!(out.contains("producers"), "{out}");
+    assert!(out.contains("p/P"), "{out}");
+    assert!(out.contains("1/4x"), "{out}");
+    insta::assert_snapshot!("panel_params", out);
+}
+
+#[test]
+fn header_shows_title_mode_clock_and_drops() {
+    let out = draw(
+        &app_with(Theme::default(), Mode::Paused),
+        120,
+        2,
+        panels::header::render,
+    );
+    assert!(out.contains("PAUSED"), "{out}");
+    assert!(out.contains("dropped 7"), "{out}");
+    insta::assert_snapshot!("panel_header", out);
+}
+
+#[test]
+fn footer_offers_step_only_while_paused() {
+    let running = draw(
+        &app_with(Theme::default(), Mode::Running),
+        160,
+        1,
+        panels::footer::render,
+    );
+    let paused = draw(
+        &app_with(Theme::default(), Mode::Paused),
+        160,
+        1,
+        panels::footer::render,
+    );
+    assert!(!running.contains("n step"), "{running}");
+    assert!(running.contains("space pause"), "{running}");
+    assert!(paused.contains("n step"), "{paused}");
+    assert!(paused.contains("space resume"), "{paused}");
+    insta::assert_snapshot!("panel_footer_running", running);
+    insta::assert_snapshot!("panel_footer_paused", paused);
+}
+
+#[test]
+fn help_lists_every_key_and_explains_the_picture() {
+    let out = draw(&app(), 120, 36, panels::help::render);
+    for (keys, _) in chanviz::ui::keys::help_rows() {
+        assert!(out.contains(keys), "missing {keys}: {out}");
+    }
+    for word in ["head (H)", "Waker queue", "Type state"] {
+        assert!(out.contains(word), "missing {word}: {out}");
+    }
+    insta::assert_snapshot!("panel_help", out);
+}
