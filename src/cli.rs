@@ -4,7 +4,7 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
@@ -65,6 +65,30 @@ pub enum Cmd {
         /// Values that replace the file's, and how to show the run.
         #[command(flatten)]
         run: RunArgs,
+    },
+    /// Run a demo (or a scenario file) for a while, without a terminal, and
+    /// save the live view as an SVG picture (screenshots/regenerate.sh).
+    Screenshot {
+        /// A demo name, or a path to a scenario file (ending in .toml).
+        scenario: String,
+        /// Where to write the SVG.
+        #[arg(long, value_name = "FILE.svg")]
+        out: PathBuf,
+        /// How long the scenario runs before the picture is taken.
+        #[arg(long, value_name = "DURATION", default_value = "5s")]
+        at: String,
+        /// Size of the picture, in terminal cells.
+        #[arg(long, value_name = "COLSxROWS", default_value = "120x40")]
+        size: String,
+        /// Show the help screen.
+        #[arg(long)]
+        help_screen: bool,
+        /// Pause the run just before the picture.
+        #[arg(long)]
+        pause: bool,
+        /// Draw with ASCII only.
+        #[arg(long)]
+        ascii: bool,
     },
 }
 
@@ -204,6 +228,15 @@ pub fn run(cli: Cli) -> i32 {
             (demo.scenario(), run)
         }
         Cmd::Run { file, run } => (spec::load(&file), run),
+        Cmd::Screenshot {
+            scenario,
+            out,
+            at,
+            size,
+            help_screen,
+            pause,
+            ascii,
+        } => return screenshot(&scenario, &out, &at, &size, help_screen, pause, ascii),
     };
     let mut scenario = match scenario {
         Ok(s) => s,
@@ -299,9 +332,134 @@ fn verdict(outcome: &Outcome) -> i32 {
     EXIT_OK
 }
 
-/// The live view. The TUI (`ui::run`) is not wired in yet: until it is,
-/// say so and run headless.
-fn interactive(scenario: Scenario, _args: &RunArgs, interval: Duration) -> i32 {
-    eprintln!("chanviz: the live view is not available in this build; running headless");
-    headless_run(scenario, Format::Text, interval)
+/// The live view: the runner lingers when the run ends (so the last picture
+/// stays on screen, and `r` can restart it) until the user quits.
+fn interactive(scenario: Scenario, args: &RunArgs, interval: Duration) -> i32 {
+    let Some(probe) = probe() else {
+        eprintln!(
+            "chanviz: another tracing subscriber is installed, so the live view has nothing \
+             to draw; running headless"
+        );
+        return headless_run(scenario, Format::Text, interval);
+    };
+    let opts = RunOptions {
+        linger: true,
+        catch_signals: true,
+        // SIGTERM (or SIGINT from outside the terminal): leave the UI, which
+        // restores the terminal, then end the run cleanly.
+        on_signal: Some(Arc::new(crate::ui::request_quit)),
+        dispatch: None,
+    };
+    let handle = match Runner::start(scenario.clone(), opts) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("chanviz: {e}");
+            return EXIT_FAILURE;
+        }
+    };
+    let session = crate::ui::Session {
+        title: scenario.title.clone(),
+        description: scenario.description.clone(),
+        control: handle.control(),
+        snapshot: Box::new(move || probe.snapshot()),
+    };
+    let ui_opts = crate::ui::UiOptions {
+        fps: args.fps,
+        ascii: args.ascii,
+        no_color: args.no_color,
+    };
+    let shown = crate::ui::run(session, ui_opts);
+    handle.shutdown();
+    let summary = handle.wait();
+    if let Err(e) = shown {
+        eprintln!("chanviz: {e}");
+        return if e.kind() == std::io::ErrorKind::Unsupported {
+            EXIT_BAD_INPUT
+        } else {
+            EXIT_FAILURE
+        };
+    }
+    match summary {
+        Ok(summary) => {
+            let outcome = Outcome {
+                summary,
+                probe: None,
+            };
+            println!("{}", headless::summary_text(&outcome.summary, None));
+            verdict(&outcome)
+        }
+        Err(e) => {
+            eprintln!("chanviz: {e}");
+            EXIT_FAILURE
+        }
+    }
+}
+
+/// `chanviz screenshot`: bad input gets exit code 2, like every command.
+#[allow(clippy::too_many_arguments)]
+fn screenshot(
+    which: &str,
+    out: &std::path::Path,
+    at: &str,
+    size: &str,
+    help: bool,
+    pause: bool,
+    ascii: bool,
+) -> i32 {
+    let scenario = if which.ends_with(".toml") {
+        spec::load(std::path::Path::new(which))
+    } else {
+        match demos::find(which) {
+            Some(demo) => demo.scenario(),
+            None => {
+                return bad_input(format!(
+                    "unknown demo {which:?}; the demos are: {}",
+                    demos::names()
+                ))
+            }
+        }
+    };
+    let scenario = match scenario {
+        Ok(s) => s,
+        Err(e) => return bad_input(e),
+    };
+    let at = match spec::parse_duration(at) {
+        Ok(d) if d <= Duration::from_secs(600) => d,
+        Ok(_) => return bad_input("--at: must be at most 10m"),
+        Err(m) => return bad_input(format!("--at: {m}")),
+    };
+    let Some((width, height)) = size
+        .split_once('x')
+        .and_then(|(w, h)| Some((w.parse::<u16>().ok()?, h.parse::<u16>().ok()?)))
+        .filter(|&(w, h)| (20..=500).contains(&w) && (10..=200).contains(&h))
+    else {
+        return bad_input(format!(
+            "--size: must be COLSxROWS with 20..=500 columns and 10..=200 rows, got {size:?}"
+        ));
+    };
+    let Some(probe) = probe() else {
+        eprintln!("chanviz: cannot install the probe (another tracing subscriber is installed)");
+        return EXIT_FAILURE;
+    };
+    let shot = crate::screenshot::Shot {
+        at,
+        width,
+        height,
+        help,
+        pause,
+        ascii,
+    };
+    let svg = match crate::screenshot::take(scenario, &shot, &probe) {
+        Ok(svg) => svg,
+        Err(e) => {
+            eprintln!("chanviz: {e}");
+            return EXIT_FAILURE;
+        }
+    };
+    if let Err(e) = std::fs::write(out, svg) {
+        eprintln!("chanviz: cannot write {}: {e}", out.display());
+        return EXIT_FAILURE;
+    }
+    eprintln!("chanviz: wrote {}", out.display());
+    EXIT_OK
 }
