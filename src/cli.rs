@@ -1,1 +1,465 @@
-//! Command-line interface (clap): parse, dispatch, exit codes.
+//! Command-line interface (clap): parse, load and check the scenario, pick
+//! the live view or headless output, and map outcomes to exit codes:
+//! 0 for a clean run, 2 for bad input, 1 for a failure at run time.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::headless::{self, Format, Outcome};
+use crate::probe::{Probe, Snapshot};
+use crate::scenario::demos::{self, DEMOS};
+use crate::scenario::runner::{RunOptions, Runner};
+use crate::scenario::spec::{self, Overrides, Scenario};
+
+/// Exit code of a clean run.
+pub const EXIT_OK: i32 = 0;
+/// Exit code of a failure at run time (or a run that lost messages).
+pub const EXIT_FAILURE: i32 = 1;
+/// Exit code of bad input: a bad flag, file, value or demo name.
+pub const EXIT_BAD_INPUT: i32 = 2;
+
+const EXAMPLES: &str = "\
+Examples:
+  chanviz demo --list                       the built-in demos
+  chanviz demo mpsc                         watch three producers share a ring
+  chanviz demo backpressure --consumers 2   a demo with one value changed
+  chanviz demo shutdown --headless          text lines instead of the live view
+  chanviz demo spsc --json --duration 5s    JSON lines, then a summary
+  chanviz run my.toml --rate max            your own scenario (format: README.md)
+
+Exit codes: 0 clean run, 1 failure at run time, 2 bad input.";
+
+/// chanviz: a bounded async MPMC channel, shown working.
+#[derive(Debug, Parser)]
+#[command(name = "chanviz", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Cmd,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Run a built-in demo (`--list` shows them).
+    #[command(after_help = EXAMPLES)]
+    Demo {
+        /// List the demos, one per line, and exit.
+        #[arg(long)]
+        list: bool,
+        /// The demo to run.
+        name: Option<String>,
+        /// Values that replace the demo's, and how to show the run.
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Run a scenario file (TOML; the format is in README.md).
+    #[command(after_help = EXAMPLES)]
+    Run {
+        /// The scenario file.
+        file: PathBuf,
+        /// Values that replace the file's, and how to show the run.
+        #[command(flatten)]
+        run: RunArgs,
+    },
+    /// Run a demo (or a scenario file) for a while, without a terminal, and
+    /// save the live view as an SVG picture (screenshots/regenerate.sh).
+    Screenshot {
+        /// A demo name, or a path to a scenario file (ending in .toml).
+        scenario: String,
+        /// Where to write the SVG.
+        #[arg(long, value_name = "FILE.svg")]
+        out: PathBuf,
+        /// How long the scenario runs before the picture is taken.
+        #[arg(long, value_name = "DURATION", default_value = "5s")]
+        at: String,
+        /// Size of the picture, in terminal cells.
+        #[arg(long, value_name = "COLSxROWS", default_value = "120x40")]
+        size: String,
+        /// Show the help screen.
+        #[arg(long)]
+        help_screen: bool,
+        /// Pause the run just before the picture.
+        #[arg(long)]
+        pause: bool,
+        /// Draw with ASCII only.
+        #[arg(long)]
+        ascii: bool,
+    },
+}
+
+/// Flags shared by `demo` and `run`. Scenario values are kept as typed and
+/// validated by `scenario::spec`, exactly like the file's.
+#[derive(Debug, Args, Default)]
+pub struct RunArgs {
+    /// Number of producers (producers.count).
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub producers: Option<String>,
+    /// Number of consumers (consumers.count).
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub consumers: Option<String>,
+    /// Ring capacity in slots (capacity).
+    #[arg(long, value_name = "SLOTS", allow_hyphen_values = true)]
+    pub capacity: Option<String>,
+    /// Messages per second per producer, or "max" (producers.rate).
+    #[arg(long, value_name = "RATE", allow_hyphen_values = true)]
+    pub rate: Option<String>,
+    /// Consumer work time per message, e.g. 20ms (consumers.work; the jitter
+    /// keeps its proportion to it).
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
+    pub consumer_delay: Option<String>,
+    /// Messages per producer, or "unlimited" (producers.messages).
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub messages: Option<String>,
+    /// Length of the run, e.g. 30s, or "unlimited" (duration).
+    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
+    pub duration: Option<String>,
+    /// Tokio worker threads (workers).
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub workers: Option<String>,
+    /// Print text lines instead of the live view.
+    #[arg(long)]
+    pub headless: bool,
+    /// Print JSON lines instead of the live view (implies --headless).
+    #[arg(long)]
+    pub json: bool,
+    /// Time between headless lines.
+    #[arg(long, value_name = "DURATION", default_value = "1s")]
+    pub interval: String,
+    /// Frames per second of the live view.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=240))]
+    pub fps: u32,
+    /// Draw the live view with ASCII only (no box drawing or braille).
+    #[arg(long)]
+    pub ascii: bool,
+    /// No colours in the live view (NO_COLOR is honoured too).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+impl RunArgs {
+    fn overrides(&self) -> Overrides {
+        Overrides {
+            producers: self.producers.clone(),
+            consumers: self.consumers.clone(),
+            capacity: self.capacity.clone(),
+            rate: self.rate.clone(),
+            consumer_delay: self.consumer_delay.clone(),
+            messages: self.messages.clone(),
+            duration: self.duration.clone(),
+            workers: self.workers.clone(),
+        }
+    }
+
+    fn interval(&self) -> Result<Duration, String> {
+        let d = spec::parse_duration(&self.interval).map_err(|m| format!("--interval: {m}"))?;
+        if d < Duration::from_millis(10) || d > Duration::from_secs(3600) {
+            return Err(format!(
+                "--interval: must be between 10ms and 1h, got {:?}",
+                self.interval
+            ));
+        }
+        Ok(d)
+    }
+}
+
+/// Parse the process's arguments, run, and return the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // Help and version are not errors; usage errors are bad input (2).
+            return if e.use_stderr() {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_OK
+            };
+        }
+    };
+    run(cli)
+}
+
+fn bad_input(message: impl std::fmt::Display) -> i32 {
+    eprintln!("chanviz: {message}");
+    EXIT_BAD_INPUT
+}
+
+/// The line printed by `chanviz demo --list` for each demo.
+pub fn list_lines() -> Vec<String> {
+    DEMOS
+        .iter()
+        .map(|d| {
+            let title = d
+                .scenario()
+                .map(|s| s.title)
+                .unwrap_or_else(|e| format!("(invalid: {e})"));
+            format!("{:<13} {}", d.name, title)
+        })
+        .collect()
+}
+
+/// Run a parsed command line; returns the exit code.
+pub fn run(cli: Cli) -> i32 {
+    let (scenario, args) = match cli.command {
+        Cmd::Demo { list: true, .. } => {
+            for line in list_lines() {
+                println!("{line}");
+            }
+            return EXIT_OK;
+        }
+        Cmd::Demo { name, run, .. } => {
+            let Some(name) = name else {
+                return bad_input(format!(
+                    "which demo? the demos are: {} (chanviz demo --list describes them)",
+                    demos::names()
+                ));
+            };
+            let Some(demo) = demos::find(&name) else {
+                return bad_input(format!(
+                    "unknown demo {name:?}; the demos are: {}",
+                    demos::names()
+                ));
+            };
+            (demo.scenario(), run)
+        }
+        Cmd::Run { file, run } => (spec::load(&file), run),
+        Cmd::Screenshot {
+            scenario,
+            out,
+            at,
+            size,
+            help_screen,
+            pause,
+            ascii,
+        } => return screenshot(&scenario, &out, &at, &size, help_screen, pause, ascii),
+    };
+    let mut scenario = match scenario {
+        Ok(s) => s,
+        Err(e) => return bad_input(e),
+    };
+    if let Err(e) = args.overrides().apply(&mut scenario) {
+        return bad_input(e);
+    }
+    let interval = match args.interval() {
+        Ok(d) => d,
+        Err(m) => return bad_input(m),
+    };
+
+    let format = if args.json {
+        Some(Format::Json)
+    } else if args.headless {
+        Some(Format::Text)
+    } else if !std::io::stdout().is_terminal() {
+        eprintln!(
+            "chanviz: stdout is not a terminal, so there is no live view; running headless \
+             (use --headless or --json to choose the output)"
+        );
+        Some(Format::Text)
+    } else {
+        None
+    };
+    match format {
+        Some(format) => headless_run(scenario, format, interval),
+        None => interactive(scenario, &args, interval),
+    }
+}
+
+/// The probe that watches this process's channels, installed once as the
+/// global subscriber. `None` if another subscriber is already installed: the
+/// run still works, and the output shows the runner's counters only.
+fn probe() -> Option<Probe> {
+    static PROBE: OnceLock<Option<Probe>> = OnceLock::new();
+    PROBE
+        .get_or_init(|| crate::probe::try_install_global().ok())
+        .clone()
+}
+
+/// One snapshot per call: the probe's, or an empty one without a probe.
+fn snapshot_source() -> impl FnMut() -> Snapshot + Send + 'static {
+    let probe = probe();
+    move || probe.as_ref().map(Probe::snapshot).unwrap_or_default()
+}
+
+fn headless_run(scenario: Scenario, format: Format, interval: Duration) -> i32 {
+    let snapshot = snapshot_source();
+    let opts = RunOptions {
+        linger: false,
+        catch_signals: true,
+        on_signal: None,
+        dispatch: None,
+    };
+    let handle = match Runner::start(scenario.clone(), opts) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("chanviz: {e}");
+            return EXIT_FAILURE;
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match headless::run(&scenario, handle, snapshot, format, interval, &mut out) {
+        Ok(outcome) => verdict(&outcome),
+        Err(e) => {
+            eprintln!("chanviz: {e}");
+            EXIT_FAILURE
+        }
+    }
+}
+
+/// Exit code of a finished run: a message lost is a failure.
+fn verdict(outcome: &Outcome) -> i32 {
+    let s = &outcome.summary;
+    if s.lost != 0 {
+        eprintln!(
+            "chanviz: {} message(s) accepted by the channel were never received",
+            s.lost
+        );
+        return EXIT_FAILURE;
+    }
+    if let Some(p) = &outcome.probe {
+        if !p.agrees_with(s) {
+            eprintln!(
+                "chanviz: warning: the probe counted {} sent / {} received, the runner {} / {}",
+                p.sent, p.received, s.sent, s.received
+            );
+        }
+    }
+    EXIT_OK
+}
+
+/// The live view: the runner lingers when the run ends (so the last picture
+/// stays on screen, and `r` can restart it) until the user quits.
+fn interactive(scenario: Scenario, args: &RunArgs, interval: Duration) -> i32 {
+    let Some(probe) = probe() else {
+        eprintln!(
+            "chanviz: another tracing subscriber is installed, so the live view has nothing \
+             to draw; running headless"
+        );
+        return headless_run(scenario, Format::Text, interval);
+    };
+    let opts = RunOptions {
+        linger: true,
+        catch_signals: true,
+        // SIGTERM (or SIGINT from outside the terminal): leave the UI, which
+        // restores the terminal, then end the run cleanly.
+        on_signal: Some(Arc::new(crate::ui::request_quit)),
+        dispatch: None,
+    };
+    let handle = match Runner::start(scenario.clone(), opts) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("chanviz: {e}");
+            return EXIT_FAILURE;
+        }
+    };
+    let session = crate::ui::Session {
+        title: scenario.title.clone(),
+        description: scenario.description.clone(),
+        control: handle.control(),
+        snapshot: Box::new(move || probe.snapshot()),
+    };
+    let ui_opts = crate::ui::UiOptions {
+        fps: args.fps,
+        ascii: args.ascii,
+        no_color: args.no_color,
+    };
+    let shown = crate::ui::run(session, ui_opts);
+    handle.shutdown();
+    let summary = handle.wait();
+    if let Err(e) = shown {
+        eprintln!("chanviz: {e}");
+        return if e.kind() == std::io::ErrorKind::Unsupported {
+            EXIT_BAD_INPUT
+        } else {
+            EXIT_FAILURE
+        };
+    }
+    match summary {
+        Ok(summary) => {
+            let outcome = Outcome {
+                summary,
+                probe: None,
+            };
+            println!("{}", headless::summary_text(&outcome.summary, None));
+            verdict(&outcome)
+        }
+        Err(e) => {
+            eprintln!("chanviz: {e}");
+            EXIT_FAILURE
+        }
+    }
+}
+
+/// `chanviz screenshot`: bad input gets exit code 2, like every command.
+#[allow(clippy::too_many_arguments)]
+fn screenshot(
+    which: &str,
+    out: &std::path::Path,
+    at: &str,
+    size: &str,
+    help: bool,
+    pause: bool,
+    ascii: bool,
+) -> i32 {
+    let scenario = if which.ends_with(".toml") {
+        spec::load(std::path::Path::new(which))
+    } else {
+        match demos::find(which) {
+            Some(demo) => demo.scenario(),
+            None => {
+                return bad_input(format!(
+                    "unknown demo {which:?}; the demos are: {}",
+                    demos::names()
+                ))
+            }
+        }
+    };
+    let scenario = match scenario {
+        Ok(s) => s,
+        Err(e) => return bad_input(e),
+    };
+    let at = match spec::parse_duration(at) {
+        Ok(d) if d <= Duration::from_secs(600) => d,
+        Ok(_) => return bad_input("--at: must be at most 10m"),
+        Err(m) => return bad_input(format!("--at: {m}")),
+    };
+    let Some((width, height)) = size
+        .split_once('x')
+        .and_then(|(w, h)| Some((w.parse::<u16>().ok()?, h.parse::<u16>().ok()?)))
+        .filter(|&(w, h)| (20..=500).contains(&w) && (10..=200).contains(&h))
+    else {
+        return bad_input(format!(
+            "--size: must be COLSxROWS with 20..=500 columns and 10..=200 rows, got {size:?}"
+        ));
+    };
+    let Some(probe) = probe() else {
+        eprintln!("chanviz: cannot install the probe (another tracing subscriber is installed)");
+        return EXIT_FAILURE;
+    };
+    let shot = crate::screenshot::Shot {
+        at,
+        width,
+        height,
+        help,
+        pause,
+        ascii,
+    };
+    let svg = match crate::screenshot::take(scenario, &shot, &probe) {
+        Ok(svg) => svg,
+        Err(e) => {
+            eprintln!("chanviz: {e}");
+            return EXIT_FAILURE;
+        }
+    };
+    if let Err(e) = std::fs::write(out, svg) {
+        eprintln!("chanviz: cannot write {}: {e}", out.display());
+        return EXIT_FAILURE;
+    }
+    eprintln!("chanviz: wrote {}", out.display());
+    EXIT_OK
+}

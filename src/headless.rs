@@ -1,1 +1,629 @@
-//! Headless output: text lines or JSON lines from `probe::Snapshot`s.
+//! Headless output: one text line (or one JSON line) per interval, then a
+//! summary, from `probe::Snapshot`s and the runner's own counters. The
+//! formatting is a set of pure functions, so it can be tested with
+//! fabricated snapshots; [`run`] is the only part that waits or prints.
+//!
+//! Text, one line per interval:
+//! ```text
+//!     2.0s  sent      40 (20/s)  recv      38 (19/s)  len  2/16  head 40  tail 38  waiting s0 r1  open
+//! ```
+//! JSON lines: `{"type":"tick",...}` per interval, then one
+//! `{"type":"summary",...}` with at least `sent`, `received`, `lost`,
+//! `duration_ms`, `events_dropped` and `transitions`.
+
+use std::io::{self, Write};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::probe::{ChannelSnapshot, Snapshot};
+use crate::scenario::runner::{
+    EndReason, LiveStats, RunError, RunnerHandle, Summary, TaskStats, TransitionRecord,
+};
+use crate::scenario::Scenario;
+
+/// Text or JSON lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// What one interval line says.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tick {
+    /// Wall-clock time since the run started.
+    pub elapsed: Duration,
+    /// Messages sent (runner's counter).
+    pub sent: u64,
+    /// Messages received (runner's counter).
+    pub received: u64,
+    /// Sends per second over the last interval.
+    pub send_rate: f64,
+    /// Receives per second over the last interval.
+    pub recv_rate: f64,
+    /// "RUNNING", "PAUSED", ...
+    pub mode: &'static str,
+    /// The channel as the probe sees it (none before its first event, or
+    /// without a probe).
+    pub channel: Option<ChannelView>,
+    /// Events the probe could not keep in its log.
+    pub events_dropped: u64,
+}
+
+/// The ring's state in a tick.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChannelView {
+    /// Messages buffered.
+    pub len: usize,
+    /// Slots.
+    pub capacity: usize,
+    /// Next position to write.
+    pub head: u64,
+    /// Next position to read.
+    pub tail: u64,
+    /// Senders parked now.
+    pub waiting_senders: usize,
+    /// Receivers parked now.
+    pub waiting_receivers: usize,
+    /// "open", "closing", "closed".
+    pub lifecycle: &'static str,
+}
+
+impl From<&ChannelSnapshot> for ChannelView {
+    fn from(c: &ChannelSnapshot) -> Self {
+        ChannelView {
+            len: c.len,
+            capacity: c.capacity,
+            head: c.head,
+            tail: c.tail,
+            waiting_senders: c.waiting_senders,
+            waiting_receivers: c.waiting_receivers,
+            lifecycle: c.lifecycle.as_str(),
+        }
+    }
+}
+
+/// Build a tick from a snapshot and the runner's counters now and at the
+/// previous tick (`None` for the first: rates are taken since the start).
+pub fn tick(snapshot: &Snapshot, now: &LiveStats, prev: Option<&LiveStats>) -> Tick {
+    let (sent0, recv0, t0) =
+        prev.map(|p| (p.sent, p.received, p.elapsed))
+            .unwrap_or((0, 0, Duration::ZERO));
+    let dt = now.elapsed.saturating_sub(t0).as_secs_f64();
+    let rate = |a: u64, b: u64| {
+        if dt > 0.0 {
+            a.saturating_sub(b) as f64 / dt
+        } else {
+            0.0
+        }
+    };
+    Tick {
+        elapsed: now.elapsed,
+        sent: now.sent,
+        received: now.received,
+        send_rate: rate(now.sent, sent0),
+        recv_rate: rate(now.received, recv0),
+        mode: now.mode.label(),
+        channel: snapshot.current().map(ChannelView::from),
+        events_dropped: snapshot.events_dropped,
+    }
+}
+
+fn rate_text(r: f64) -> String {
+    if r >= 10_000.0 {
+        format!("{:.0}k/s", r / 1000.0)
+    } else {
+        format!("{r:.0}/s")
+    }
+}
+
+/// The text line of a tick.
+pub fn text_line(t: &Tick) -> String {
+    let mut line = format!(
+        "{:>7.1}s  sent {:>9} ({:>7})  recv {:>9} ({:>7})",
+        t.elapsed.as_secs_f64(),
+        t.sent,
+        rate_text(t.send_rate),
+        t.received,
+        rate_text(t.recv_rate),
+    );
+    match &t.channel {
+        Some(c) => line.push_str(&format!(
+            "  len {:>3}/{:<3}  head {}  tail {}  waiting s{} r{}  {}",
+            c.len, c.capacity, c.head, c.tail, c.waiting_senders, c.waiting_receivers, c.lifecycle
+        )),
+        None => line.push_str("  len -/-  head -  tail -  waiting s- r-  -"),
+    }
+    if t.mode != "RUNNING" {
+        line.push_str("  ");
+        line.push_str(t.mode);
+    }
+    if t.events_dropped > 0 {
+        line.push_str(&format!("  ({} events dropped)", t.events_dropped));
+    }
+    line
+}
+
+/// One JSON line of a tick. Fields keep this order (`type` first).
+#[derive(Serialize)]
+struct TickLine<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    elapsed_ms: u64,
+    sent: u64,
+    received: u64,
+    send_rate: f64,
+    recv_rate: f64,
+    len: Option<usize>,
+    capacity: Option<usize>,
+    head: Option<u64>,
+    tail: Option<u64>,
+    waiting_senders: Option<usize>,
+    waiting_receivers: Option<usize>,
+    lifecycle: Option<&'a str>,
+    mode: &'a str,
+    events_dropped: u64,
+}
+
+/// The JSON line of a tick: `{"type":"tick",...}`.
+pub fn tick_json(t: &Tick) -> String {
+    let c = t.channel.as_ref();
+    let line = TickLine {
+        kind: "tick",
+        elapsed_ms: t.elapsed.as_millis() as u64,
+        sent: t.sent,
+        received: t.received,
+        send_rate: (t.send_rate * 10.0).round() / 10.0,
+        recv_rate: (t.recv_rate * 10.0).round() / 10.0,
+        len: c.map(|c| c.len),
+        capacity: c.map(|c| c.capacity),
+        head: c.map(|c| c.head),
+        tail: c.map(|c| c.tail),
+        waiting_senders: c.map(|c| c.waiting_senders),
+        waiting_receivers: c.map(|c| c.waiting_receivers),
+        lifecycle: c.map(|c| c.lifecycle),
+        mode: t.mode,
+        events_dropped: t.events_dropped,
+    };
+    serde_json::to_string(&line).unwrap_or_default()
+}
+
+/// What the probe saw of the run's channel, beside the runner's summary.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProbeReport {
+    /// Pushes the probe decoded (all channels of the run).
+    pub sent: u64,
+    /// Pops the probe decoded.
+    pub received: u64,
+    /// Events decoded in total.
+    pub events_seen: u64,
+    /// Events it could not keep in its log.
+    pub events_dropped: u64,
+    /// The channel's lifecycle changes: (ms since the probe started, from, to).
+    pub lifecycle: Vec<(f64, &'static str, &'static str)>,
+}
+
+impl ProbeReport {
+    /// Gather the report from the final snapshot. `None` when the probe saw
+    /// no channel (no probe installed).
+    pub fn from_snapshot(s: &Snapshot) -> Option<ProbeReport> {
+        if s.channels.is_empty() {
+            return None;
+        }
+        Some(ProbeReport {
+            sent: s.channels.iter().map(|c| c.counters.sent).sum(),
+            received: s.channels.iter().map(|c| c.counters.received).sum(),
+            events_seen: s.events_seen,
+            events_dropped: s.events_dropped,
+            lifecycle: s
+                .channels
+                .iter()
+                .flat_map(|c| c.lifecycle_history.iter())
+                .map(|l| (l.at_us as f64 / 1000.0, l.from.as_str(), l.to.as_str()))
+                .collect(),
+        })
+    }
+
+    /// Whether the probe's counts equal the runner's.
+    pub fn agrees_with(&self, s: &Summary) -> bool {
+        self.sent == s.sent && self.received == s.received
+    }
+}
+
+/// The final JSON line. Fields keep this order (`type` first).
+#[derive(Serialize)]
+struct SummaryLine<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    scenario: &'a str,
+    sent: u64,
+    received: u64,
+    lost: i64,
+    duration_ms: u64,
+    end: EndReason,
+    restarts: u32,
+    events_dropped: u64,
+    transitions: &'a [TransitionRecord],
+    producers: &'a [TaskStats],
+    consumers: &'a [TaskStats],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    probe: Option<ProbeLine<'a>>,
+}
+
+#[derive(Serialize)]
+struct ProbeLine<'a> {
+    sent: u64,
+    received: u64,
+    agrees: bool,
+    events_seen: u64,
+    events_dropped: u64,
+    lifecycle: Vec<LifecycleLine<'a>>,
+}
+
+#[derive(Serialize)]
+struct LifecycleLine<'a> {
+    at_ms: f64,
+    from: &'a str,
+    to: &'a str,
+}
+
+/// The final JSON line: `{"type":"summary","sent":...,"received":...,
+/// "lost":...,"duration_ms":...,"events_dropped":...,"transitions":[...],...}`.
+pub fn summary_json(s: &Summary, probe: Option<&ProbeReport>) -> String {
+    let line = SummaryLine {
+        kind: "summary",
+        scenario: &s.scenario,
+        sent: s.sent,
+        received: s.received,
+        lost: s.lost,
+        duration_ms: s.duration_ms,
+        end: s.end,
+        restarts: s.restarts,
+        events_dropped: probe.map(|p| p.events_dropped).unwrap_or(0),
+        transitions: &s.transitions,
+        producers: &s.producers,
+        consumers: &s.consumers,
+        probe: probe.map(|p| ProbeLine {
+            sent: p.sent,
+            received: p.received,
+            agrees: p.agrees_with(s),
+            events_seen: p.events_seen,
+            events_dropped: p.events_dropped,
+            lifecycle: p
+                .lifecycle
+                .iter()
+                .map(|&(at_ms, from, to)| LifecycleLine { at_ms, from, to })
+                .collect(),
+        }),
+    };
+    serde_json::to_string(&line).unwrap_or_default()
+}
+
+/// The text summary: several lines, no trailing newline.
+pub fn summary_text(s: &Summary, probe: Option<&ProbeReport>) -> String {
+    let mut out = format!(
+        "summary: {} ended ({}) after {:.1}s\n  sent {}  received {}  lost {}",
+        s.scenario,
+        s.end.as_str(),
+        s.duration_ms as f64 / 1000.0,
+        s.sent,
+        s.received,
+        s.lost
+    );
+    if s.restarts > 0 {
+        out.push_str(&format!("  restarts {}", s.restarts));
+    }
+    let per = |tasks: &[crate::scenario::runner::TaskStats]| {
+        tasks
+            .iter()
+            .map(|t| format!("{} {}", t.handle, t.messages))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !s.producers.is_empty() {
+        out.push_str(&format!("\n  producers: {}", per(&s.producers)));
+    }
+    if !s.consumers.is_empty() {
+        out.push_str(&format!("\n  consumers: {}", per(&s.consumers)));
+    }
+    if !s.transitions.is_empty() {
+        out.push_str("\n  type-state transitions:");
+        for t in &s.transitions {
+            out.push_str(&format!(
+                "\n    {:>8.1}ms  {} ({}) {} -> {}",
+                t.at_ms, t.handle, t.role, t.from, t.to
+            ));
+        }
+    }
+    if let Some(p) = probe {
+        out.push_str(&format!(
+            "\n  probe: sent {}  received {}  events {} ({} dropped from the log)  {}",
+            p.sent,
+            p.received,
+            p.events_seen,
+            p.events_dropped,
+            if p.agrees_with(s) {
+                "agrees with the runner"
+            } else {
+                "DISAGREES with the runner"
+            }
+        ));
+        if !p.lifecycle.is_empty() {
+            let steps: Vec<String> = p
+                .lifecycle
+                .iter()
+                .map(|(at, from, to)| {
+                    if from == to {
+                        // The first entry is the channel's creation.
+                        format!("created at {at:.1}ms")
+                    } else {
+                        format!("{from} -> {to} at {at:.1}ms")
+                    }
+                })
+                .collect();
+            out.push_str(&format!("\n  lifecycle: {}", steps.join(", ")));
+        }
+    }
+    out
+}
+
+/// The first text line: what runs, and how to stop it.
+pub fn header_text(s: &Scenario) -> String {
+    use crate::scenario::control::Rate;
+    use crate::scenario::spec::format_duration;
+    let rate = match s.producers.rate {
+        Rate::Max => "max".to_string(),
+        Rate::PerSec(r) => format!("{r}/s"),
+    };
+    let duration = s
+        .duration
+        .map(format_duration)
+        .unwrap_or_else(|| "unlimited".to_string());
+    format!(
+        "chanviz: {} ({}): capacity {}, {} producer(s) at {}, {} consumer(s) with {} work, duration {}; Ctrl-C stops",
+        s.name,
+        s.title,
+        s.capacity,
+        s.producers.count,
+        rate,
+        s.consumers.count,
+        format_duration(s.consumers.work),
+        duration
+    )
+}
+
+/// How a headless run went.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The runner's summary.
+    pub summary: Summary,
+    /// What the probe saw (if one was installed).
+    pub probe: Option<ProbeReport>,
+}
+
+/// Print ticks every `interval` until the run ends, then the summary.
+/// `snapshot` is called once per tick (a probe's `snapshot()`, or a
+/// function returning an empty `Snapshot` when there is no probe). A write
+/// error (e.g. a closed pipe) shuts the run down.
+pub fn run(
+    scenario: &Scenario,
+    handle: RunnerHandle,
+    mut snapshot: impl FnMut() -> Snapshot,
+    format: Format,
+    interval: Duration,
+    out: &mut dyn Write,
+) -> Result<Outcome, RunError> {
+    let mut write_ok = true;
+    let emit = |out: &mut dyn Write, line: String| -> io::Result<()> {
+        writeln!(out, "{line}")?;
+        out.flush()
+    };
+    if format == Format::Text {
+        write_ok &= emit(out, header_text(scenario)).is_ok();
+    }
+    let start = Instant::now();
+    let mut prev: Option<LiveStats> = None;
+    let mut n = 1u32;
+    while write_ok {
+        let due = start + interval * n;
+        while !handle.is_finished() {
+            let now = Instant::now();
+            if now >= due {
+                break;
+            }
+            std::thread::sleep((due - now).min(Duration::from_millis(20)));
+        }
+        if handle.is_finished() {
+            break;
+        }
+        let stats = handle.stats();
+        let t = tick(&snapshot(), &stats, prev.as_ref());
+        let line = match format {
+            Format::Text => text_line(&t),
+            Format::Json => tick_json(&t),
+        };
+        write_ok &= emit(out, line).is_ok();
+        prev = Some(stats);
+        n += 1;
+    }
+    if !write_ok {
+        handle.shutdown();
+    }
+    let summary = handle.wait()?;
+    let probe = ProbeReport::from_snapshot(&snapshot());
+    let text = match format {
+        Format::Text => summary_text(&summary, probe.as_ref()),
+        Format::Json => summary_json(&summary, probe.as_ref()),
+    };
+    if write_ok {
+        let _ = emit(out, text);
+    }
+    Ok(Outcome { summary, probe })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::{Counters, Lifecycle, LifecycleChange};
+    use crate::scenario::control::{Knobs, Mode, Rate};
+
+    fn stats(ms: u64, sent: u64, received: u64) -> LiveStats {
+        LiveStats {
+            elapsed: Duration::from_millis(ms),
+            scenario_time: Duration::from_millis(ms),
+            sent,
+            received,
+            mode: Mode::Running,
+            knobs: Knobs {
+                producers: 1,
+                consumers: 1,
+                rate: Rate::Max,
+                consumer_delay: Duration::ZERO,
+                capacity: 16,
+                speed: 1.0,
+            },
+        }
+    }
+
+    fn snapshot() -> Snapshot {
+        Snapshot {
+            at_us: 2_000_000,
+            channels: vec![ChannelSnapshot {
+                chan: 1,
+                name: Some("mpsc".into()),
+                capacity: 16,
+                head: 40,
+                tail: 38,
+                len: 2,
+                waiting_receivers: 1,
+                counters: Counters {
+                    sent: 40,
+                    received: 38,
+                    ..Counters::default()
+                },
+                lifecycle: Lifecycle::Open,
+                lifecycle_history: vec![LifecycleChange {
+                    at_us: 1500,
+                    from: Lifecycle::Open,
+                    to: Lifecycle::Closing,
+                }],
+                ..ChannelSnapshot::default()
+            }],
+            events_dropped: 3,
+            events_seen: 100,
+            ..Snapshot::default()
+        }
+    }
+
+    fn summary() -> Summary {
+        Summary {
+            scenario: "mpsc".into(),
+            sent: 40,
+            received: 40,
+            lost: 0,
+            duration_ms: 2500,
+            end: EndReason::Duration,
+            restarts: 0,
+            producers: vec![TaskStats {
+                handle: "S1".into(),
+                messages: 40,
+            }],
+            consumers: vec![TaskStats {
+                handle: "R1".into(),
+                messages: 40,
+            }],
+            transitions: vec![TransitionRecord {
+                at_ms: 2400.0,
+                handle: "S0".into(),
+                role: "sender",
+                from: "Open",
+                to: "Closing",
+            }],
+        }
+    }
+
+    #[test]
+    fn a_tick_takes_rates_over_the_interval_and_the_ring_from_the_probe() {
+        let t = tick(
+            &snapshot(),
+            &stats(2000, 40, 38),
+            Some(&stats(1000, 20, 19)),
+        );
+        assert_eq!(t.send_rate, 20.0);
+        assert_eq!(t.recv_rate, 19.0);
+        let c = t.channel.as_ref().unwrap();
+        assert_eq!((c.len, c.capacity, c.head, c.tail), (2, 16, 40, 38));
+        assert_eq!(
+            text_line(&t),
+            "    2.0s  sent        40 (   20/s)  recv        38 (   19/s)  len   2/16   head 40  tail 38  waiting s0 r1  open  (3 events dropped)"
+        );
+    }
+
+    #[test]
+    fn a_tick_without_a_probe_still_prints_the_runner_counters() {
+        let t = tick(&Snapshot::default(), &stats(1000, 10, 9), None);
+        assert!(t.channel.is_none());
+        let line = text_line(&t);
+        assert!(line.contains("sent        10"), "{line}");
+        assert!(line.contains("len -/-"), "{line}");
+        let j: serde_json::Value = serde_json::from_str(&tick_json(&t)).unwrap();
+        assert_eq!(j["type"], "tick");
+        assert_eq!(j["sent"], 10);
+        assert!(j["len"].is_null());
+    }
+
+    #[test]
+    fn tick_json_has_every_field_of_the_text_line() {
+        let t = tick(&snapshot(), &stats(2000, 40, 38), None);
+        let j: serde_json::Value = serde_json::from_str(&tick_json(&t)).unwrap();
+        for key in [
+            "elapsed_ms",
+            "sent",
+            "received",
+            "send_rate",
+            "recv_rate",
+            "len",
+            "capacity",
+            "head",
+            "tail",
+            "waiting_senders",
+            "waiting_receivers",
+            "lifecycle",
+        ] {
+            assert!(!j[key].is_null(), "{key} missing in {j}");
+        }
+        assert_eq!(j["lifecycle"], "open");
+        assert_eq!(j["waiting_receivers"], 1);
+    }
+
+    #[test]
+    fn summary_json_holds_counts_drops_and_transitions() {
+        let probe = ProbeReport::from_snapshot(&snapshot()).unwrap();
+        let line = summary_json(&summary(), Some(&probe));
+        assert!(line.starts_with(r#"{"type":"summary""#), "{line}");
+        let j: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(j["type"], "summary");
+        assert_eq!(j["sent"], 40);
+        assert_eq!(j["received"], 40);
+        assert_eq!(j["lost"], 0);
+        assert_eq!(j["duration_ms"], 2500);
+        assert_eq!(j["events_dropped"], 3);
+        assert_eq!(j["end"], "duration");
+        assert_eq!(j["transitions"][0]["handle"], "S0");
+        assert_eq!(j["transitions"][0]["to"], "Closing");
+        // The probe saw 38 pops, the runner 40: they disagree, and it says so.
+        assert_eq!(j["probe"]["agrees"], false);
+        assert!(summary_text(&summary(), Some(&probe)).contains("DISAGREES"));
+    }
+
+    #[test]
+    fn summary_text_lists_transitions_and_tasks() {
+        let text = summary_text(&summary(), None);
+        assert!(text.contains("sent 40  received 40  lost 0"), "{text}");
+        assert!(text.contains("producers: S1 40"), "{text}");
+        assert!(text.contains("S0 (sender) Open -> Closing"), "{text}");
+    }
+}

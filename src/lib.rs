@@ -26,3 +26,6 @@ pub mod ui;
 
 #[cfg(feature = "tui")]
 pub mod cli;
+
+#[cfg(feature = "tui")]
+pub mod screenshot;

@@ -1,3 +1,5 @@
+//! The `chanviz` binary: everything lives in `chanviz::cli`.
+
 fn main() {
-    println!("chanviz: coming soon");
+    std::process::exit(chanviz::cli::main());
 }

@@ -16,7 +16,7 @@ use crossbeam_utils::CachePadded;
 
 use super::ring::{PopError, Position, PushError, Ring};
 use super::schema::*;
-use super::sync::{AtomicU8, AtomicUsize, Ordering};
+use super::sync::{loom_seqcst_fence, AtomicU8, AtomicUsize, Ordering};
 use super::waiters::{Waiter, WaiterKey, WaiterQueue, Woken};
 use super::RecvError;
 
@@ -155,6 +155,7 @@ impl<T> Chan<T> {
         if !self.ring.close() {
             return false;
         }
+        loom_seqcst_fence();
         // Route later pops through the slow path that notices the drain.
         self.senders.close();
         self.transition(OPEN, CLOSING);
@@ -172,6 +173,7 @@ impl<T> Chan<T> {
     /// `closing -> closed`, once; wakes whoever waits for the drain.
     pub(crate) fn finish(&self) {
         if self.transition(CLOSING, CLOSED) {
+            loom_seqcst_fence();
             self.drain_waiters.wake_all(|_| {});
         }
     }
@@ -210,6 +212,7 @@ impl<T> Chan<T> {
             return Poll::Ready(());
         }
         self.drain_waiters.register(key, handle, cx.waker());
+        loom_seqcst_fence();
         if self.is_drained() {
             self.drain_waiters.cancel(key);
             return Poll::Ready(());
@@ -228,6 +231,7 @@ impl<T> Chan<T> {
     #[inline(always)]
     pub(crate) fn try_push(&self, value: T, handle: u64) -> Result<(), PushError<T>> {
         let pos = self.ring.push(value)?;
+        loom_seqcst_fence();
         self.push_event(pos, handle);
         if self.receivers.needs_attention() {
             if let Some(w) = self.receivers.wake_one() {
@@ -243,6 +247,7 @@ impl<T> Chan<T> {
     pub(crate) fn try_pop(&self, handle: u64) -> Result<T, PopError> {
         match self.ring.pop() {
             Ok((value, pos)) => {
+                loom_seqcst_fence();
                 self.pop_event(pos, handle);
                 if self.senders.needs_attention() {
                     self.after_pop_slow();

@@ -101,6 +101,11 @@ mod state;
 mod sync;
 mod waiters;
 
+#[cfg(all(test, loom))]
+mod loom_tests;
+#[cfg(doctest)]
+mod typestate_doctests;
+
 pub use error::{RecvError, SendError, TryRecvError, TrySendError};
 pub use future::{RecvFuture, SendFuture};
 pub use receiver::{Drain, Receiver};

@@ -13,6 +13,22 @@ pub(crate) use std::sync::{
     Arc, Mutex, MutexGuard,
 };
 
+/// A SeqCst fence under loom, nothing otherwise.
+///
+/// The parking protocol (see `chan.rs`) relies on a SeqCst read-modify-write
+/// followed by a SeqCst load of *another* atomic, on both sides: in the
+/// single total order of SeqCst operations, one side must see the other.
+/// loom does not model that total order for loads and RMWs (it treats them
+/// as AcqRel; only `fence(SeqCst)` is modelled), so without help it reports
+/// lost wakeups that cannot happen. This fence, placed between the RMW and
+/// the load, gives loom the ordering that SeqCst accesses already guarantee
+/// on real hardware and in the C++20 model, at no cost outside loom.
+#[inline(always)]
+pub(crate) fn loom_seqcst_fence() {
+    #[cfg(loom)]
+    fence(Ordering::SeqCst);
+}
+
 /// Locks `mutex`, ignoring poisoning: the data behind our mutexes (waiter
 /// queues) stays consistent even if a waker panicked while we held it.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

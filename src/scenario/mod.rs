@@ -3,3 +3,8 @@
 //! probe's snapshot types; knows nothing of the UI.
 
 pub mod control;
+pub mod demos;
+pub mod runner;
+pub mod spec;
+
+pub use spec::{Action, Scenario, ScenarioError};

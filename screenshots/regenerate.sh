@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Regenerates every picture in this folder with the program's own renderer:
+# each demo runs for a while (no terminal needed) and the live view is drawn
+# into an SVG at 120x40.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+bin=target/release/chanviz
+$bin screenshot mpsc         --at 8s  --out screenshots/mpsc.svg
+$bin screenshot backpressure --at 4s  --out screenshots/backpressure.svg
+$bin screenshot shutdown     --at 9s  --out screenshots/shutdown.svg
+$bin screenshot starvation   --at 4s  --out screenshots/starvation.svg
+$bin screenshot mpsc         --at 3s  --help-screen --out screenshots/help.svg
+$bin screenshot mpsc         --at 3s  --ascii --pause --out screenshots/mpsc-ascii.svg
+echo "screenshots written to screenshots/"

@@ -1,0 +1,70 @@
+//! Screenshots: runs a scenario for a while with the probe watching it, and
+//! draws the live view into an SVG with the program's own renderer (the same
+//! panels the TUI draws). It never touches the terminal.
+//!
+//! `screenshots/regenerate.sh` calls `chanviz screenshot` for every picture
+//! in README.md.
+
+use std::time::{Duration, Instant};
+
+use crate::probe::Probe;
+use crate::scenario::control::{Command, Mode};
+use crate::scenario::runner::{RunOptions, Runner};
+use crate::scenario::spec::Scenario;
+use crate::ui::{self, App, UiOptions};
+
+/// What to capture.
+#[derive(Clone, Debug)]
+pub struct Shot {
+    /// Run time before the picture is taken.
+    pub at: Duration,
+    /// Terminal size to draw at.
+    pub width: u16,
+    /// Terminal size to draw at.
+    pub height: u16,
+    /// Draw the help screen over the picture.
+    pub help: bool,
+    /// Pause the run just before the picture, so that it shows PAUSED.
+    pub pause: bool,
+    /// Draw with ASCII only.
+    pub ascii: bool,
+}
+
+/// Runs `scenario` for `shot.at` while `probe` watches, then renders the
+/// view as SVG.
+pub fn take(scenario: Scenario, shot: &Shot, probe: &Probe) -> Result<String, String> {
+    let opts = RunOptions {
+        linger: true,
+        ..RunOptions::default()
+    };
+    let title = scenario.title.clone();
+    let description = scenario.description.clone();
+    let handle = Runner::start(scenario, opts).map_err(|e| e.to_string())?;
+    let control = handle.control();
+
+    let deadline = Instant::now() + shot.at;
+    while Instant::now() < deadline && control.mode() != Mode::Finished {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    if shot.pause && control.mode() == Mode::Running {
+        control.command(Command::TogglePause);
+        // Let the pause take effect before the picture.
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    let ui_opts = UiOptions {
+        fps: 30,
+        ascii: shot.ascii,
+        no_color: false,
+    };
+    let mut app = App::new(title, description, ui_opts.theme());
+    let started = Instant::now();
+    app.update(probe.snapshot(), control.knobs(), control.mode());
+    app.frame_time = started.elapsed();
+    app.help = shot.help;
+    let svg = ui::render_to_svg(&app, shot.width, shot.height);
+
+    handle.shutdown();
+    drop(handle);
+    Ok(svg)
+}

@@ -1,0 +1,179 @@
+//! The binary as a user meets it: listing demos, bad input (exit 2, with the
+//! file, line and field, or the flag, in the message), and headless runs that
+//! end with nothing lost (exit 0).
+#![cfg(feature = "tui")]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use chanviz::scenario::demos::DEMOS;
+
+fn chanviz(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chanviz"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A scenario file in a temp folder of its own.
+fn scenario_file(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("chanviz-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn demo_list_prints_one_demo_per_line_name_first() {
+    let o = chanviz(&["demo", "--list"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), DEMOS.len());
+    for (line, demo) in lines.iter().zip(DEMOS) {
+        assert_eq!(line.split_whitespace().next(), Some(demo.name), "{line}");
+        let title = demo.scenario().unwrap().title;
+        assert!(line.ends_with(&title), "{line}");
+    }
+}
+
+#[test]
+fn an_unknown_demo_lists_the_real_ones_and_exits_2() {
+    let o = chanviz(&["demo", "mpcs", "--headless"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("unknown demo \"mpcs\""), "{err}");
+    for demo in DEMOS {
+        assert!(err.contains(demo.name), "{} missing from: {err}", demo.name);
+    }
+}
+
+#[test]
+fn a_missing_demo_name_lists_the_demos_and_exits_2() {
+    let o = chanviz(&["demo"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    for demo in DEMOS {
+        assert!(err.contains(demo.name), "{} missing from: {err}", demo.name);
+    }
+}
+
+#[test]
+fn a_bad_value_in_a_file_names_file_line_and_field() {
+    let path = scenario_file(
+        "badrate",
+        "title = \"x\"\ncapacity = 8\n[producers]\nrate = -5\n",
+    );
+    let o = chanviz(&["run", path.to_str().unwrap(), "--headless"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    let expected = format!(
+        "{}:4: producers.rate: must be \"max\" or a number of messages per second between 1 and 100000000, got -5",
+        path.display()
+    );
+    assert!(err.contains(&expected), "{err}");
+}
+
+#[test]
+fn unknown_keys_and_bad_durations_in_a_file_are_rejected() {
+    let cases = [
+        (
+            "unknownkey",
+            "title = \"x\"\ncapacity = 8\n[consumers]\nspeed = 3\n",
+            ":4: consumers.speed: unknown key",
+        ),
+        (
+            "badduration",
+            "title = \"x\"\ncapacity = 8\n\n[consumers]\nwork = \"soon\"\n",
+            ":5: consumers.work: must be a duration",
+        ),
+        (
+            "zerocap",
+            "title = \"x\"\ncapacity = 0\n",
+            ":2: capacity: must be a number of slots between 1 and 1048576, got 0",
+        ),
+        (
+            "badaction",
+            "title = \"x\"\ncapacity = 4\n[[script]]\nat = \"1s\"\naction = \"explode\"\n",
+            ":5: script[0].action: must be one of close_from_sender",
+        ),
+        ("syntax", "title = \"x\"\ncapacity = \n", ":2:"),
+        (
+            "workers",
+            "title = \"x\"\ncapacity = 4\nworkers = 65\n",
+            ":3: workers: must be a number of worker threads between 1 and 64, got 65",
+        ),
+    ];
+    for (name, text, expected) in cases {
+        let path = scenario_file(name, text);
+        let o = chanviz(&["run", path.to_str().unwrap(), "--json"]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        let err = stderr(&o);
+        let want = format!("{}{expected}", path.display());
+        assert!(err.contains(&want), "{name}: wanted {want:?} in {err:?}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn a_missing_file_is_bad_input() {
+    let o = chanviz(&["run", "/nonexistent/nothing.toml", "--headless"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("/nonexistent/nothing.toml"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn bad_flags_name_the_flag_and_exit_2() {
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["--capacity", "0"],
+            "--capacity: must be a number of slots between 1 and 1048576, got 0",
+        ),
+        (
+            &["--rate", "-5"],
+            "--rate: must be \"max\" or a number of messages per second",
+        ),
+        (
+            &["--producers", "0"],
+            "--producers: must be a number of tasks between 1 and 1024, got 0",
+        ),
+        (
+            &["--consumer-delay", "fast"],
+            "--consumer-delay: must be a duration",
+        ),
+        (&["--duration", "0"], "--duration: must be longer than 0"),
+        (&["--interval", "1parsec"], "--interval: must be a duration"),
+    ];
+    for (flags, expected) in cases {
+        let mut args = vec!["demo", "mpsc", "--headless"];
+        args.extend_from_slice(flags);
+        let o = chanviz(&args);
+        assert_eq!(o.status.code(), Some(2), "{flags:?}");
+        assert!(stderr(&o).contains(expected), "{flags:?}: {}", stderr(&o));
+    }
+    // clap's own usage errors are bad input too.
+    let o = chanviz(&["demo", "mpsc", "--no-such-flag"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn help_shows_examples() {
+    let o = chanviz(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.contains("Examples:"), "{out}");
+    assert!(out.contains("chanviz demo mpsc"), "{out}");
+}

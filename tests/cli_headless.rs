@@ -1,0 +1,201 @@
+//! Every demo runs headless for a moment and ends with nothing lost, as the
+//! JSON summary reports it; text mode prints lines and a summary.
+#![cfg(feature = "tui")]
+
+use std::process::Command;
+
+use chanviz::scenario::demos::DEMOS;
+use serde_json::Value;
+
+fn json_run(demo: &str, extra: &[&str]) -> Vec<Value> {
+    let mut args = vec![
+        "demo",
+        demo,
+        "--json",
+        "--interval",
+        "200ms",
+        "--workers",
+        "1",
+    ];
+    args.extend_from_slice(extra);
+    let o = Command::new(env!("CARGO_BIN_EXE_chanviz"))
+        .args(&args)
+        .output()
+        .expect("the binary runs");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{demo}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("{demo}: bad JSON line {l:?}: {e}"))
+        })
+        .collect()
+}
+
+#[test]
+fn every_demo_runs_headless_and_loses_nothing() {
+    // The demos run side by side: the machine is small, the runs are short.
+    let runs: Vec<_> = DEMOS
+        .iter()
+        .map(|d| {
+            (
+                d.name,
+                std::thread::spawn(move || json_run(d.name, &["--duration", "700ms"])),
+            )
+        })
+        .collect();
+    for (name, run) in runs {
+        let lines = run.join().unwrap();
+        let (summary, ticks) = lines.split_last().expect("some output");
+        assert!(!ticks.is_empty(), "{name}: no tick lines");
+        for t in ticks {
+            assert_eq!(t["type"], "tick", "{name}: {t}");
+            assert!(t["sent"].is_u64() && t["received"].is_u64(), "{name}: {t}");
+        }
+        assert_eq!(summary["type"], "summary", "{name}: {summary}");
+        let sent = summary["sent"].as_u64().unwrap();
+        assert!(sent > 0, "{name}: nothing sent");
+        assert_eq!(
+            summary["received"].as_u64(),
+            Some(sent),
+            "{name}: {summary}"
+        );
+        assert_eq!(summary["lost"], 0, "{name}: {summary}");
+        assert!(
+            summary["duration_ms"].as_u64().unwrap() >= 700,
+            "{name}: {summary}"
+        );
+        assert!(summary["events_dropped"].is_u64(), "{name}: {summary}");
+        let transitions = summary["transitions"].as_array().expect("transitions");
+        assert!(
+            transitions.iter().any(|t| t["to"] == "Closed"),
+            "{name}: the run did not end through Closed: {summary}"
+        );
+    }
+}
+
+#[test]
+fn a_message_quota_ends_the_run_with_every_message_received() {
+    let lines = json_run(
+        "spsc",
+        &[
+            "--messages",
+            "25",
+            "--rate",
+            "max",
+            "--duration",
+            "unlimited",
+        ],
+    );
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["end"], "all_sent");
+    assert_eq!(summary["sent"], 25);
+    assert_eq!(summary["received"], 25);
+}
+
+#[test]
+fn text_mode_prints_a_header_lines_and_a_summary() {
+    let o = Command::new(env!("CARGO_BIN_EXE_chanviz"))
+        .args([
+            "demo",
+            "backpressure",
+            "--headless",
+            "--duration",
+            "500ms",
+            "--interval",
+            "200ms",
+        ])
+        .output()
+        .expect("the binary runs");
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("chanviz: backpressure"), "{out}");
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l.contains(" sent ") && l.contains(" recv "))
+            .count()
+            >= 2,
+        "{out}"
+    );
+    assert!(
+        out.contains("summary: backpressure ended (duration)"),
+        "{out}"
+    );
+    assert!(out.contains("lost 0"), "{out}");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigint_stops_an_unlimited_run_and_drains_it() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chanviz"))
+        .args([
+            "demo",
+            "backpressure",
+            "--json",
+            "--duration",
+            "unlimited",
+            "--interval",
+            "100ms",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    // Wait for the first tick: the run is under way (and the ring is full).
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert!(first.contains("\"tick\""), "{first}");
+    // SAFETY: kill(2) with a pid we spawned and a valid signal number.
+    let rc = unsafe { libc_kill(child.id() as i32, 2) };
+    assert_eq!(rc, 0);
+    let rest: Vec<String> = out.lines().map(|l| l.unwrap()).collect();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let summary: Value = serde_json::from_str(rest.last().expect("a summary")).unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["end"], "shutdown");
+    assert_eq!(summary["lost"], 0);
+    assert_eq!(summary["sent"], summary["received"]);
+}
+
+#[cfg(unix)]
+extern "C" {
+    #[link_name = "kill"]
+    fn libc_kill(pid: i32, sig: i32) -> i32;
+}
+
+#[test]
+fn the_probe_sees_the_same_counts_as_the_runner() {
+    let lines = json_run("mpmc", &["--duration", "600ms", "--rate", "200"]);
+    let (summary, ticks) = lines.split_last().unwrap();
+    // The ticks carry the ring as the probe sees it (the first one is
+    // before the end of the run).
+    let t = ticks.first().unwrap();
+    assert_eq!(t["capacity"], 12, "{t}");
+    assert_eq!(t["lifecycle"], "open", "{t}");
+    let probe = &summary["probe"];
+    assert_eq!(probe["sent"], summary["sent"], "{summary}");
+    assert_eq!(probe["received"], summary["received"], "{summary}");
+    assert_eq!(probe["agrees"], true, "{summary}");
+    // The probe saw the channel go open -> closing -> closed.
+    let steps: Vec<(&str, &str)> = probe["lifecycle"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["from"].as_str().unwrap(), l["to"].as_str().unwrap()))
+        .filter(|(from, to)| from != to)
+        .collect();
+    assert_eq!(
+        steps,
+        [("open", "closing"), ("closing", "closed")],
+        "{summary}"
+    );
+}

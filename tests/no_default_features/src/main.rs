@@ -1,0 +1,86 @@
+//! Uses `chanviz::channel` the way a crate without tokio would: plain
+//! threads and a ten-line executor. Exits non-zero if anything is off.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+
+use chanviz::channel::{bounded_named, TryRecvError, TrySendError};
+
+/// Wakes the thread that runs `block_on`.
+struct ThreadWaker(Thread);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// The smallest executor: poll, park until woken, repeat.
+fn block_on<F: Future>(fut: F) -> F::Output {
+    let mut fut = pin!(fut);
+    let waker = Waker::from(Arc::new(ThreadWaker(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        if let Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
+            return out;
+        }
+        thread::park();
+    }
+}
+
+fn main() {
+    let (tx, rx) = bounded_named::<u64>(3, "no-default-features");
+    assert_eq!(tx.capacity(), 3);
+    assert_eq!(tx.name(), Some("no-default-features"));
+    tx.try_send(1).unwrap();
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+
+    const PER: u64 = 10_000;
+    let producers: Vec<_> = (0..2)
+        .map(|p| {
+            let tx = tx.clone();
+            thread::spawn(move || {
+                block_on(async {
+                    for i in 0..PER {
+                        tx.send(p * PER + i).await.unwrap();
+                    }
+                })
+            })
+        })
+        .collect();
+    drop(tx);
+    let consumer = thread::spawn(move || {
+        block_on(async {
+            let (mut count, mut sum) = (0u64, 0u64);
+            while let Ok(v) = rx.recv().await {
+                count += 1;
+                sum += v;
+            }
+            (count, sum)
+        })
+    });
+    for p in producers {
+        p.join().unwrap();
+    }
+    let n = 2 * PER;
+    assert_eq!(consumer.join().unwrap(), (n, n * (n - 1) / 2));
+
+    // Type state: close, drain what is left, finish.
+    let (tx, rx) = bounded_named::<u64>(4, "closing");
+    tx.try_send(1).unwrap();
+    tx.try_send(2).unwrap();
+    let closing = tx.close();
+    let rx = rx.close();
+    assert_eq!(rx.drain().collect::<Vec<_>>(), vec![1, 2]);
+    assert!(rx.try_finish().is_ok());
+    assert!(block_on(closing.drained()).is_closed());
+
+    let (tx, rx) = bounded_named::<u64>(1, "after");
+    drop(rx);
+    assert!(matches!(tx.try_send(9), Err(TrySendError::Closed(9))));
+    println!("chanviz without default features: ok");
+}
