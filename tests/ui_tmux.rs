@@ -1,0 +1,141 @@
+//! End to end, in a real terminal: start `chanviz demo mpsc` inside a
+//! 120x40 tmux session, read the screen, press keys, quit, and check that
+//! the terminal is back to normal (main screen, cooked mode).
+//!
+//! Skipped, with a note, when tmux is not installed. It uses a private tmux
+//! server (`-L`), so it never touches a user's sessions.
+#![cfg(feature = "tui")]
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .env("TERM", "xterm-256color")
+            .output()
+            .expect("run tmux")
+    }
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+    }
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        let out = self.cmd(&args);
+        assert!(out.status.success(), "send-keys failed: {out:?}");
+    }
+    /// Poll the screen until `pred` holds; panics with the last screen after
+    /// a generous deadline (this is a wait, not a timing assertion).
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if pred(&screen) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; screen:\n{screen}");
+            }
+            sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        // Our private server only.
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+/// The number after "producers" in the parameters panel (the row that also
+/// names its keys, `p/P`; the header may say "producers" too).
+fn producers(screen: &str) -> Option<u64> {
+    let line = screen
+        .lines()
+        .find(|l| l.contains("producers") && l.contains("p/P"))?;
+    let rest = &line[line.find("producers")? + "producers".len()..];
+    rest.split_whitespace().next()?.parse().ok()
+}
+
+#[test]
+fn demo_mpsc_in_tmux_keys_work_and_terminal_is_restored() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("note: tmux is not installed; skipping the end-to-end TUI test");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_chanviz");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let stty_file = dir.join(format!("stty-after-{}.txt", std::process::id()));
+    let _ = std::fs::remove_file(&stty_file);
+    let tmux = Tmux {
+        socket: format!("chanviz-e2e-{}", std::process::id()),
+    };
+    let out = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "sh",
+    ]);
+    assert!(out.status.success(), "tmux new-session failed: {out:?}");
+    // Let the shell finish starting (and take the terminal) before typing.
+    tmux.wait_for("the shell prompt", |s| !s.trim().is_empty());
+    // Run the TUI from a shell, then record the terminal modes it left behind.
+    // The marker is quoted so that the typed command line does not match it.
+    let line = format!(
+        "{bin} demo mpsc; stty -a > {}; echo CHANVIZ-\"EXITED\"",
+        stty_file.display()
+    );
+    tmux.keys(&[&line, "Enter"]);
+
+    let screen = tmux.wait_for("the TUI", |s| {
+        s.contains("Parameters") && producers(s).is_some()
+    });
+    assert_eq!(
+        String::from_utf8_lossy(
+            &tmux
+                .cmd(&["display", "-p", "-t", "e2e", "#{alternate_on}"])
+                .stdout
+        )
+        .trim(),
+        "1",
+        "the TUI runs on the alternate screen"
+    );
+    let before = producers(&screen).unwrap();
+
+    tmux.keys(&["p"]);
+    tmux.wait_for("one more producer", |s| producers(s) == Some(before + 1));
+
+    tmux.keys(&["?"]);
+    let help = tmux.wait_for("the help screen", |s| s.contains("Help: keys"));
+    assert!(help.contains("Waker queue"), "{help}");
+
+    tmux.keys(&["q"]);
+    tmux.wait_for("the shell after quitting", |s| s.contains("CHANVIZ-EXITED"));
+    let alt = tmux.cmd(&["display", "-p", "-t", "e2e", "#{alternate_on}"]);
+    assert_eq!(
+        String::from_utf8_lossy(&alt.stdout).trim(),
+        "0",
+        "left the alternate screen"
+    );
+    let stty = std::fs::read_to_string(&stty_file).expect("stty output");
+    let flags: Vec<&str> = stty.split_whitespace().collect();
+    assert!(flags.contains(&"icanon"), "raw mode left on: {stty}");
+    assert!(flags.contains(&"echo"), "echo left off: {stty}");
+    let _ = std::fs::remove_file(&stty_file);
+}
