@@ -139,3 +139,57 @@ fn demo_mpsc_in_tmux_keys_work_and_terminal_is_restored() {
     assert!(flags.contains(&"echo"), "echo left off: {stty}");
     let _ = std::fs::remove_file(&stty_file);
 }
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("note: tmux is not installed; skipping the end-to-end SIGTERM test");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_chanviz");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let id = std::process::id();
+    let pid_file = dir.join(format!("pid-{id}.txt"));
+    let stty_file = dir.join(format!("stty-term-{id}.txt"));
+    let _ = std::fs::remove_file(&pid_file);
+    let _ = std::fs::remove_file(&stty_file);
+    let tmux = Tmux {
+        socket: format!("chanviz-e2e-term-{id}"),
+    };
+    let out = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "sh",
+    ]);
+    assert!(out.status.success(), "tmux new-session failed: {out:?}");
+    tmux.wait_for("the shell prompt", |s| !s.trim().is_empty());
+    // `exec` keeps the pid written by the inner shell.
+    let line = format!(
+        "sh -c 'echo $$ > {}; exec {bin} demo mpsc'; stty -a > {}; echo CHANVIZ-\"EXITED\"",
+        pid_file.display(),
+        stty_file.display()
+    );
+    tmux.keys(&[&line, "Enter"]);
+    tmux.wait_for("the TUI", |s| s.contains("Parameters"));
+    let pid = std::fs::read_to_string(&pid_file).expect("pid file");
+    let status = Command::new("kill")
+        .args(["-TERM", pid.trim()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    tmux.wait_for("the shell after SIGTERM", |s| s.contains("CHANVIZ-EXITED"));
+    let alt = tmux.cmd(&["display", "-p", "-t", "e2e", "#{alternate_on}"]);
+    assert_eq!(String::from_utf8_lossy(&alt.stdout).trim(), "0");
+    let stty = std::fs::read_to_string(&stty_file).expect("stty output");
+    let flags: Vec<&str> = stty.split_whitespace().collect();
+    assert!(flags.contains(&"icanon"), "raw mode left on: {stty}");
+    assert!(flags.contains(&"echo"), "echo left off: {stty}");
+    let _ = std::fs::remove_file(&pid_file);
+    let _ = std::fs::remove_file(&stty_file);
+}
