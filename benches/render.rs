@@ -48,6 +48,42 @@ fn bench_render(c: &mut Criterion) {
         })
     });
 
+    // Each panel alone, in the rectangle the full layout gives it.
+    let areas = chanviz::ui::panels::layout(&app, area);
+    type Panel = fn(&App, Rect, &mut Buffer);
+    let panels: [(&str, Panel, Rect); 8] = [
+        ("header", chanviz::ui::panels::header::render, areas.header),
+        ("ring", chanviz::ui::panels::ring::render, areas.ring),
+        (
+            "waiters",
+            chanviz::ui::panels::waiters::render,
+            areas.waiters,
+        ),
+        (
+            "handles",
+            chanviz::ui::panels::handles::render,
+            areas.handles,
+        ),
+        ("params", chanviz::ui::panels::params::render, areas.params),
+        (
+            "throughput",
+            chanviz::ui::panels::throughput::render,
+            areas.throughput,
+        ),
+        ("log", chanviz::ui::panels::log::render, areas.log),
+        ("footer", chanviz::ui::panels::footer::render, areas.footer),
+    ];
+    let mut group = c.benchmark_group("panel_200x60");
+    for (name, render, rect) in panels {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                render(black_box(&app), rect, &mut buf);
+                black_box(&buf);
+            })
+        });
+    }
+    group.finish();
+
     // Through ratatui's Terminal, as the event loop draws (diff included).
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("test backend");
     c.bench_function("terminal_draw_200x60", |b| {
