@@ -29,3 +29,9 @@ pub mod cli;
 
 #[cfg(feature = "tui")]
 pub mod screenshot;
+
+/// The examples in README.md are compiled and run as doc tests, so the
+/// README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
