@@ -483,6 +483,7 @@ mod tests {
                 rate: Rate::Max,
                 consumer_delay: Duration::ZERO,
                 capacity: 16,
+                next_capacity: 16,
                 speed: 1.0,
             },
         }

@@ -189,6 +189,33 @@ fn knobs_follow_commands_and_never_remove_the_last_task() {
     assert_nothing_lost(&h.wait().unwrap());
 }
 
+#[test]
+fn a_changed_capacity_takes_effect_on_restart() {
+    let h = Runner::start(
+        scenario("title = \"c\"\ncapacity = 8\n[producers]\nrate = 100\n"),
+        RunOptions {
+            linger: true,
+            ..RunOptions::default()
+        },
+    )
+    .unwrap();
+    let c = h.control();
+    c.command(Command::LargerCapacity);
+    c.command(Command::LargerCapacity);
+    eventually("next capacity 32, current still 8", || {
+        let k = c.knobs();
+        k.next_capacity == 32 && k.capacity == 8
+    });
+    c.command(Command::SmallerCapacity);
+    c.command(Command::Restart);
+    eventually("a fresh channel of 16 slots", || {
+        let k = c.knobs();
+        k.capacity == 16 && k.next_capacity == 16 && c.mode() == Mode::Running
+    });
+    h.shutdown();
+    assert_nothing_lost(&h.wait().unwrap());
+}
+
 /// Wait until the counters stop moving (the run is paused).
 fn settle(h: &RunnerHandle) -> (u64, u64) {
     let mut last = (h.stats().sent, h.stats().received);

@@ -36,6 +36,8 @@ fn each_command_key_sends_its_command() {
         ('s', Command::CycleSpeed),
         ('x', Command::Close),
         ('r', Command::Restart),
+        (']', Command::LargerCapacity),
+        ('[', Command::SmallerCapacity),
         (' ', Command::TogglePause),
     ];
     for (c, cmd) in cases {

@@ -39,6 +39,11 @@ pub enum Command {
     /// Close the channel through the type-state API (a sender goes
     /// `Open -> Closing -> Closed`); consumers drain what is buffered.
     Close,
+    /// Double the ring capacity for the next restart (the running channel
+    /// keeps its own: a ring's capacity is fixed).
+    LargerCapacity,
+    /// Halve the ring capacity for the next restart (at least 1).
+    SmallerCapacity,
     /// Start the scenario again from the beginning, with a fresh channel
     /// (this is how a changed capacity takes effect).
     Restart,
@@ -92,6 +97,9 @@ pub struct Knobs {
     pub consumer_delay: Duration,
     /// Ring capacity of the current channel.
     pub capacity: usize,
+    /// Ring capacity the next restart will use (`LargerCapacity` /
+    /// `SmallerCapacity` change it; equal to `capacity` until then).
+    pub next_capacity: usize,
     /// Speed factor: 1.0 is real time, 0.25 is four times slower.
     pub speed: f64,
 }

@@ -58,6 +58,8 @@ const RATE_NOTCHES: [f64; 19] = [
 const WORK_NOTCHES_US: [u64; 12] = [
     0, 100, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000,
 ];
+/// Largest capacity `LargerCapacity` goes to (the scenario format's limit).
+const MAX_CAPACITY: usize = 1_048_576;
 /// Speed factors cycled by [`Command::CycleSpeed`].
 const SPEEDS: [f64; 4] = [1.0, 0.5, 0.25, 0.1];
 
@@ -434,6 +436,8 @@ struct Shared {
     /// Speed factor as f64 bits.
     speed_bits: AtomicU64,
     capacity: AtomicUsize,
+    /// Capacity of the channel the next restart makes.
+    next_capacity: AtomicUsize,
     producers: AtomicUsize,
     consumers: AtomicUsize,
     mode: AtomicU8,
@@ -461,6 +465,7 @@ impl Shared {
             work_ns: AtomicU64::new(0),
             speed_bits: AtomicU64::new(1.0f64.to_bits()),
             capacity: AtomicUsize::new(scenario.capacity),
+            next_capacity: AtomicUsize::new(scenario.capacity),
             producers: AtomicUsize::new(0),
             consumers: AtomicUsize::new(0),
             mode: AtomicU8::new(MODE_RUNNING),
@@ -487,8 +492,12 @@ impl Shared {
             self.scenario.consumers.work.as_nanos() as u64,
             Ordering::Relaxed,
         );
-        self.capacity
-            .store(self.scenario.capacity, Ordering::Relaxed);
+        // The capacity is the one asked for the next run (the scenario's
+        // unless `LargerCapacity` / `SmallerCapacity` changed it).
+        self.capacity.store(
+            self.next_capacity.load(Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
     }
 
     fn rate(&self) -> Rate {
@@ -542,6 +551,7 @@ impl Shared {
             rate: self.rate(),
             consumer_delay: self.work(),
             capacity: self.capacity.load(Ordering::Relaxed),
+            next_capacity: self.next_capacity.load(Ordering::Relaxed),
             speed: self.speed(),
         }
     }
@@ -1180,6 +1190,15 @@ impl Epoch<'_> {
                 let next = SPEEDS[(i + 1) % SPEEDS.len()];
                 shared.speed_bits.store(next.to_bits(), Ordering::Relaxed);
             }
+            Command::LargerCapacity | Command::SmallerCapacity => {
+                let now = shared.next_capacity.load(Ordering::Relaxed);
+                let next = if cmd == Command::LargerCapacity {
+                    now.saturating_mul(2).min(MAX_CAPACITY)
+                } else {
+                    (now / 2).max(1)
+                };
+                shared.next_capacity.store(next, Ordering::Relaxed);
+            }
             Command::Close => self.close_from_sender(),
             Command::Restart => {
                 self.restart = true;
@@ -1247,7 +1266,7 @@ async fn epoch(
     totals: &mut Totals,
 ) -> EpochEnd {
     let scenario = &shared.scenario;
-    let (s0, r0) = bounded_named::<u64>(scenario.capacity, &scenario.name);
+    let (s0, r0) = bounded_named::<u64>(shared.capacity.load(Ordering::Relaxed), &scenario.name);
     let mut ep = Epoch {
         shared,
         s0: Some(s0),

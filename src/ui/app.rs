@@ -58,6 +58,7 @@ impl App {
                 rate: Rate::Max,
                 consumer_delay: Duration::ZERO,
                 capacity: 0,
+                next_capacity: 0,
                 speed: 1.0,
             },
             mode: Mode::Running,

@@ -52,6 +52,7 @@ pub fn knobs() -> Knobs {
         rate: Rate::PerSec(200.0),
         consumer_delay: Duration::from_millis(5),
         capacity: 8,
+        next_capacity: 8,
         speed: 0.25,
     }
 }

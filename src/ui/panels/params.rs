@@ -112,8 +112,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ),
         row(
             "capacity",
-            k.capacity.to_string(),
-            keys_of(&[Command::Restart]),
+            if k.next_capacity != k.capacity && k.next_capacity != 0 {
+                format!("{} -> {} on r", k.capacity, k.next_capacity)
+            } else {
+                k.capacity.to_string()
+            },
+            keys_of(&[Command::LargerCapacity, Command::SmallerCapacity]),
             theme,
             w,
         ),
