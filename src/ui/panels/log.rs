@@ -19,6 +19,46 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
+/// One event in words, with its cause when the event just before it (`prev`)
+/// is the cause: a wake right after a pop reads "R0 popped slot 5 and woke
+/// S2 ...", a wake right after a push "S1 pushed slot 3 and woke R0 ...".
+pub fn describe_in_context(
+    entry: &LogEntry,
+    prev: Option<&LogEntry>,
+    snapshot: &Snapshot,
+) -> String {
+    if let (
+        EventKind::Wake {
+            side,
+            woken,
+            waiting,
+        },
+        Some(prev),
+    ) = (entry.kind, prev)
+    {
+        if prev.chan == entry.chan {
+            let still = match side {
+                Side::Senders => plural(waiting, "sender", "senders"),
+                Side::Receivers => plural(waiting, "receiver", "receivers"),
+            };
+            match (side, prev.kind) {
+                (Side::Senders, EventKind::Pop { handle, slot, .. }) => {
+                    return format!(
+                        "R{handle} popped slot {slot} and woke S{woken}: room for it ({still} still waiting)"
+                    )
+                }
+                (Side::Receivers, EventKind::Push { handle, slot, .. }) => {
+                    return format!(
+                        "S{handle} pushed slot {slot} and woke R{woken}: a message for it ({still} still waiting)"
+                    )
+                }
+                _ => {}
+            }
+        }
+    }
+    describe(entry, snapshot)
+}
+
 /// One event in words, e.g. "S2 parked: ring full (8/8), 3 senders waiting".
 /// `snapshot` supplies the channel's capacity.
 pub fn describe(entry: &LogEntry, snapshot: &Snapshot) -> String {
@@ -134,9 +174,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let many = app.snapshot.channels.len() > 1;
-    let lines: Vec<Line> = log[start..end]
-        .iter()
-        .map(|e| {
+    let lines: Vec<Line> = (start..end)
+        .map(|i| {
+            let e = &log[i];
+            let prev = i.checked_sub(1).map(|j| &log[j]);
             let mut spans = vec![Span::styled(
                 format!("{:>7} ", fmt_time_us(e.at_us)),
                 theme.dim(),
@@ -145,11 +186,88 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 spans.push(Span::styled(format!("#{} ", e.chan), theme.dim()));
             }
             spans.push(Span::styled(
-                describe(e, &app.snapshot),
+                describe_in_context(e, prev, &app.snapshot),
                 kind_style(&e.kind, theme),
             ));
             Line::from(spans)
         })
         .collect();
     Paragraph::new(lines).render(inner, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(seq: u64, chan: u64, kind: EventKind) -> LogEntry {
+        LogEntry {
+            seq,
+            at_us: 1_000,
+            chan,
+            kind,
+        }
+    }
+
+    #[test]
+    fn a_wake_says_which_pop_or_push_caused_it() {
+        let snap = Snapshot::default();
+        let pop = entry(
+            1,
+            7,
+            EventKind::Pop {
+                handle: 0,
+                slot: 5,
+                head: 9,
+                tail: 6,
+                len: 3,
+            },
+        );
+        let wake_sender = entry(
+            2,
+            7,
+            EventKind::Wake {
+                side: Side::Senders,
+                woken: 2,
+                waiting: 1,
+            },
+        );
+        assert_eq!(
+            describe_in_context(&wake_sender, Some(&pop), &snap),
+            "R0 popped slot 5 and woke S2: room for it (1 sender still waiting)"
+        );
+        // Without the pop just before it (or on another channel), a plain wake.
+        assert_eq!(
+            describe_in_context(&wake_sender, None, &snap),
+            "woke S2 (senders waiting: 1)"
+        );
+        let other_chan = entry(1, 8, pop.kind);
+        assert_eq!(
+            describe_in_context(&wake_sender, Some(&other_chan), &snap),
+            "woke S2 (senders waiting: 1)"
+        );
+        let push = entry(
+            3,
+            7,
+            EventKind::Push {
+                handle: 1,
+                slot: 3,
+                head: 4,
+                tail: 3,
+                len: 1,
+            },
+        );
+        let wake_receiver = entry(
+            4,
+            7,
+            EventKind::Wake {
+                side: Side::Receivers,
+                woken: 0,
+                waiting: 0,
+            },
+        );
+        assert_eq!(
+            describe_in_context(&wake_receiver, Some(&push), &snap),
+            "S1 pushed slot 3 and woke R0: a message for it (0 receivers still waiting)"
+        );
+    }
 }
