@@ -5,13 +5,39 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Color;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::scenario::control::Mode;
 use crate::ui::app::App;
 use crate::ui::theme::{fmt_count, fmt_elapsed_us};
 
-/// Draw the header (two rows).
+/// Rows the header takes: the title line, then the scenario's description,
+/// wrapped to as many as three lines (four from 40 rows) when the screen is roomy (one line,
+/// cut, on a compact screen).
+pub fn height(app: &App, area: Rect) -> u16 {
+    if area.height < super::ROOMY_HEIGHT {
+        return 2;
+    }
+    let width = area.width.saturating_sub(2).max(1) as usize;
+    let words = app.description.split_whitespace();
+    // Greedy word wrap, the same way `Wrap` lays it out (close enough to
+    // size the area; the paragraph itself does the real wrapping).
+    let mut lines = 1usize;
+    let mut used = 0usize;
+    for w in words {
+        let n = w.chars().count();
+        if used > 0 && used + 1 + n > width {
+            lines += 1;
+            used = n;
+        } else {
+            used += if used > 0 { 1 + n } else { n };
+        }
+    }
+    let most = if area.height >= 40 { 4 } else { 3 };
+    1 + lines.clamp(1, most) as u16
+}
+
+/// Draw the header (two rows, or up to four on a roomy screen).
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let color = match app.mode {
@@ -56,9 +82,59 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let gap = (area.width as usize).saturating_sub(left_w + right_w + 1);
     spans.push(Span::raw(" ".repeat(gap)));
     spans.extend(right);
-    let lines = vec![
-        Line::from(spans),
-        Line::styled(format!(" {}", app.description), theme.dim()),
-    ];
-    Paragraph::new(lines).render(area, buf);
+    Paragraph::new(Line::from(spans)).render(Rect { height: 1, ..area }, buf);
+    if area.height > 1 {
+        let rest = Rect {
+            x: area.x + 1,
+            y: area.y + 1,
+            width: area.width.saturating_sub(2),
+            height: area.height - 1,
+        };
+        Paragraph::new(Line::styled(app.description.clone(), theme.dim()))
+            .wrap(Wrap { trim: true })
+            .render(rest, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::Theme;
+
+    #[test]
+    fn a_long_description_wraps_on_a_roomy_screen_only() {
+        let long = "word ".repeat(60); // 300 characters
+        let app = App::new("t", long.trim(), Theme::default());
+        assert_eq!(
+            height(&app, Rect::new(0, 0, 120, 24)),
+            2,
+            "compact: one cut line"
+        );
+        assert_eq!(
+            height(&app, Rect::new(0, 0, 120, 32)),
+            4,
+            "roomy: three lines"
+        );
+        assert_eq!(
+            height(&app, Rect::new(0, 0, 120, 40)),
+            4,
+            "300 chars fit in three"
+        );
+        let short = App::new("t", "one line", Theme::default());
+        assert_eq!(height(&short, Rect::new(0, 0, 120, 40)), 2);
+        let longer = App::new("t", "word ".repeat(100).trim(), Theme::default());
+        assert_eq!(
+            height(&longer, Rect::new(0, 0, 120, 40)),
+            5,
+            "at most four lines"
+        );
+
+        let mut buf = Buffer::empty(Rect::new(0, 0, 120, 4));
+        render(&app, Rect::new(0, 0, 120, 4), &mut buf);
+        let row3: String = (0..120).map(|x| buf[(x, 3)].symbol()).collect();
+        assert!(
+            row3.contains("word"),
+            "the third description line is drawn: {row3:?}"
+        );
+    }
 }

@@ -44,12 +44,12 @@ pub fn describe_in_context(
             match (side, prev.kind) {
                 (Side::Senders, EventKind::Pop { handle, slot, .. }) => {
                     return format!(
-                        "R{handle} popped slot {slot} and woke S{woken}: room for it ({still} still waiting)"
+                        "R{handle} popped slot {slot} and woke S{woken} ({still} still waiting)"
                     )
                 }
                 (Side::Receivers, EventKind::Push { handle, slot, .. }) => {
                     return format!(
-                        "S{handle} pushed slot {slot} and woke R{woken}: a message for it ({still} still waiting)"
+                        "S{handle} pushed slot {slot} and woke R{woken} ({still} still waiting)"
                     )
                 }
                 _ => {}
@@ -233,7 +233,7 @@ mod tests {
         );
         assert_eq!(
             describe_in_context(&wake_sender, Some(&pop), &snap),
-            "R0 popped slot 5 and woke S2: room for it (1 sender still waiting)"
+            "R0 popped slot 5 and woke S2 (1 sender still waiting)"
         );
         // Without the pop just before it (or on another channel), a plain wake.
         assert_eq!(
@@ -267,7 +267,7 @@ mod tests {
         );
         assert_eq!(
             describe_in_context(&wake_receiver, Some(&push), &snap),
-            "S1 pushed slot 3 and woke R0: a message for it (0 receivers still waiting)"
+            "S1 pushed slot 3 and woke R0 (0 receivers still waiting)"
         );
     }
 }

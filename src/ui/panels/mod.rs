@@ -53,7 +53,7 @@ pub struct Areas {
 pub fn layout(app: &App, area: Rect) -> Areas {
     let roomy = area.height >= ROOMY_HEIGHT;
     let [header, body, footer] = Layout::vertical([
-        Constraint::Length(2),
+        Constraint::Length(header::height(app, area)),
         Constraint::Fill(1),
         Constraint::Length(1),
     ])
