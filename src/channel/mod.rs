@@ -90,6 +90,60 @@
 //!
 //! See [`schema`] for the exact meaning of each field.
 
+/// The inspection methods every handle has, in every state (`Sender` and
+/// `Receiver` alike). Expands inside `impl<T, S: State> Handle<T, S>`.
+macro_rules! handle_inspectors {
+    ($prefix:literal) => {
+        /// Messages buffered now.
+        pub fn len(&self) -> usize {
+            self.chan.ring.len()
+        }
+
+        /// Number of slots: exactly what was asked of [`bounded`](crate::channel::bounded).
+        pub fn capacity(&self) -> usize {
+            self.chan.ring.capacity()
+        }
+
+        /// Whether no message is buffered.
+        pub fn is_empty(&self) -> bool {
+            self.len() == 0
+        }
+
+        /// Whether every slot is taken.
+        pub fn is_full(&self) -> bool {
+            self.len() == self.capacity()
+        }
+
+        /// Whether the channel is closed, from either side: by a `close`, or
+        /// by the last sender or the last receiver going away. Messages may
+        /// still be buffered.
+        pub fn is_closed(&self) -> bool {
+            self.chan.ring.is_closed()
+        }
+
+        #[doc = concat!("This handle's id: it is `", $prefix, "{id}` in events and in the TUI.")]
+        pub fn id(&self) -> u64 {
+            self.id
+        }
+
+        /// The channel's process-unique id (the `chan` field of its events).
+        pub fn chan_id(&self) -> u64 {
+            self.chan.id
+        }
+
+        /// The channel's label, if it was made with
+        /// [`bounded_named`](crate::channel::bounded_named).
+        pub fn name(&self) -> Option<&str> {
+            self.chan.name.as_deref()
+        }
+
+        /// The handle's type state: `"Open"`, `"Closing"` or `"Closed"`.
+        pub fn state(&self) -> &'static str {
+            S::NAME
+        }
+    };
+}
+
 mod chan;
 mod error;
 mod future;

@@ -46,51 +46,7 @@ impl<T, S: State> Sender<T, S> {
         Sender::from_chan(chan, this.id)
     }
 
-    /// Messages buffered now.
-    pub fn len(&self) -> usize {
-        self.chan.ring.len()
-    }
-
-    /// Number of slots: exactly what was asked of [`bounded`](super::bounded).
-    pub fn capacity(&self) -> usize {
-        self.chan.ring.capacity()
-    }
-
-    /// Whether no message is buffered.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Whether every slot is taken.
-    pub fn is_full(&self) -> bool {
-        self.len() == self.capacity()
-    }
-
-    /// Whether the channel is closed, from either side: by a `close`, or by
-    /// the last sender or the last receiver going away.
-    pub fn is_closed(&self) -> bool {
-        self.chan.ring.is_closed()
-    }
-
-    /// This handle's id: it is `S{id}` in events and in the TUI.
-    pub fn id(&self) -> u64 {
-        self.id
-    }
-
-    /// The channel's process-unique id (the `chan` field of its events).
-    pub fn chan_id(&self) -> u64 {
-        self.chan.id
-    }
-
-    /// The channel's label, if it was made with [`bounded_named`](super::bounded_named).
-    pub fn name(&self) -> Option<&str> {
-        self.chan.name.as_deref()
-    }
-
-    /// The handle's type state: `"Open"`, `"Closing"` or `"Closed"`.
-    pub fn state(&self) -> &'static str {
-        S::NAME
-    }
+    handle_inspectors!("S");
 
     /// Senders parked on a full ring now.
     pub fn waiting_senders(&self) -> usize {
