@@ -27,7 +27,7 @@ pub fn explanations(theme: &Theme) -> Vec<(&'static str, String)> {
         ),
         (
             "Waker queue",
-            "a sender that finds the ring full parks its waker in the senders' queue until a pop wakes it; a receiver that finds it empty waits in the receivers' queue for a push.".to_string(),
+            "a sender that finds the ring full parks its waker in the senders' queue until a pop wakes it; a receiver that finds it empty waits in the receivers' queue for a push. It yields a few times before it parks.".to_string(),
         ),
         (
             "Type state",
