@@ -184,6 +184,11 @@ pub fn main() -> i32 {
     run(cli)
 }
 
+/// The error for a demo name that does not exist: it lists the real ones.
+fn unknown_demo(name: &str) -> String {
+    format!("unknown demo {name:?}; the demos are: {}", demos::names())
+}
+
 fn bad_input(message: impl std::fmt::Display) -> i32 {
     eprintln!("chanviz: {message}");
     EXIT_BAD_INPUT
@@ -220,10 +225,7 @@ pub fn run(cli: Cli) -> i32 {
                 ));
             };
             let Some(demo) = demos::find(&name) else {
-                return bad_input(format!(
-                    "unknown demo {name:?}; the demos are: {}",
-                    demos::names()
-                ));
+                return bad_input(unknown_demo(&name));
             };
             (demo.scenario(), run)
         }
@@ -411,12 +413,7 @@ fn screenshot(
     } else {
         match demos::find(which) {
             Some(demo) => demo.scenario(),
-            None => {
-                return bad_input(format!(
-                    "unknown demo {which:?}; the demos are: {}",
-                    demos::names()
-                ))
-            }
+            None => return bad_input(unknown_demo(which)),
         }
     };
     let scenario = match scenario {

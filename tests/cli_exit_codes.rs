@@ -177,3 +177,50 @@ fn help_shows_examples() {
     assert!(out.contains("Examples:"), "{out}");
     assert!(out.contains("chanviz demo mpsc"), "{out}");
 }
+
+#[test]
+fn screenshot_writes_an_svg_of_the_live_view() {
+    let out = std::env::temp_dir().join(format!("chanviz-shot-{}.svg", std::process::id()));
+    let o = chanviz(&[
+        "screenshot",
+        "backpressure",
+        "--at",
+        "700ms",
+        "--size",
+        "100x30",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let svg = std::fs::read_to_string(&out).expect("the picture was written");
+    assert!(
+        svg.starts_with("<svg") || svg.starts_with("<?xml"),
+        "{}",
+        &svg[..80.min(svg.len())]
+    );
+    // The picture is the live view of the demo that ran.
+    assert!(svg.contains("Backpressure"), "title missing");
+    assert!(svg.contains("Ring"), "ring panel missing");
+    let _ = std::fs::remove_file(&out);
+}
+
+#[test]
+fn screenshot_rejects_bad_input_with_exit_2() {
+    let out = std::env::temp_dir().join("chanviz-never-written.svg");
+    let out = out.to_str().unwrap();
+    for (args, expect) in [
+        (vec!["screenshot", "nosuch", "--out", out], "unknown demo"),
+        (
+            vec!["screenshot", "mpsc", "--size", "10x5", "--out", out],
+            "--size",
+        ),
+        (
+            vec!["screenshot", "mpsc", "--at", "soon", "--out", out],
+            "--at",
+        ),
+    ] {
+        let o = chanviz(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(expect), "{args:?}: {}", stderr(&o));
+    }
+}
