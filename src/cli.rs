@@ -363,7 +363,10 @@ fn interactive(scenario: Scenario, args: &RunArgs, interval: Duration) -> i32 {
         title: scenario.title.clone(),
         description: scenario.description.clone(),
         control: handle.control(),
-        snapshot: Box::new(move || probe.snapshot()),
+        snapshot: Box::new({
+            let probe = probe.clone();
+            move || probe.snapshot()
+        }),
     };
     let ui_opts = crate::ui::UiOptions {
         fps: args.fps,
@@ -385,9 +388,12 @@ fn interactive(scenario: Scenario, args: &RunArgs, interval: Duration) -> i32 {
         Ok(summary) => {
             let outcome = Outcome {
                 summary,
-                probe: None,
+                probe: headless::ProbeReport::from_snapshot(&probe.snapshot()),
             };
-            println!("{}", headless::summary_text(&outcome.summary, None));
+            println!(
+                "{}",
+                headless::summary_text(&outcome.summary, outcome.probe.as_ref())
+            );
             verdict(&outcome)
         }
         Err(e) => {
