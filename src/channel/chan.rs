@@ -167,6 +167,11 @@ impl<T> Chan<T> {
         if self.ring.len() == 0 {
             self.finish();
         }
+        // The last receiver may have gone while we were closing; its own
+        // finish() could not move a lifecycle that was still open.
+        if self.receiver_count.load(Ordering::SeqCst) == 0 {
+            self.finish();
+        }
         true
     }
 
