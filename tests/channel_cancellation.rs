@@ -5,71 +5,13 @@
 //! exactly which future is parked, woken, polled or dropped.
 #![cfg(not(loom))]
 
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::Poll;
 
 use chanviz::channel::{bounded, TryRecvError};
 
-#[derive(Default)]
-struct CountingWaker(AtomicUsize);
-
-impl Wake for CountingWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-fn counting_waker() -> (Arc<CountingWaker>, Waker) {
-    let counter = Arc::new(CountingWaker::default());
-    let waker = Waker::from(counter.clone());
-    (counter, waker)
-}
-
-fn wakes(counter: &CountingWaker) -> usize {
-    counter.0.load(Ordering::SeqCst)
-}
-
-fn poll_once<F: Future + Unpin>(fut: &mut F, waker: &Waker) -> Poll<F::Output> {
-    Pin::new(fut).poll(&mut Context::from_waker(waker))
-}
-
-/// Polls `fut` until it parks in its waiter queue, and returns the waker it
-/// parked with. A future may first yield to its executor a few times (it
-/// wakes its own waker during the poll and returns `Pending`); a parked one
-/// returns `Pending` without waking.
-fn park<F>(fut: &mut F) -> (Arc<CountingWaker>, Waker)
-where
-    F: Future + Unpin,
-    F::Output: std::fmt::Debug,
-{
-    for _ in 0..1_000 {
-        let (counter, waker) = counting_waker();
-        match poll_once(fut, &waker) {
-            Poll::Pending if wakes(&counter) == 0 => return (counter, waker),
-            Poll::Pending => continue,
-            Poll::Ready(out) => panic!("expected the future to park; it completed with {out:?}"),
-        }
-    }
-    panic!("the future never parked");
-}
-
-/// A message that counts its drops per id.
-struct Tracked {
-    id: usize,
-    drops: Arc<Mutex<Vec<u32>>>,
-}
-
-impl Drop for Tracked {
-    fn drop(&mut self) {
-        self.drops.lock().unwrap()[self.id] += 1;
-    }
-}
+mod support;
+use support::{counting_waker, park, poll_once, wakes, Tracked};
 
 /// Every way a parked send can end before completing: dropped while parked,
 /// dropped after being woken, dropped after being woken and re-polled. In

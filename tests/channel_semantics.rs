@@ -3,11 +3,8 @@
 #![cfg(not(loom))]
 
 use std::collections::HashSet;
-use std::future::Future;
 use std::marker::PhantomPinned;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::Poll;
 use std::thread;
 
 use chanviz::channel::{
@@ -17,77 +14,8 @@ use chanviz::channel::{
 use futures::executor::block_on;
 use futures::StreamExt;
 
-/// The `Ok` of a `try_finish` (handles need not be `Debug`).
-fn finished<T, E>(r: Result<T, E>) -> T {
-    match r {
-        Ok(t) => t,
-        Err(_) => panic!("try_finish failed although the buffer is drained"),
-    }
-}
-
-/// A waker that counts how often it was woken.
-#[derive(Default)]
-struct CountingWaker(AtomicUsize);
-
-impl Wake for CountingWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-fn counting_waker() -> (Arc<CountingWaker>, Waker) {
-    let counter = Arc::new(CountingWaker::default());
-    let waker = Waker::from(counter.clone());
-    (counter, waker)
-}
-
-fn wakes(counter: &CountingWaker) -> usize {
-    counter.0.load(Ordering::SeqCst)
-}
-
-/// Polls a future once with the given waker.
-fn poll_once<F: Future + Unpin>(fut: &mut F, waker: &Waker) -> Poll<F::Output> {
-    std::pin::Pin::new(fut).poll(&mut Context::from_waker(waker))
-}
-
-/// Polls `fut` until it parks in its waiter queue, and returns the waker it
-/// parked with. A future may first yield to its executor a few times (it
-/// wakes its own waker during the poll and returns `Pending`); a parked one
-/// returns `Pending` without waking.
-fn park<F>(fut: &mut F) -> (Arc<CountingWaker>, Waker)
-where
-    F: Future + Unpin,
-    F::Output: std::fmt::Debug,
-{
-    for _ in 0..1_000 {
-        let (counter, waker) = counting_waker();
-        match poll_once(fut, &waker) {
-            Poll::Pending if wakes(&counter) == 0 => return (counter, waker),
-            Poll::Pending => continue,
-            Poll::Ready(out) => panic!("expected the future to park; it completed with {out:?}"),
-        }
-    }
-    panic!("the future never parked");
-}
-
-/// A value that records every drop of every id, to catch double drops and leaks.
-struct Tracked {
-    id: usize,
-    drops: Arc<Mutex<Vec<u32>>>,
-}
-
-impl Drop for Tracked {
-    fn drop(&mut self) {
-        self.drops.lock().unwrap()[self.id] += 1;
-    }
-}
-
-fn drop_table(n: usize) -> Arc<Mutex<Vec<u32>>> {
-    Arc::new(Mutex::new(vec![0; n]))
-}
+mod support;
+use support::{drop_table, finished, park, poll_once, wakes, Tracked};
 
 #[test]
 fn fifo_order_is_kept() {

@@ -9,21 +9,8 @@ use std::thread;
 use chanviz::channel::{bounded, Closed, Closing, Open, Receiver, Sender, State, TryRecvError};
 use futures::executor::block_on;
 
-/// The `Ok` of a `try_finish` (handles need not be `Debug`).
-fn finished<T, E>(r: Result<T, E>) -> T {
-    match r {
-        Ok(t) => t,
-        Err(_) => panic!("try_finish failed although the buffer is drained"),
-    }
-}
-
-/// The `Err` of a `try_finish`: the handle given back while messages remain.
-fn still_closing<T, E>(r: Result<T, E>) -> E {
-    match r {
-        Ok(_) => panic!("try_finish succeeded although messages are buffered"),
-        Err(e) => e,
-    }
-}
+mod support;
+use support::{finished, still_closing};
 
 fn state_name<S: State>(_: &Sender<u32, S>) -> &'static str {
     std::any::type_name::<S>().rsplit("::").next().unwrap()

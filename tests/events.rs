@@ -9,11 +9,8 @@
 #![cfg(not(loom))]
 
 use std::collections::BTreeMap;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::Poll;
 
 use chanviz::channel::{bounded, bounded_named};
 use tracing::field::{Field, Visit};
@@ -143,42 +140,8 @@ fn lifecycle_events(events: &[Ev]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// A waker that counts its wakes.
-#[derive(Default)]
-struct Counting(AtomicUsize);
-
-impl Wake for Counting {
-    fn wake(self: Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-fn counting_waker() -> (Arc<Counting>, Waker) {
-    let counter = Arc::new(Counting::default());
-    (counter.clone(), Waker::from(counter))
-}
-
-fn poll_once<F: Future + Unpin>(fut: &mut F, waker: &Waker) -> Poll<F::Output> {
-    Pin::new(fut).poll(&mut Context::from_waker(waker))
-}
-
-/// Polls `fut` until it parks in its waiter queue (a future may first yield
-/// to its executor a few times, waking itself during the poll), and returns
-/// the waker it parked with.
-fn park<F: Future + Unpin>(fut: &mut F) -> Waker
-where
-    F::Output: std::fmt::Debug,
-{
-    for _ in 0..1_000 {
-        let (counter, waker) = counting_waker();
-        match poll_once(fut, &waker) {
-            Poll::Pending if counter.0.load(Ordering::SeqCst) == 0 => return waker,
-            Poll::Pending => continue,
-            Poll::Ready(out) => panic!("expected the future to park; it completed with {out:?}"),
-        }
-    }
-    panic!("the future never parked");
-}
+mod support;
+use support::{counting_waker, park, poll_once};
 
 /// The fields each op must carry, exactly (no more, no fewer).
 fn expected_fields(op: &str) -> &'static [&'static str] {
@@ -209,14 +172,14 @@ fn every_op_has_exactly_its_fields_level_and_chan() {
         tx.try_send(1).unwrap();
         {
             let mut parked = tx.send(2);
-            let w = park(&mut parked);
+            let (_, w) = park(&mut parked);
             assert_eq!(rx.try_recv(), Ok(1)); // pop + wake(senders)
             assert_eq!(poll_once(&mut parked, &w), Poll::Ready(Ok(())));
         }
         assert_eq!(rx.try_recv(), Ok(2));
         {
             let mut parked = rx.recv();
-            let w = park(&mut parked);
+            let (_, w) = park(&mut parked);
             tx.try_send(3).unwrap(); // push + wake(receivers)
             assert_eq!(poll_once(&mut parked, &w), Poll::Ready(Ok(3)));
         }
@@ -339,7 +302,7 @@ fn parked_sender_emits_send_wait_and_is_woken_by_a_pop() {
         cap.take();
         let mut a = tx.send(1);
         let mut b = tx2.send(2);
-        let w = park(&mut a);
+        let (_, w) = park(&mut a);
         park(&mut b);
         let parked = cap.take();
         assert_eq!(rx.try_recv(), Ok(0));
@@ -373,7 +336,7 @@ fn parked_receiver_emits_recv_wait_and_is_woken_by_a_push() {
         let (tx, rx) = bounded::<u32>(2);
         cap.take();
         let mut fut = rx.recv();
-        let w = park(&mut fut);
+        let (_, w) = park(&mut fut);
         let parked = cap.take();
         tx.try_send(9).unwrap();
         let pushed = cap.take();
