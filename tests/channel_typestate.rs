@@ -142,3 +142,24 @@ fn every_state_reports_len_capacity_and_ids() {
         (0, 3, chan, rid)
     );
 }
+
+/// A closing receiver waits for the drain while another receiver still has
+/// messages to take, then becomes `Closed`.
+#[test]
+fn receiver_drained_resolves_once_other_receivers_took_everything() {
+    let (tx, rx) = bounded::<u32>(4);
+    let other = rx.clone();
+    tx.try_send(1).unwrap();
+    tx.try_send(2).unwrap();
+    let closing: Receiver<u32, Closing> = rx.close();
+    let taker = thread::spawn(move || {
+        let got = (other.try_recv(), other.try_recv());
+        (got, other)
+    });
+    let closed: Receiver<u32, Closed> = block_on(closing.drained());
+    let (got, other) = taker.join().unwrap();
+    assert_eq!(got, (Ok(1), Ok(2)));
+    assert_eq!(closed.state(), "Closed");
+    assert_eq!(other.try_recv(), Err(TryRecvError::Closed));
+    drop(tx);
+}

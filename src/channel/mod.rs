@@ -145,6 +145,7 @@ macro_rules! handle_inspectors {
 }
 
 mod chan;
+mod drained;
 mod error;
 mod future;
 mod receiver;
@@ -162,7 +163,7 @@ mod typestate_doctests;
 
 pub use error::{RecvError, SendError, TryRecvError, TrySendError};
 pub use future::{RecvFuture, SendFuture};
-pub use receiver::{Drain, Receiver};
+pub use receiver::{Drain, Receiver, ReceiverDrained};
 pub use sender::{Drained, Sender};
 pub use state::{Closed, Closing, Open, State};
 
@@ -228,6 +229,7 @@ mod tests {
         assert_send::<SendFuture<'static, String>>();
         assert_send::<RecvFuture<'static, String>>();
         assert_send::<Drained<String>>();
+        assert_send::<ReceiverDrained<String>>();
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The receiving half, and its type states.
 
 use std::fmt;
+use std::future::Future;
 use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::pin::Pin;
@@ -9,6 +10,7 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 
 use super::chan::Chan;
+use super::drained::{ClosingHandle, DrainWait};
 use super::ring::PopError;
 use super::schema::ROLE_RECEIVER;
 use super::state::{Closed, Closing, Open, State};
@@ -154,8 +156,10 @@ impl<T> Stream for Receiver<T, Open> {
         }
     }
 
+    /// `(0, None)`: what is buffered is no lower bound, since another
+    /// receiver may take all of it.
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.len(), None)
+        (0, None)
     }
 }
 
@@ -172,6 +176,32 @@ impl<T> Receiver<T, Closing> {
         self.chan.is_drained()
     }
 
+    /// Waits until every buffered message has been received (by this
+    /// handle's [`drain`](Receiver::drain) or by other receivers), then
+    /// becomes `Closed`. It receives nothing itself: take what is buffered
+    /// with `drain()` first, and `drained()` covers the moment in which
+    /// another receiver still holds the last message. A closing receiver
+    /// that is the only one left and has not drained waits for ever.
+    ///
+    /// # Cancel safety
+    /// Dropping the future drops the handle; nothing else is affected.
+    ///
+    /// # Examples
+    /// ```
+    /// use chanviz::channel::bounded;
+    /// futures::executor::block_on(async {
+    ///     let (tx, rx) = bounded::<u8>(4);
+    ///     tx.try_send(1).unwrap();
+    ///     let rx = rx.close();
+    ///     assert_eq!(rx.drain().collect::<Vec<_>>(), vec![1]);
+    ///     let rx = rx.drained().await;
+    ///     assert_eq!(rx.state(), "Closed");
+    /// });
+    /// ```
+    pub fn drained(self) -> ReceiverDrained<T> {
+        ReceiverDrained(DrainWait::new(self))
+    }
+
     /// Becomes `Closed` if the channel is drained; otherwise gives the
     /// `Closing` handle back.
     pub fn try_finish(self) -> Result<Receiver<T, Closed>, Receiver<T, Closing>> {
@@ -180,6 +210,38 @@ impl<T> Receiver<T, Closing> {
         } else {
             Err(self)
         }
+    }
+}
+
+/// Future of [`Receiver::drained`]: resolves to the `Closed` receiver once
+/// the channel is drained.
+#[must_use = "futures do nothing unless polled"]
+pub struct ReceiverDrained<T>(DrainWait<T, Receiver<T, Closing>>);
+
+impl<T> ClosingHandle<T> for Receiver<T, Closing> {
+    type Closed = Receiver<T, Closed>;
+    fn chan(&self) -> &Chan<T> {
+        &self.chan
+    }
+    fn id(&self) -> u64 {
+        self.id
+    }
+    fn into_closed(self) -> Receiver<T, Closed> {
+        self.into_state()
+    }
+}
+
+impl<T> Future for ReceiverDrained<T> {
+    type Output = Receiver<T, Closed>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx)
+    }
+}
+
+impl<T> fmt::Debug for ReceiverDrained<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReceiverDrained").finish_non_exhaustive()
     }
 }
 

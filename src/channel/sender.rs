@@ -8,11 +8,11 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::chan::Chan;
+use super::drained::{ClosingHandle, DrainWait};
 use super::ring::PushError;
 use super::schema::ROLE_SENDER;
 use super::state::{Closed, Closing, Open, State};
 use super::sync::Arc;
-use super::waiters::WaiterKey;
 use super::{SendFuture, TrySendError};
 
 /// The sending half of a channel, in type state `S`.
@@ -156,10 +156,7 @@ impl<T> Sender<T, Closing> {
     /// # Cancel safety
     /// Dropping the future drops the handle; nothing else is affected.
     pub fn drained(self) -> Drained<T> {
-        Drained {
-            sender: Some(self),
-            key: None,
-        }
+        Drained(DrainWait::new(self))
     }
 }
 
@@ -184,37 +181,26 @@ impl<T, S: State> fmt::Debug for Sender<T, S> {
 /// Future of [`Sender::drained`]: resolves to the `Closed` sender once the
 /// channel is drained.
 #[must_use = "futures do nothing unless polled"]
-pub struct Drained<T> {
-    sender: Option<Sender<T, Closing>>,
-    key: WaiterKey,
-}
+pub struct Drained<T>(DrainWait<T, Sender<T, Closing>>);
 
-impl<T> Unpin for Drained<T> {}
+impl<T> ClosingHandle<T> for Sender<T, Closing> {
+    type Closed = Sender<T, Closed>;
+    fn chan(&self) -> &Chan<T> {
+        &self.chan
+    }
+    fn id(&self) -> u64 {
+        self.id
+    }
+    fn into_closed(self) -> Sender<T, Closed> {
+        self.into_state()
+    }
+}
 
 impl<T> Future for Drained<T> {
     type Output = Sender<T, Closed>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        let sender = this
-            .sender
-            .as_ref()
-            .expect("Drained polled after completion");
-        match sender.chan.poll_drained(&mut this.key, sender.id, cx) {
-            Poll::Ready(()) => {
-                let sender = this.sender.take().expect("checked above");
-                Poll::Ready(sender.into_state())
-            }
-            Poll::Pending => Poll::Pending,
-        }
-    }
-}
-
-impl<T> Drop for Drained<T> {
-    fn drop(&mut self) {
-        if let Some(sender) = &self.sender {
-            sender.chan.cancel_drained(&mut self.key);
-        }
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.0).poll(cx)
     }
 }
 
