@@ -17,7 +17,7 @@ use crossbeam_utils::CachePadded;
 use super::ring::{PopError, Position, PushError, Ring};
 use super::schema::*;
 use super::sync::{loom_seqcst_fence, AtomicU8, AtomicUsize, Ordering};
-use super::waiters::{Waiter, WaiterKey, WaiterQueue, Woken};
+use super::waiters::{resume_panic, Panic, Waiter, WaiterKey, WaiterQueue, Woken};
 use super::RecvError;
 
 /// How many times a future that finds the ring full (empty) yields to its
@@ -123,13 +123,24 @@ impl<T> Chan<T> {
     }
 
     /// A receiver went away. The last one closes the channel, and since no
-    /// one can drain it any more, the channel is finished: what is still
-    /// buffered is dropped with the channel.
+    /// one can receive any more, the channel is finished, and what is still
+    /// buffered is dropped now (as crossbeam and tokio do), not when the last
+    /// sender goes: a message that carries a reply handle would otherwise
+    /// keep its requester waiting. Those drops show as this receiver's pops.
+    ///
+    /// A value whose `Drop` panics: the panic comes out of the receiver's
+    /// drop, after the lifecycle has reached `closed`; what is left in the
+    /// ring is dropped with the channel.
     pub(crate) fn remove_receiver(&self, id: u64, state: &'static str) {
         self.handle_event(id, ROLE_RECEIVER, state, STATE_NONE);
-        if self.receiver_count.fetch_sub(1, Ordering::AcqRel) == 1 {
+        // SeqCst: a Dekker pair with `close`, which moves the lifecycle to
+        // closing and then loads this count. Either `close` sees the count
+        // reach 0 and finishes, or our `finish` below sees `closing`.
+        if self.receiver_count.fetch_sub(1, Ordering::SeqCst) == 1 {
+            loom_seqcst_fence();
             self.close();
             self.finish();
+            while self.try_pop(id).is_ok() {}
         }
     }
 
@@ -151,6 +162,10 @@ impl<T> Chan<T> {
     /// at once if nothing is buffered. Wakes every parked sender (they get
     /// their value back) and receiver (they drain, then get `RecvError`).
     /// Returns `true` for the call that closed it.
+    ///
+    /// Every state change comes before the first wake, and every parked
+    /// future is woken even if a waker panics; the first such panic is then
+    /// resumed (unless this thread is already unwinding).
     pub(crate) fn close(&self) -> bool {
         if !self.ring.close() {
             return false;
@@ -158,29 +173,43 @@ impl<T> Chan<T> {
         loom_seqcst_fence();
         // Route later pops through the slow path that notices the drain.
         self.senders.close();
+        // Dekker pair with `try_pop`: a pop does (SeqCst CAS on `tail`;
+        // fence; SeqCst load of the senders' `state`), we do (SeqCst RMW of
+        // that `state`; fence; SeqCst loads of `head`/`tail` in `len`).
+        // Either the pop sees the close and finishes, or we see its pop.
+        loom_seqcst_fence();
         self.transition(OPEN, CLOSING);
-        self.senders.wake_all(|w| self.wake_event(SIDE_SENDERS, w));
-        self.receivers
+        // Dekker pair with `remove_receiver` (see there): SeqCst CAS on the
+        // lifecycle, fence, SeqCst load of the receiver count.
+        loom_seqcst_fence();
+        let finished = (self.ring.len() == 0 || self.receiver_count.load(Ordering::SeqCst) == 0)
+            && self.transition(CLOSING, CLOSED);
+        let p1 = self.senders.wake_all(|w| self.wake_event(SIDE_SENDERS, w));
+        let p2 = self
+            .receivers
             .wake_all(|w| self.wake_event(SIDE_RECEIVERS, w));
-        // A pop that emptied the ring before `senders.close()` could not
-        // notice the drain; this check covers it (SeqCst on both sides).
-        if self.ring.len() == 0 {
-            self.finish();
-        }
-        // The last receiver may have gone while we were closing; its own
-        // finish() could not move a lifecycle that was still open.
-        if self.receiver_count.load(Ordering::SeqCst) == 0 {
-            self.finish();
-        }
+        let p3 = if finished {
+            self.wake_drain_waiters()
+        } else {
+            None
+        };
+        resume_panic(p1.or(p2).or(p3));
         true
     }
 
     /// `closing -> closed`, once; wakes whoever waits for the drain.
     pub(crate) fn finish(&self) {
         if self.transition(CLOSING, CLOSED) {
-            loom_seqcst_fence();
-            self.drain_waiters.wake_all(|_| {});
+            resume_panic(self.wake_drain_waiters());
         }
+    }
+
+    #[must_use]
+    fn wake_drain_waiters(&self) -> Option<Panic> {
+        // Dekker pair with `poll_drained`: (lifecycle CAS; fence; queue
+        // `state` load) here, (queue `state` RMW; fence; lifecycle load) there.
+        loom_seqcst_fence();
+        self.drain_waiters.wake_all(|_| {})
     }
 
     fn transition(&self, from: u8, to: u8) -> bool {
@@ -272,6 +301,7 @@ impl<T> Chan<T> {
         if let Some(w) = self.senders.wake_one() {
             self.wake_event(SIDE_SENDERS, w);
         }
+        // The other half of the Dekker pair in `close`.
         if self.senders.is_closed() && self.ring.len() == 0 {
             self.finish();
         }
@@ -323,8 +353,25 @@ impl<T> Chan<T> {
 
     #[inline(always)]
     fn send_done(&self, key: &mut WaiterKey, result: Result<(), T>) -> Poll<Result<(), T>> {
-        self.senders.cancel(key);
+        if key.is_some() {
+            self.parked_send_done(key);
+        }
         Poll::Ready(result)
+    }
+
+    /// A parked `SendFuture` completes. If a wake already took its entry, and
+    /// the ring still has room, that wakeup may have been meant for a slot
+    /// this future did not use: it pushed into room made before it parked,
+    /// which woke nobody. So it passes the wakeup on, as a dropped future
+    /// does; otherwise the next sender in the queue would wait beside a free
+    /// slot. (With no room left, any later pop wakes the queue anyway.)
+    #[cold]
+    fn parked_send_done(&self, key: &mut WaiterKey) {
+        if !self.senders.cancel(key) && self.ring.len() < self.ring.capacity() {
+            if let Some(w) = self.senders.wake_one() {
+                self.wake_event(SIDE_SENDERS, w);
+            }
+        }
     }
 
     /// The body of `RecvFuture::poll` and `Stream::poll_next`: like
@@ -371,8 +418,22 @@ impl<T> Chan<T> {
     ) -> Poll<Result<T, RecvError>> {
         // A stream reuses its waiter for the next item.
         waiter.yields = 0;
-        self.receivers.cancel(&mut waiter.key);
+        if waiter.key.is_some() {
+            self.parked_recv_done(&mut waiter.key);
+        }
         Poll::Ready(result)
+    }
+
+    /// [`Chan::parked_send_done`], mirrored: a parked receiver that completes
+    /// after a wake took its entry passes the wakeup on if a message is still
+    /// buffered (it may have taken one that was pushed before it parked).
+    #[cold]
+    fn parked_recv_done(&self, key: &mut WaiterKey) {
+        if !self.receivers.cancel(key) && self.ring.len() > 0 {
+            if let Some(w) = self.receivers.wake_one() {
+                self.wake_event(SIDE_RECEIVERS, w);
+            }
+        }
     }
 
     /// A `SendFuture` went away unfinished. If it had been woken, the

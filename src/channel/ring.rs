@@ -340,18 +340,49 @@ impl<T> Drop for Ring<T> {
         // `&mut self`: no push or pop is in flight, so every slot between tail
         // and head holds an initialised message, and no other does.
         let tail = self.tail.load(Ordering::Relaxed);
-        let tix = tail & (self.mark_bit - 1);
-        for i in 0..self.len() {
-            let index = if tix + i < self.cap {
-                tix + i
+        let mut rest = DropRest {
+            ring: self,
+            tix: tail & (self.mark_bit - 1),
+            next: 0,
+            len: self.len(),
+        };
+        rest.drop_all();
+        // `rest` is spent; its own drop only has work if a drop panicked.
+    }
+}
+
+/// Drops a ring's messages in `next..len` (counted from the tail). If one
+/// of their drops panics, the guard's own drop, run while unwinding, drops
+/// the rest, as a `Vec` does.
+struct DropRest<'a, T> {
+    ring: &'a Ring<T>,
+    tix: usize,
+    next: usize,
+    len: usize,
+}
+
+impl<T> DropRest<'_, T> {
+    fn drop_all(&mut self) {
+        while self.next < self.len {
+            let i = self.tix + self.next;
+            let index = if i < self.ring.cap {
+                i
             } else {
-                tix + i - self.cap
+                i - self.ring.cap
             };
-            // SAFETY: index < cap, and (above) the slot holds a message that
-            // nobody else will read or drop.
-            self.buffer[index]
+            self.next += 1;
+            // SAFETY: index < cap, and (see `Ring::drop`) the slot holds a
+            // message that nobody else reads or drops; `next` moved past it
+            // first, so even a drop that panics is its only drop.
+            self.ring.buffer[index]
                 .value
                 .with_mut(|p| unsafe { (*p).assume_init_drop() });
         }
+    }
+}
+
+impl<T> Drop for DropRest<'_, T> {
+    fn drop(&mut self) {
+        self.drop_all();
     }
 }

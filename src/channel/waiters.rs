@@ -1,8 +1,10 @@
-//! Queues of parked wakers, one per side of the channel. A queue never wakes
-//! anyone while holding its lock, and its fast path (nobody waiting) is one
+//! Queues of parked wakers, one per side of the channel. A queue never runs
+//! waker code (clone, wake, drop) while holding its lock, and its fast path (nobody waiting) is one
 //! atomic load without the lock.
 
+use std::any::Any;
 use std::collections::VecDeque;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::task::Waker;
 
 use super::sync::{lock, AtomicUsize, Mutex, Ordering};
@@ -93,19 +95,40 @@ impl WaiterQueue {
     /// in the queue only refreshes its waker (so a queue never holds two
     /// entries for one future). Returns the queue depth if a new entry was
     /// added, `None` if an existing one was refreshed.
+    ///
+    /// No waker code runs under the lock: the clone is made before it is
+    /// taken, and a replaced (or unused) waker is dropped after it is
+    /// released. A waker's clone or drop may run arbitrary code, such as
+    /// dropping a task that owns another future of this channel, whose own
+    /// drop takes this lock.
     pub(crate) fn register(
         &self,
         key: &mut WaiterKey,
         handle: u64,
         waker: &Waker,
     ) -> Option<usize> {
+        let fresh = waker.clone();
+        let (depth, unused) = self.register_locked(key, handle, fresh);
+        drop(unused);
+        depth
+    }
+
+    /// The locked part of [`WaiterQueue::register`]: returns the depth (if
+    /// an entry was added) and the waker to drop once the lock is released.
+    fn register_locked(
+        &self,
+        key: &mut WaiterKey,
+        handle: u64,
+        fresh: Waker,
+    ) -> (Option<usize>, Option<Waker>) {
         let mut inner = lock(&self.inner);
         if let Some(k) = *key {
             if let Some(entry) = inner.entries.iter_mut().find(|e| e.key == k) {
-                if !entry.waker.will_wake(waker) {
-                    entry.waker = waker.clone();
+                // `will_wake` compares pointers; it runs no waker code.
+                if entry.waker.will_wake(&fresh) {
+                    return (None, Some(fresh));
                 }
-                return None;
+                return (None, Some(std::mem::replace(&mut entry.waker, fresh)));
             }
         }
         // Not queued: new, or woken since (its entry was taken by `wake_one`).
@@ -114,12 +137,12 @@ impl WaiterQueue {
         inner.entries.push_back(Entry {
             key: k,
             handle,
-            waker: waker.clone(),
+            waker: fresh,
         });
         *key = Some(k);
         // SeqCst: must come before the caller's re-check of the ring.
         self.state.fetch_add(1, Ordering::SeqCst);
-        Some(inner.entries.len())
+        (Some(inner.entries.len()), None)
     }
 
     /// Removes the future's entry, if it is still queued. Returns `false` if
@@ -134,15 +157,22 @@ impl WaiterQueue {
 
     #[cold]
     fn cancel_slow(&self, k: u64) -> bool {
-        let mut inner = lock(&self.inner);
-        match inner.entries.iter().position(|e| e.key == k) {
-            Some(i) => {
-                inner.entries.remove(i);
+        let removed = {
+            let mut inner = lock(&self.inner);
+            let removed = inner
+                .entries
+                .iter()
+                .position(|e| e.key == k)
+                .and_then(|i| inner.entries.remove(i));
+            if removed.is_some() {
+                // SeqCst, like every write of `state`: read without the lock
+                // by the other side's fast path (lost-wakeup protocol).
                 self.state.fetch_sub(1, Ordering::SeqCst);
-                true
             }
-            None => false,
-        }
+            removed
+        };
+        // The entry's waker is dropped here, after the lock is released.
+        removed.is_some()
     }
 
     /// Wakes the longest-waiting future, if any. The waker runs after the
@@ -166,10 +196,13 @@ impl WaiterQueue {
     }
 
     /// Wakes every parked future; `each` is called per woken one, after the
-    /// lock is released.
-    pub(crate) fn wake_all(&self, mut each: impl FnMut(Woken)) {
+    /// lock is released. Every waker is woken even if some panic: the first
+    /// panic is returned, for the caller to resume once its own state is
+    /// consistent (see [`resume_panic`]).
+    #[must_use = "a waker's panic must be resumed or deliberately dropped"]
+    pub(crate) fn wake_all(&self, mut each: impl FnMut(Woken)) -> Option<Panic> {
         if self.waiting() == 0 {
-            return;
+            return None;
         }
         let entries = {
             let mut inner = lock(&self.inner);
@@ -178,13 +211,33 @@ impl WaiterQueue {
             entries
         };
         let mut waiting = entries.len();
+        let mut first_panic = None;
         for entry in entries {
             waiting -= 1;
-            entry.waker.wake();
-            each(Woken {
+            let woken = Woken {
                 handle: entry.handle,
                 waiting,
-            });
+            };
+            // A waker that panics must not keep the rest of the batch asleep:
+            // they are already off the queue, and nobody else would wake them.
+            if let Err(panic) = catch_unwind(AssertUnwindSafe(|| entry.waker.wake())) {
+                first_panic.get_or_insert(panic);
+            }
+            each(woken);
+        }
+        first_panic
+    }
+}
+
+/// The payload of a waker's panic, caught by [`WaiterQueue::wake_all`].
+pub(crate) type Panic = Box<dyn Any + Send + 'static>;
+
+/// Resumes a caught panic, unless this thread is already unwinding (then a
+/// second panic would abort the process; the first one is reported anyway).
+pub(crate) fn resume_panic(panic: Option<Panic>) {
+    if let Some(panic) = panic {
+        if !std::thread::panicking() {
+            resume_unwind(panic);
         }
     }
 }

@@ -1,0 +1,563 @@
+//! The wakeup protocol's hard cases, each pinned down deterministically:
+//! a future that completes on its retry after it was chosen by a wake, waker
+//! code that re-enters the channel, wakers and values that panic, and what
+//! happens to buffered values when the last receiver goes.
+//!
+//! The interleavings that need another thread in the middle of a poll are
+//! produced on one thread: a waker whose `clone` runs a hook (the clone
+//! happens inside `register`, just before the future joins its queue), and
+//! a `tracing` subscriber that runs a hook at a given `push`/`pop` event
+//! (just after the ring operation, before the future finishes its poll).
+#![cfg(not(loom))]
+
+use std::cell::RefCell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Poll, Wake, Waker};
+use std::time::Duration;
+
+use chanviz::channel::{bounded, Receiver, RecvFuture, SendFuture, Sender, TryRecvError};
+use futures::Stream;
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Metadata, Subscriber};
+
+mod support;
+use support::{
+    counting_waker, drop_table, finished, hook_waker, on_next_clone, park, park_on, poll_once,
+    wakes, within, Tracked,
+};
+
+// ----- a subscriber that runs a hook at one event ---------------------------
+
+type Hook = Box<dyn FnOnce()>;
+
+/// Runs `hook` (once) when the event `op` of handle `handle` is emitted.
+struct HookAt {
+    op: &'static str,
+    handle: u64,
+    hook: RefCell<Option<Hook>>,
+}
+
+// SAFETY: a `HookAt` is only ever installed as one thread's default
+// subscriber (`with_hook_at` uses `with_default`, and the channel under test
+// never leaves that thread), so its `RefCell` and hook are never touched
+// from two threads.
+unsafe impl Send for HookAt {}
+// SAFETY: as above.
+unsafe impl Sync for HookAt {}
+
+#[derive(Default)]
+struct OpAndHandle {
+    op: String,
+    handle: Option<u64>,
+}
+
+impl Visit for OpAndHandle {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "op" {
+            self.op = value.to_string();
+        }
+    }
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        if field.name() == "handle" {
+            self.handle = Some(value);
+        }
+    }
+    fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
+}
+
+impl Subscriber for HookAt {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &Attributes<'_>) -> Id {
+        Id::from_u64(1)
+    }
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, event: &Event<'_>) {
+        let mut seen = OpAndHandle::default();
+        event.record(&mut seen);
+        if seen.op == self.op && seen.handle == Some(self.handle) {
+            // Taken out first: events emitted by the hook itself are not
+            // dispatched again (tracing does not re-enter a dispatcher).
+            let hook = self.hook.borrow_mut().take();
+            if let Some(hook) = hook {
+                hook();
+            }
+        }
+    }
+    fn enter(&self, _: &Id) {}
+    fn exit(&self, _: &Id) {}
+}
+
+fn with_hook_at<R>(
+    op: &'static str,
+    handle: u64,
+    hook: impl FnOnce() + 'static,
+    f: impl FnOnce() -> R,
+) -> R {
+    let sub = HookAt {
+        op,
+        handle,
+        hook: RefCell::new(Some(Box::new(hook))),
+    };
+    tracing::subscriber::with_default(sub, f)
+}
+
+fn leak<T>(t: T) -> &'static T {
+    Box::leak(Box::new(t))
+}
+
+// ----- bug 1: completing on the retry swallows a wakeup ----------------------
+
+/// R1 finds the ring empty; a push lands before R1 joins the queue (so it
+/// wakes nobody); R1 joins; R1's retry takes that message. Before R1's poll
+/// returns, R3 parks behind it and a second push wakes the front of the
+/// queue: R1, which is already done. R1 must pass that wakeup on, or R3
+/// sleeps beside a buffered message.
+#[test]
+fn receiver_that_completes_on_its_retry_passes_its_wakeup_on() {
+    let (tx, rx) = bounded::<u32>(4);
+    let tx: &'static Sender<u32> = leak(tx);
+    let rx3: &'static Receiver<u32> = leak(rx.clone());
+    let r3: &'static RefCell<Option<RecvFuture<'static, u32>>> = leak(RefCell::new(None));
+    let r3_waker: &'static RefCell<Option<Arc<support::CountingWaker>>> = leak(RefCell::new(None));
+
+    let mut r1 = rx.recv();
+    let (_, r1_waker) = hook_waker();
+    let got = with_hook_at(
+        "pop",
+        rx.id(),
+        || {
+            // R1 has registered and just popped message 1 on its retry.
+            let mut fut = rx3.recv();
+            let (counter, _) = park(&mut fut);
+            *r3.borrow_mut() = Some(fut);
+            *r3_waker.borrow_mut() = Some(counter);
+            // This push wakes the front of the queue: R1.
+            tx.try_send(2).unwrap();
+        },
+        || {
+            // R1's yields first: each returns Pending after waking itself.
+            loop {
+                // Armed before each poll; it fires at the clone inside
+                // `register`, before R1 is in the queue.
+                on_next_clone(|| tx.try_send(1).unwrap());
+                match poll_once(&mut r1, &r1_waker) {
+                    Poll::Ready(v) => break v,
+                    Poll::Pending => continue,
+                }
+            }
+        },
+    );
+    assert_eq!(
+        got,
+        Ok(1),
+        "R1 takes the message pushed before it registered"
+    );
+    let counter = r3_waker
+        .borrow_mut()
+        .take()
+        .expect("the hook ran: R3 parked");
+    assert_eq!(
+        wakes(&counter),
+        1,
+        "R3 must be woken: message 2 is buffered and R1 did not take it"
+    );
+    let mut fut = r3.borrow_mut().take().unwrap();
+    assert_eq!(poll_once(&mut fut, &counting_waker().1), Poll::Ready(Ok(2)));
+}
+
+/// The mirror image: S1 finds the ring full; a pop makes room before S1
+/// joins the queue; S1's retry fills it. Before S1's poll returns, S3 parks
+/// behind it and a second pop wakes S1, which is already done. S1 must pass
+/// the wakeup on, or S3 waits beside a free slot.
+#[test]
+fn sender_that_completes_on_its_retry_passes_its_wakeup_on() {
+    let (tx, rx) = bounded::<u32>(1);
+    let rx: &'static Receiver<u32> = leak(rx);
+    let tx3: &'static Sender<u32> = leak(tx.clone());
+    let s3: &'static RefCell<Option<SendFuture<'static, u32>>> = leak(RefCell::new(None));
+    let s3_waker: &'static RefCell<Option<Arc<support::CountingWaker>>> = leak(RefCell::new(None));
+    tx.try_send(0).unwrap();
+
+    let mut s1 = tx.send(10);
+    let (_, s1_waker) = hook_waker();
+    let sent = with_hook_at(
+        "push",
+        tx.id(),
+        || {
+            // S1 has registered and just pushed 10 on its retry: full again.
+            let mut fut = tx3.send(30);
+            let (counter, _) = park(&mut fut);
+            *s3.borrow_mut() = Some(fut);
+            *s3_waker.borrow_mut() = Some(counter);
+            // This pop frees the slot and wakes the front of the queue: S1.
+            assert_eq!(rx.try_recv(), Ok(10));
+        },
+        || loop {
+            on_next_clone(|| assert_eq!(rx.try_recv(), Ok(0)));
+            match poll_once(&mut s1, &s1_waker) {
+                Poll::Ready(v) => break v,
+                Poll::Pending => continue,
+            }
+        },
+    );
+    assert_eq!(sent, Ok(()));
+    let counter = s3_waker
+        .borrow_mut()
+        .take()
+        .expect("the hook ran: S3 parked");
+    assert_eq!(
+        wakes(&counter),
+        1,
+        "S3 must be woken: the ring has a free slot and S1 did not take it"
+    );
+    let mut fut = s3.borrow_mut().take().unwrap();
+    assert_eq!(
+        poll_once(&mut fut, &counting_waker().1),
+        Poll::Ready(Ok(()))
+    );
+    assert_eq!(rx.try_recv(), Ok(30));
+}
+
+/// A woken future that completes and leaves nothing for anyone else does
+/// not wake the next waiter for nothing.
+#[test]
+fn woken_receiver_that_takes_the_only_message_wakes_no_one_else() {
+    let (tx, rx) = bounded::<u32>(4);
+    let rx2 = rx.clone();
+    let mut a = rx.recv();
+    let mut b = rx2.recv();
+    let (_, wa) = park(&mut a);
+    let (cb, _) = park(&mut b);
+    tx.try_send(1).unwrap(); // wakes A, the front
+    assert_eq!(poll_once(&mut a, &wa), Poll::Ready(Ok(1)));
+    assert_eq!(wakes(&cb), 0, "nothing is buffered: B stays parked");
+    assert_eq!(rx.waiting_receivers(), 1);
+}
+
+// ----- bug 2: waker code must not run under a queue's lock -------------------
+
+/// A waker that counts its wakes and runs `on_drop` when its last clone
+/// goes away.
+struct DropHook {
+    wakes: AtomicUsize,
+    on_drop: Mutex<Option<Box<dyn FnOnce() + Send>>>,
+}
+
+impl Wake for DropHook {
+    fn wake(self: Arc<Self>) {
+        self.wakes.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl Drop for DropHook {
+    fn drop(&mut self) {
+        if let Some(f) = self.on_drop.lock().unwrap().take() {
+            f();
+        }
+    }
+}
+
+type Parked = Arc<Mutex<Option<SendFuture<'static, u32>>>>;
+
+/// A full channel of capacity 1 with one send parked on it (held in the
+/// returned slot, so that a waker can drop it later).
+fn full_channel_with_a_parked_send() -> (&'static Sender<u32>, Receiver<u32>, Parked) {
+    let (tx, rx) = bounded::<u32>(1);
+    let tx: &'static Sender<u32> = leak(tx);
+    tx.try_send(0).unwrap();
+    let mut other = tx.send(2);
+    park(&mut other);
+    (tx, rx, Arc::new(Mutex::new(Some(other))))
+}
+
+/// Parks `fut` with a waker whose last drop drops the parked send in
+/// `other`, and lets go of every clone but the one in the queue.
+fn park_with_dropping_waker(fut: &mut SendFuture<'static, u32>, other: &Parked) {
+    let other = other.clone();
+    let hook = Arc::new(DropHook {
+        wakes: AtomicUsize::new(0),
+        on_drop: Mutex::new(Some(Box::new(move || {
+            // Dropping a parked future takes its queue's lock.
+            drop(other.lock().unwrap().take());
+        }))),
+    });
+    let waker = Waker::from(hook.clone());
+    park_on(fut, &waker, || hook.wakes.load(Ordering::SeqCst));
+}
+
+/// Re-polling a parked future with a new waker drops the old one. If that
+/// drop drops another parked future of the same channel (an executor whose
+/// task queue is gone does this), the queue's lock must not be held.
+#[test]
+fn dropping_a_replaced_waker_may_reenter_the_channel() {
+    within(
+        Duration::from_secs(20),
+        "re-register with a re-entrant waker",
+        || {
+            let (tx, rx, other) = full_channel_with_a_parked_send();
+            let mut fut = tx.send(1);
+            park_with_dropping_waker(&mut fut, &other);
+            assert_eq!(tx.waiting_senders(), 2);
+            // A new waker replaces the old, whose drop drops the other future.
+            assert!(poll_once(&mut fut, &counting_waker().1).is_pending());
+            assert!(other.lock().unwrap().is_none(), "the old waker was dropped");
+            assert_eq!(tx.waiting_senders(), 1, "only `fut` is still parked");
+            assert_eq!(rx.try_recv(), Ok(0));
+            drop(fut);
+        },
+    );
+}
+
+/// A parked future dropped (cancelled): its entry's waker is dropped, and
+/// that drop may drop another future of the same channel.
+#[test]
+fn dropping_a_cancelled_entrys_waker_may_reenter_the_channel() {
+    within(
+        Duration::from_secs(20),
+        "cancel with a re-entrant waker",
+        || {
+            let (tx, rx, other) = full_channel_with_a_parked_send();
+            let mut fut = tx.send(1);
+            park_with_dropping_waker(&mut fut, &other);
+            drop(fut);
+            assert!(other.lock().unwrap().is_none(), "the waker was dropped");
+            assert_eq!(tx.waiting_senders(), 0);
+            assert_eq!(rx.try_recv(), Ok(0));
+        },
+    );
+}
+
+/// Registering clones the waker; a clone that re-enters the channel (here:
+/// drops another parked future) must not find the queue locked.
+#[test]
+fn cloning_a_waker_may_reenter_the_channel() {
+    within(
+        Duration::from_secs(20),
+        "register with a re-entrant clone",
+        || {
+            let (tx, rx, other) = full_channel_with_a_parked_send();
+            let mut fut = tx.send(1);
+            let (counter, waker) = hook_waker();
+            let hook_other = other.clone();
+            on_next_clone(move || drop(hook_other.lock().unwrap().take()));
+            park_on(&mut fut, &waker, || wakes(counter));
+            assert!(other.lock().unwrap().is_none(), "the clone hook ran");
+            assert_eq!(tx.waiting_senders(), 1);
+            assert_eq!(rx.try_recv(), Ok(0));
+            assert!(wakes(counter) >= 1, "the pop woke `fut`");
+            assert_eq!(
+                poll_once(&mut fut, &counting_waker().1),
+                Poll::Ready(Ok(()))
+            );
+        },
+    );
+}
+
+// ----- bug 3: a panicking waker during close ----------------------------------
+
+/// A waker that panics when woken by value (as a queue wakes it), and only
+/// counts a `wake_by_ref` (as a future yielding to its executor uses it).
+#[derive(Default)]
+struct PanickingWaker(AtomicUsize);
+
+impl Wake for PanickingWaker {
+    fn wake(self: Arc<Self>) {
+        panic!("this waker panics");
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Parks `fut` with a [`PanickingWaker`].
+fn park_panicking<F>(fut: &mut F)
+where
+    F: std::future::Future + Unpin,
+    F::Output: std::fmt::Debug,
+{
+    let w = Arc::new(PanickingWaker::default());
+    park_on(fut, &Waker::from(w.clone()), || w.0.load(Ordering::SeqCst));
+}
+
+/// A waker that panics when `close()` wakes it must not strand the other
+/// parked futures, nor leave the channel's lifecycle short of `closed`.
+#[test]
+fn a_panicking_waker_during_close_strands_no_one() {
+    let (tx, rx) = bounded::<u32>(2);
+    let rx_b = rx.clone();
+    let tx_keep = tx.clone();
+    let mut a = rx.recv();
+    let mut b = rx_b.recv();
+    park_panicking(&mut a);
+    let (counter_b, _) = park(&mut b);
+    // The panicking waker is first in the queue.
+    let closed = catch_unwind(AssertUnwindSafe(|| tx.close()));
+    assert!(
+        closed.is_err(),
+        "the waker's panic is passed on to the caller"
+    );
+    assert_eq!(
+        wakes(&counter_b),
+        1,
+        "B is woken although A's waker panicked"
+    );
+    assert_eq!(rx_b.waiting_receivers(), 0);
+    assert!(tx_keep.is_closed());
+    assert_eq!(
+        poll_once(&mut b, &counting_waker().1),
+        Poll::Ready(Err(chanviz::channel::RecvError))
+    );
+    drop((a, b));
+    // Nothing was buffered: the lifecycle reached `closed` despite the panic.
+    let rx_b = finished(rx_b.close().try_finish());
+    assert_eq!(rx_b.state(), "Closed");
+}
+
+/// The same through `Drop`: the last sender's drop closes the channel, and
+/// a panicking waker does not stop the close from completing.
+#[test]
+fn a_panicking_waker_woken_by_the_last_senders_drop_strands_no_one() {
+    let (tx, rx) = bounded::<u32>(2);
+    let rx_b = rx.clone();
+    let mut a = rx.recv();
+    let mut b = rx_b.recv();
+    park_panicking(&mut a);
+    let (counter_b, _) = park(&mut b);
+    let dropped = catch_unwind(AssertUnwindSafe(|| drop(tx)));
+    assert!(dropped.is_err());
+    assert_eq!(wakes(&counter_b), 1);
+    assert_eq!(
+        poll_once(&mut b, &counting_waker().1),
+        Poll::Ready(Err(chanviz::channel::RecvError))
+    );
+    drop((a, b));
+    let rx = finished(rx.close().try_finish());
+    assert_eq!(rx.state(), "Closed");
+}
+
+// ----- values whose drop panics, and values left when receivers go ------------
+
+/// A value whose drop panics if its flag says so; every drop is counted.
+struct Bomb {
+    armed: bool,
+    drops: Arc<AtomicUsize>,
+}
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        self.drops.fetch_add(1, Ordering::SeqCst);
+        if self.armed {
+            panic!("a value whose drop panics");
+        }
+    }
+}
+
+/// When the last receiver goes, buffered values are dropped at once (not
+/// when the last sender goes): a message that carries a reply handle would
+/// otherwise keep its requester waiting.
+#[test]
+fn buffered_values_are_dropped_when_the_last_receiver_goes() {
+    let drops = drop_table(3);
+    let (tx, rx) = bounded::<Tracked>(4);
+    for id in 0..3 {
+        tx.try_send(Tracked {
+            id,
+            drops: drops.clone(),
+        })
+        .ok()
+        .unwrap();
+    }
+    let rx2 = rx.clone();
+    drop(rx);
+    assert_eq!(
+        *drops.lock().unwrap(),
+        vec![0, 0, 0],
+        "another receiver can still take them"
+    );
+    drop(rx2);
+    assert_eq!(
+        *drops.lock().unwrap(),
+        vec![1, 1, 1],
+        "dropped with the last receiver"
+    );
+    assert!(tx.is_empty());
+    drop(tx);
+    assert_eq!(*drops.lock().unwrap(), vec![1, 1, 1], "and never twice");
+}
+
+/// A value whose drop panics, dropped by the last receiver: the panic comes
+/// out of the receiver's drop, no value is dropped twice, and the rest are
+/// dropped with the channel.
+#[test]
+fn a_panicking_value_drop_loses_or_doubles_nothing() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let (tx, rx) = bounded::<Bomb>(4);
+    for armed in [true, false, false] {
+        tx.try_send(Bomb {
+            armed,
+            drops: drops.clone(),
+        })
+        .ok()
+        .unwrap();
+    }
+    assert!(catch_unwind(AssertUnwindSafe(|| drop(rx))).is_err());
+    assert!(tx.is_closed());
+    drop(tx);
+    assert_eq!(
+        drops.load(Ordering::SeqCst),
+        3,
+        "each value dropped exactly once"
+    );
+}
+
+/// Values still buffered when the channel itself goes away (the last
+/// receiver's drop was cut short by a panicking value): one more panicking
+/// drop does not keep the values after it from being dropped.
+#[test]
+fn a_panicking_value_drop_in_the_ring_drops_the_rest() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let (tx, rx) = bounded::<Bomb>(4);
+    for armed in [true, true, false, false] {
+        tx.try_send(Bomb {
+            armed,
+            drops: drops.clone(),
+        })
+        .ok()
+        .unwrap();
+    }
+    assert!(catch_unwind(AssertUnwindSafe(|| drop(rx))).is_err());
+    assert_eq!(
+        drops.load(Ordering::SeqCst),
+        1,
+        "the receiver's drop stopped at the first"
+    );
+    // The ring goes with the last sender; its second value panics too.
+    assert!(catch_unwind(AssertUnwindSafe(|| drop(tx))).is_err());
+    assert_eq!(
+        drops.load(Ordering::SeqCst),
+        4,
+        "each value dropped exactly once"
+    );
+}
+
+// ----- small ones -------------------------------------------------------------
+
+/// With cloned receivers, the buffered count is no lower bound on what one
+/// stream yields: another receiver may take it all.
+#[test]
+fn stream_size_hint_claims_no_lower_bound() {
+    let (tx, rx) = bounded::<u32>(4);
+    tx.try_send(1).unwrap();
+    tx.try_send(2).unwrap();
+    let rx2 = rx.clone();
+    assert_eq!(rx.size_hint(), (0, None));
+    assert_eq!(rx2.try_recv(), Ok(1));
+    assert_eq!(rx2.try_recv(), Ok(2));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+}
