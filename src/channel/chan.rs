@@ -24,7 +24,12 @@ use super::RecvError;
 /// executor before it parks its waker. On a multi-thread runtime the other
 /// side usually acts within that time; on a single thread, yielding lets it
 /// run. Either way it avoids most park/wake round trips.
+#[cfg(not(loom))]
 const YIELDS_BEFORE_PARKING: u8 = 8;
+/// Under loom one yield keeps the path in the models, and the models small
+/// enough to explore (every yield is a full extra poll for loom).
+#[cfg(loom)]
+const YIELDS_BEFORE_PARKING: u8 = 1;
 
 /// `Chan::lifecycle` values.
 const OPEN: u8 = 0;
@@ -178,8 +183,13 @@ impl<T> Chan<T> {
         // that `state`; fence; SeqCst loads of `head`/`tail` in `len`).
         // Either the pop sees the close and finishes, or we see its pop.
         loom_seqcst_fence();
-        self.transition(OPEN, CLOSING);
-        // Dekker pair with `remove_receiver` (see there): SeqCst CAS on the
+        // Only the call that set the mark bit gets here, so `open -> closing`
+        // cannot fail. Its event goes out before the store: another thread's
+        // `closing -> closed` can only follow the store, so every subscriber
+        // sees the two transitions in order.
+        self.lifecycle_event(OPEN, CLOSING);
+        self.lifecycle.store(CLOSING, Ordering::SeqCst);
+        // Dekker pair with `remove_receiver` (see there): SeqCst store of the
         // lifecycle, fence, SeqCst load of the receiver count.
         loom_seqcst_fence();
         let finished = (self.ring.len() == 0 || self.receiver_count.load(Ordering::SeqCst) == 0)
@@ -218,15 +228,19 @@ impl<T> Chan<T> {
             .compare_exchange(from, to, Ordering::SeqCst, Ordering::SeqCst)
             .is_ok();
         if done {
-            tracing::debug!(
-                target: TARGET,
-                op = OP_LIFECYCLE,
-                chan = self.id,
-                from = lifecycle_name(from),
-                to = lifecycle_name(to),
-            );
+            self.lifecycle_event(from, to);
         }
         done
+    }
+
+    fn lifecycle_event(&self, from: u8, to: u8) {
+        tracing::debug!(
+            target: TARGET,
+            op = OP_LIFECYCLE,
+            chan = self.id,
+            from = lifecycle_name(from),
+            to = lifecycle_name(to),
+        );
     }
 
     /// Whether the channel is closed and drained.

@@ -186,3 +186,225 @@ fn loom_drained_resolves_when_the_last_message_is_taken() {
         assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
     });
 }
+
+/// Runs `f` under loom with a larger preemption bound: some races need
+/// three preemptions to show (two threads each stopped mid-poll, and a
+/// third that acts in between).
+fn model_deep(f: impl Fn() + Sync + Send + 'static) {
+    let mut builder = loom::model::Builder::new();
+    let bound = std::env::var("LOOM_MAX_PREEMPTIONS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(2);
+    builder.preemption_bound = Some(bound.max(4));
+    // Three threads that each retry and park make long paths.
+    builder.max_branches = 20_000;
+    builder.check(f);
+}
+
+/// A waker for a future polled by hand: a wake is a loom `Notify` (which
+/// remembers a wake that comes before the wait), and `during_poll` says
+/// whether a wake came while the future was being polled (it yielded).
+struct Wakeup {
+    notify: loom::sync::Notify,
+    during_poll: AtomicBool,
+}
+
+impl Wake for Wakeup {
+    fn wake(self: StdArc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &StdArc<Self>) {
+        self.during_poll.store(true, Ordering::SeqCst);
+        self.notify.notify();
+    }
+}
+
+/// A future polled by hand: parked first, completed later only if a wake
+/// comes (unlike `block_on`, which always polls once more, and so would
+/// hide a lost wakeup).
+struct HandPolled<F> {
+    fut: F,
+    wakeup: StdArc<Wakeup>,
+    waker: Waker,
+}
+
+impl<F: Future + Unpin> HandPolled<F> {
+    fn new(fut: F) -> Self {
+        let wakeup = StdArc::new(Wakeup {
+            notify: loom::sync::Notify::new(),
+            during_poll: AtomicBool::new(false),
+        });
+        let waker = Waker::from(wakeup.clone());
+        Self { fut, wakeup, waker }
+    }
+
+    fn poll(&mut self) -> std::task::Poll<F::Output> {
+        Pin::new(&mut self.fut).poll(&mut Context::from_waker(&self.waker))
+    }
+
+    /// Polls until the future parks (`None`) or completes.
+    fn park_or_finish(&mut self) -> Option<F::Output> {
+        loop {
+            self.wakeup.during_poll.store(false, Ordering::SeqCst);
+            match self.poll() {
+                std::task::Poll::Ready(out) => return Some(out),
+                // Woken during the poll (it yielded): take that wake, poll again.
+                std::task::Poll::Pending if self.wakeup.during_poll.load(Ordering::SeqCst) => {
+                    self.wakeup.notify.wait();
+                }
+                std::task::Poll::Pending => return None,
+            }
+        }
+    }
+
+    /// Waits for a wake before each poll, until the future completes. A
+    /// wake that never comes is a deadlock, which loom reports.
+    fn finish(&mut self) -> F::Output {
+        loop {
+            self.wakeup.notify.wait();
+            if let std::task::Poll::Ready(out) = self.poll() {
+                return out;
+            }
+        }
+    }
+}
+
+/// Two receivers. R1 (a thread) may find the ring empty, miss a push that
+/// wakes nobody because R1 has not parked yet, park, and take that message
+/// on its retry. If R3 parks behind it before R1's poll returns, and a second
+/// push's wake picks R1, R1 must pass that wake on, or R3 sleeps beside a
+/// buffered message. The sender stays alive: no close rescues R3.
+#[test]
+fn loom_two_receivers_first_completes_on_its_retry() {
+    model_deep(|| {
+        let (tx, rx) = bounded::<u32>(2);
+        let rx3 = rx.clone();
+        let first = thread::spawn(move || block_on(rx.recv()).unwrap());
+        tx.try_send(1).unwrap();
+        let mut r3 = HandPolled::new(rx3.recv());
+        let early = r3.park_or_finish();
+        tx.try_send(2).unwrap();
+        let b = match early {
+            Some(got) => got,
+            None => r3.finish(),
+        }
+        .unwrap();
+        let a = first.join().unwrap();
+        let mut got = [a, b];
+        got.sort_unstable();
+        assert_eq!(got, [1, 2]);
+        drop(tx);
+    });
+}
+
+/// The mirror image: S1 (a thread) may find the ring full, miss the pop
+/// that makes room, park, and fill that room on its retry; S3 parks behind
+/// it, and a second pop's wake picks S1. S3 must still be woken.
+#[test]
+fn loom_two_senders_first_completes_on_its_retry() {
+    model_deep(|| {
+        let (tx, rx) = bounded::<u32>(1);
+        tx.try_send(0).unwrap();
+        let tx3 = tx.clone();
+        let first = thread::spawn(move || block_on(tx.send(1)).unwrap());
+        assert_eq!(rx.try_recv(), Ok(0));
+        let mut s3 = HandPolled::new(tx3.send(3));
+        let early = s3.park_or_finish();
+        // Whoever got in first, one value is buffered (or about to be).
+        let popped = loop {
+            if let Ok(v) = rx.try_recv() {
+                break v;
+            }
+            thread::yield_now();
+        };
+        match early {
+            Some(done) => done.unwrap(),
+            None => s3.finish().unwrap(),
+        }
+        first.join().unwrap();
+        let mut got = [popped, rx.try_recv().unwrap()];
+        got.sort_unstable();
+        assert_eq!(got, [1, 3]);
+    });
+}
+
+/// A close racing the last receiver's drop: whichever comes first, the
+/// lifecycle reaches `closed` (the closing sender can finish), and the
+/// buffered value is dropped by the receiver's drop.
+#[test]
+fn loom_close_racing_the_last_receivers_drop() {
+    loom::model(|| {
+        let (tx, rx) = bounded::<u32>(1);
+        tx.try_send(1).unwrap();
+        let dropper = thread::spawn(move || drop(rx));
+        let closing = tx.close();
+        dropper.join().unwrap();
+        assert!(closing.is_empty());
+        assert!(closing.try_finish().is_ok(), "the lifecycle reached closed");
+    });
+}
+
+/// A sender's close racing a receiver's close: exactly one of them closes
+/// the channel, nothing buffered is lost, and both handles reach `Closed`.
+#[test]
+fn loom_sender_close_racing_receiver_close() {
+    loom::model(|| {
+        let (tx, rx) = bounded::<u32>(1);
+        tx.try_send(1).unwrap();
+        let receiver = thread::spawn(move || {
+            let closing = rx.close();
+            let got: Vec<u32> = closing.drain().collect();
+            let closed = block_on(closing.drained());
+            (got, closed.state())
+        });
+        let closing = tx.close();
+        let closed = block_on(closing.drained());
+        let (got, state) = receiver.join().unwrap();
+        assert_eq!(got, [1]);
+        assert_eq!((closed.state(), state), ("Closed", "Closed"));
+    });
+}
+
+/// The last pop racing the close while a closing sender waits for the
+/// drain: `drained()` must resolve whichever notices the drain (the pop's
+/// slow path, or the close's own check of the ring).
+#[test]
+fn loom_pop_racing_close_while_drained_waits() {
+    model_deep(|| {
+        let (tx, rx) = bounded::<u32>(1);
+        tx.try_send(1).unwrap();
+        let consumer = thread::spawn(move || {
+            let got = rx.try_recv();
+            (got, rx)
+        });
+        let closed = block_on(tx.close().drained());
+        let (got, rx) = consumer.join().unwrap();
+        // The pop came first or after the close; either way it got the value.
+        assert_eq!(got, Ok(1));
+        assert!(closed.is_empty());
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+    });
+}
+
+/// A receiver used as a `Stream` parks and is woken like a `RecvFuture`:
+/// it yields every message, then ends when the last sender goes.
+#[test]
+fn loom_stream_yields_everything_then_ends() {
+    loom::model(|| {
+        let (tx, mut rx) = bounded::<u32>(1);
+        let consumer = thread::spawn(move || {
+            block_on(async {
+                let mut got = Vec::new();
+                while let Some(v) = futures::StreamExt::next(&mut rx).await {
+                    got.push(v);
+                }
+                got
+            })
+        });
+        block_on(tx.send(1)).unwrap();
+        block_on(tx.send(2)).unwrap();
+        drop(tx);
+        assert_eq!(consumer.join().unwrap(), [1, 2]);
+    });
+}
