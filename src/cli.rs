@@ -21,6 +21,9 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILURE: i32 = 1;
 /// Exit code of bad input: a bad flag, file, value or demo name.
 pub const EXIT_BAD_INPUT: i32 = 2;
+/// Exit code after a second Ctrl-C (or SIGTERM): the user would not wait
+/// for the clean shutdown the first one started (128 + SIGINT).
+pub const EXIT_INTERRUPTED: i32 = 130;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -292,7 +295,7 @@ fn headless_run(scenario: Scenario, format: Format, interval: Duration) -> i32 {
     let opts = RunOptions {
         linger: false,
         catch_signals: true,
-        on_signal: None,
+        on_signal: Some(Arc::new(exit_if_interrupted_again)),
         dispatch: None,
     };
     let handle = match Runner::start(scenario.clone(), opts) {
@@ -310,6 +313,14 @@ fn headless_run(scenario: Scenario, format: Format, interval: Duration) -> i32 {
             eprintln!("chanviz: {e}");
             EXIT_FAILURE
         }
+    }
+}
+
+/// The first signal shuts the run down cleanly (and the run's own exit code
+/// stands); a second one ends the process at once.
+fn exit_if_interrupted_again(signals: u32) {
+    if signals > 1 {
+        std::process::exit(EXIT_INTERRUPTED);
     }
 }
 
@@ -349,7 +360,10 @@ fn interactive(scenario: Scenario, args: &RunArgs, interval: Duration) -> i32 {
         catch_signals: true,
         // SIGTERM (or SIGINT from outside the terminal): leave the UI, which
         // restores the terminal, then end the run cleanly.
-        on_signal: Some(Arc::new(crate::ui::request_quit)),
+        on_signal: Some(Arc::new(|n| {
+            crate::ui::request_quit();
+            exit_if_interrupted_again(n);
+        })),
         dispatch: None,
     };
     let handle = match Runner::start(scenario.clone(), opts) {

@@ -4,9 +4,10 @@
 
 use std::time::{Duration, Instant};
 
-use chanviz::scenario::control::{Command, Mode};
+use chanviz::scenario::control::{Command, Knob, Mode, Turn};
 use chanviz::scenario::demos::DEMOS;
-use chanviz::scenario::runner::{EndReason, RunOptions, Runner, RunnerHandle, Summary};
+use chanviz::scenario::runner::HandleState::{Closed, Closing, Open};
+use chanviz::scenario::runner::{EndReason, Role, RunOptions, Runner, RunnerHandle, Summary};
 use chanviz::scenario::spec::{self, Scenario};
 
 fn scenario(toml: &str) -> Scenario {
@@ -58,8 +59,8 @@ fn every_demo_runs_briefly_and_loses_nothing() {
         // The end of a run closes the channel through S0's type state.
         let s0: Vec<_> = s.transitions.iter().filter(|t| t.handle == "S0").collect();
         assert_eq!(s0.len(), 2, "{name}: {:#?}", s.transitions);
-        assert_eq!((s0[0].from, s0[0].to), ("Open", "Closing"));
-        assert_eq!((s0[1].from, s0[1].to), ("Closing", "Closed"));
+        assert_eq!((s0[0].from, s0[0].to), (Open, Closing));
+        assert_eq!((s0[1].from, s0[1].to), (Closing, Closed));
     }
 }
 
@@ -109,9 +110,9 @@ action = "close_from_sender"
     assert_nothing_lost(&s);
     let closer: Vec<_> = s.transitions.iter().filter(|t| t.handle != "S0").collect();
     assert_eq!(closer.len(), 2, "{:#?}", s.transitions);
-    assert_eq!(closer[0].role, "sender");
-    assert_eq!((closer[0].from, closer[0].to), ("Open", "Closing"));
-    assert_eq!((closer[1].from, closer[1].to), ("Closing", "Closed"));
+    assert_eq!(closer[0].role, Role::Sender);
+    assert_eq!((closer[0].from, closer[0].to), (Open, Closing));
+    assert_eq!((closer[1].from, closer[1].to), (Closing, Closed));
 }
 
 #[test]
@@ -134,10 +135,10 @@ action = "close_from_receiver"
     let r: Vec<_> = s
         .transitions
         .iter()
-        .filter(|t| t.role == "receiver")
+        .filter(|t| t.role == Role::Receiver)
         .collect();
     assert_eq!(r.len(), 2, "{:#?}", s.transitions);
-    assert_eq!((r[1].from, r[1].to), ("Closing", "Closed"));
+    assert_eq!((r[1].from, r[1].to), (Closing, Closed));
 }
 
 #[test]
@@ -176,13 +177,13 @@ fn knobs_follow_commands_and_never_remove_the_last_task() {
         let k = c.knobs();
         k.producers == 2 && k.consumers == 3
     });
-    c.command(Command::FasterRate);
-    c.command(Command::MoreWork);
-    c.command(Command::CycleSpeed);
+    c.command(Command::Turn(Knob::Rate, Turn::Up));
+    c.command(Command::Turn(Knob::Work, Turn::Up));
+    c.command(Command::Turn(Knob::Speed, Turn::Up));
     eventually("faster, more work, slower speed", || {
         let k = c.knobs();
         k.rate == chanviz::scenario::control::Rate::PerSec(200.0)
-            && k.consumer_delay == Duration::from_micros(100)
+            && k.work == Duration::from_micros(100)
             && k.speed == 0.5
     });
     h.shutdown();
@@ -200,13 +201,13 @@ fn a_changed_capacity_takes_effect_on_restart() {
     )
     .unwrap();
     let c = h.control();
-    c.command(Command::LargerCapacity);
-    c.command(Command::LargerCapacity);
+    c.command(Command::Turn(Knob::Capacity, Turn::Up));
+    c.command(Command::Turn(Knob::Capacity, Turn::Up));
     eventually("next capacity 32, current still 8", || {
         let k = c.knobs();
         k.next_capacity == 32 && k.capacity == 8
     });
-    c.command(Command::SmallerCapacity);
+    c.command(Command::Turn(Knob::Capacity, Turn::Down));
     c.command(Command::Restart);
     eventually("a fresh channel of 16 slots", || {
         let k = c.knobs();

@@ -3,10 +3,10 @@
 
 mod ui_support;
 
+use chanviz::format::rate as fmt_rate;
 use chanviz::scenario::control::Mode;
 use chanviz::ui::app::App;
 use chanviz::ui::panels;
-use chanviz::ui::theme::fmt_rate;
 use chanviz::ui::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -170,7 +170,7 @@ fn footer_offers_step_only_while_paused() {
 fn help_lists_every_key_and_explains_the_picture() {
     let out = draw(&app(), 120, 36, panels::help::render);
     for (keys, _) in chanviz::ui::keys::help_rows() {
-        assert!(out.contains(keys), "missing {keys}: {out}");
+        assert!(out.contains(&keys), "missing {keys}: {out}");
     }
     for word in ["head (H)", "Waker queue", "Type state"] {
         assert!(out.contains(word), "missing {word}: {out}");

@@ -1,16 +1,19 @@
 //! The one table of key bindings. Dispatch, the help screen and the footer
 //! all read [`BINDINGS`]; no key is handled anywhere else.
 //!
-//! This module maps keys to [`Action`]s; it never performs them (that is
+//! This module maps keys to [`KeyAction`]s; it never performs them (that is
 //! `app.rs`'s job).
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::scenario::control::{Command, Mode};
+use std::fmt;
+
+use crate::scenario::control::{Command, Knob, Mode, Turn};
+use crate::scenario::knobs::speeds_text;
 
 /// What a key does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
+pub enum KeyAction {
     /// Leave the UI (the terminal is restored).
     Quit,
     /// Show or hide the help screen.
@@ -100,6 +103,28 @@ const fn ctrl(c: char) -> Key {
     }
 }
 
+impl fmt::Display for Key {
+    /// The key's name as the help, the footer and README.md write it:
+    /// `q`, `P`, `space`, `^C`, `Esc`, `F1`, `Up`, `Dn`, `PgUp`, `Tab`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.code {
+            KeyCode::Char(c) if self.ctrl => write!(f, "^{}", c.to_ascii_uppercase()),
+            KeyCode::Char(' ') => f.write_str("space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::F(n) => write!(f, "F{n}"),
+            KeyCode::Esc => f.write_str("Esc"),
+            KeyCode::Up => f.write_str("Up"),
+            KeyCode::Down => f.write_str("Dn"),
+            KeyCode::PageUp => f.write_str("PgUp"),
+            KeyCode::PageDown => f.write_str("PgDn"),
+            KeyCode::Home => f.write_str("Home"),
+            KeyCode::End => f.write_str("End"),
+            KeyCode::Tab => f.write_str("Tab"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
 impl Key {
     /// Does `event` press this key? Shift is ignored for characters (the
     /// character already says it: `P`, `+`, `<`); Ctrl must match exactly.
@@ -126,266 +151,215 @@ impl Key {
 pub struct Binding {
     /// Keys that trigger it.
     pub keys: &'static [Key],
-    /// The keys as written in the help ("q Esc ^C"). A help row may name the
-    /// keys of the rows after it (`p P`), which then have no help text.
-    pub label: &'static str,
-    /// The keys as written in the footer and the parameters panel, ASCII only.
-    pub short: &'static str,
     /// What it does, for the help screen; empty when the row before already
-    /// says it (`P` is explained on the row of `p`).
+    /// says it (`P` is explained on the row of `p`, whose help row then
+    /// names both keys).
     pub help: &'static str,
     /// Word(s) in the footer; bindings next to each other with the same word
     /// are shown once ("p/P producer"). Empty: not in the footer.
     pub footer: &'static str,
     /// The action.
-    pub action: Action,
+    pub action: KeyAction,
     /// When it works (and shows in the footer).
     pub when: When,
+}
+
+impl Binding {
+    /// The row's first key, as the footer and the parameters panel show it.
+    pub fn short(&self) -> String {
+        self.keys.first().map(Key::to_string).unwrap_or_default()
+    }
 }
 
 /// Every key the TUI knows, in the order the help and the footer list them.
 pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: &[ch('q'), ctrl('c')],
-        label: "q Esc ^C",
-        short: "q",
         help: "quit (Esc closes help first)",
         footer: "quit",
-        action: Action::Quit,
+        action: KeyAction::Quit,
         when: When::Always,
     },
     Binding {
         keys: &[code(KeyCode::Esc)],
-        label: "Esc",
-        short: "Esc",
         help: "",
         footer: "",
-        action: Action::CloseHelpOrQuit,
+        action: KeyAction::CloseHelpOrQuit,
         when: When::Always,
     },
     Binding {
         keys: &[ch('?'), code(KeyCode::F(1))],
-        label: "? F1",
-        short: "?",
         help: "show / hide this help",
         footer: "help",
-        action: Action::ToggleHelp,
+        action: KeyAction::ToggleHelp,
         when: When::Always,
     },
     Binding {
         keys: &[ch(' ')],
-        label: "space",
-        short: "space",
         help: "pause / resume",
         footer: "pause",
-        action: Action::Run(Command::TogglePause),
+        action: KeyAction::Run(Command::TogglePause),
         when: When::Running,
     },
     Binding {
         keys: &[ch(' ')],
-        label: "space",
-        short: "space",
         help: "",
         footer: "resume",
-        action: Action::Run(Command::TogglePause),
+        action: KeyAction::Run(Command::TogglePause),
         when: When::Paused,
     },
     Binding {
         keys: &[ch('n')],
-        label: "n",
-        short: "n",
         help: "step one operation (paused)",
         footer: "step",
-        action: Action::Run(Command::Step),
+        action: KeyAction::Run(Command::Step),
         when: When::Paused,
     },
     Binding {
         keys: &[ch('x')],
-        label: "x",
-        short: "x",
         help: "close channel (type state)",
         footer: "close",
-        action: Action::Run(Command::Close),
+        action: KeyAction::Run(Command::Close),
         when: When::Live,
     },
     Binding {
         keys: &[ch('r')],
-        label: "r",
-        short: "r",
         help: "restart with a fresh channel",
         footer: "restart",
-        action: Action::Run(Command::Restart),
+        action: KeyAction::Run(Command::Restart),
         when: When::Always,
     },
     Binding {
         keys: &[ch('p')],
-        label: "p P",
-        short: "p",
         help: "add / remove a producer",
         footer: "producer",
-        action: Action::Run(Command::AddProducer),
+        action: KeyAction::Run(Command::AddProducer),
         when: When::Live,
     },
     Binding {
         keys: &[ch('P')],
-        label: "P",
-        short: "P",
         help: "",
         footer: "producer",
-        action: Action::Run(Command::RemoveProducer),
+        action: KeyAction::Run(Command::RemoveProducer),
         when: When::Live,
     },
     Binding {
         keys: &[ch('c')],
-        label: "c C",
-        short: "c",
         help: "add / remove a consumer",
         footer: "consumer",
-        action: Action::Run(Command::AddConsumer),
+        action: KeyAction::Run(Command::AddConsumer),
         when: When::Live,
     },
     Binding {
         keys: &[ch('C')],
-        label: "C",
-        short: "C",
         help: "",
         footer: "consumer",
-        action: Action::Run(Command::RemoveConsumer),
+        action: KeyAction::Run(Command::RemoveConsumer),
         when: When::Live,
     },
     Binding {
         keys: &[ch('+'), ch('=')],
-        label: "+ - =",
-        short: "+",
         help: "raise / lower producer rate",
         footer: "rate",
-        action: Action::Run(Command::FasterRate),
+        action: KeyAction::Run(Command::Turn(Knob::Rate, Turn::Up)),
         when: When::Live,
     },
     Binding {
         keys: &[ch('-'), ch('_')],
-        label: "-",
-        short: "-",
         help: "",
         footer: "rate",
-        action: Action::Run(Command::SlowerRate),
+        action: KeyAction::Run(Command::Turn(Knob::Rate, Turn::Down)),
         when: When::Live,
     },
     Binding {
         keys: &[ch('<'), ch(',')],
-        label: "< > , .",
-        short: "<",
         help: "less / more consumer work",
         footer: "work",
-        action: Action::Run(Command::LessWork),
+        action: KeyAction::Run(Command::Turn(Knob::Work, Turn::Down)),
         when: When::Live,
     },
     Binding {
         keys: &[ch('>'), ch('.')],
-        label: "> .",
-        short: ">",
         help: "",
         footer: "work",
-        action: Action::Run(Command::MoreWork),
+        action: KeyAction::Run(Command::Turn(Knob::Work, Turn::Up)),
         when: When::Live,
     },
     Binding {
         keys: &[ch('s')],
-        label: "s",
-        short: "s",
-        help: "speed: 1x 1/2 1/4 1/10",
+        help: "speed: {speeds}",
         footer: "speed",
-        action: Action::Run(Command::CycleSpeed),
+        action: KeyAction::Run(Command::Turn(Knob::Speed, Turn::Up)),
         when: When::Live,
     },
     Binding {
         keys: &[ch(']')],
-        label: "] [",
-        short: "]",
         help: "capacity x2 / half on restart",
         footer: "capacity",
-        action: Action::Run(Command::LargerCapacity),
+        action: KeyAction::Run(Command::Turn(Knob::Capacity, Turn::Up)),
         when: When::Always,
     },
     Binding {
         keys: &[ch('[')],
-        label: "[",
-        short: "[",
         help: "",
         footer: "capacity",
-        action: Action::Run(Command::SmallerCapacity),
+        action: KeyAction::Run(Command::Turn(Knob::Capacity, Turn::Down)),
         when: When::Always,
     },
     Binding {
         keys: &[ch('f')],
-        label: "f",
-        short: "f",
         help: "freeze / follow the log",
         footer: "freeze",
-        action: Action::ToggleFreeze,
+        action: KeyAction::ToggleFreeze,
         when: When::Always,
     },
     Binding {
         keys: &[code(KeyCode::Up), ch('k')],
-        label: "Up Dn k j",
-        short: "Up",
         help: "scroll the log by a line",
         footer: "scroll",
-        action: Action::ScrollOlder(1),
+        action: KeyAction::ScrollOlder(1),
         when: When::Always,
     },
     Binding {
         keys: &[code(KeyCode::Down), ch('j')],
-        label: "Dn j",
-        short: "Dn",
         help: "",
         footer: "scroll",
-        action: Action::ScrollNewer(1),
+        action: KeyAction::ScrollNewer(1),
         when: When::Frozen,
     },
     Binding {
         keys: &[code(KeyCode::PageUp)],
-        label: "PgUp PgDn",
-        short: "PgUp",
         help: "scroll the log by a page",
         footer: "",
-        action: Action::ScrollOlder(10),
+        action: KeyAction::ScrollOlder(10),
         when: When::Always,
     },
     Binding {
         keys: &[code(KeyCode::PageDown)],
-        label: "PgDn",
-        short: "PgDn",
         help: "",
         footer: "",
-        action: Action::ScrollNewer(10),
+        action: KeyAction::ScrollNewer(10),
         when: When::Frozen,
     },
     Binding {
         keys: &[code(KeyCode::Home)],
-        label: "Home End",
-        short: "Home",
         help: "oldest / newest (follow)",
         footer: "",
-        action: Action::Oldest,
+        action: KeyAction::Oldest,
         when: When::Always,
     },
     Binding {
         keys: &[code(KeyCode::End)],
-        label: "End",
-        short: "End",
         help: "",
         footer: "follow",
-        action: Action::Newest,
+        action: KeyAction::Newest,
         when: When::Frozen,
     },
     Binding {
         keys: &[code(KeyCode::Tab)],
-        label: "Tab",
-        short: "Tab",
         help: "next channel (after restart)",
         footer: "channel",
-        action: Action::NextChannel,
+        action: KeyAction::NextChannel,
         when: When::ManyChannels,
     },
 ];
@@ -399,7 +373,7 @@ pub fn lookup(event: &KeyEvent, ctx: &KeyContext) -> Option<&'static Binding> {
 }
 
 /// The binding that performs `action` (for the parameters panel's key hints).
-pub fn binding_for(action: Action) -> Option<&'static Binding> {
+pub fn binding_for(action: KeyAction) -> Option<&'static Binding> {
     BINDINGS.iter().find(|b| b.action == action)
 }
 
@@ -414,19 +388,41 @@ pub fn footer_entries(ctx: &KeyContext) -> Vec<(String, &'static str)> {
         match out.last_mut() {
             Some((keys, word)) if *word == b.footer => {
                 keys.push('/');
-                keys.push_str(b.short);
+                keys.push_str(&b.short());
             }
-            _ => out.push((b.short.to_string(), b.footer)),
+            _ => out.push((b.short(), b.footer)),
         }
     }
     out
 }
 
-/// Rows of the help screen: (keys, what they do). Rows without help text
-/// (a second binding of the same key) are left out.
-pub fn help_rows() -> impl Iterator<Item = (&'static str, &'static str)> {
-    BINDINGS
-        .iter()
-        .filter(|b| !b.help.is_empty())
-        .map(|b| (b.label, b.help))
+/// Rows of the help screen: (keys, what they do). A row with help text
+/// also names the keys of the rows after it that have none (`p P`): first
+/// each row's first key, then the other keys (`+ - = _`), each once.
+pub fn help_rows() -> Vec<(String, String)> {
+    let mut rows = Vec::new();
+    let mut i = 0;
+    while i < BINDINGS.len() {
+        let end = BINDINGS[i + 1..]
+            .iter()
+            .position(|b| !b.help.is_empty())
+            .map_or(BINDINGS.len(), |p| i + 1 + p);
+        let group = &BINDINGS[i..end];
+        let firsts = group.iter().filter_map(|b| b.keys.first());
+        let others = group.iter().flat_map(|b| b.keys.iter().skip(1));
+        let mut names: Vec<String> = Vec::new();
+        for k in firsts.chain(others) {
+            let name = k.to_string();
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        if !BINDINGS[i].help.is_empty() {
+            // `{speeds}`: the speed list, from the one table of speeds.
+            let help = BINDINGS[i].help.replace("{speeds}", &speeds_text());
+            rows.push((names.join(" "), help));
+        }
+        i = end;
+    }
+    rows
 }

@@ -50,7 +50,7 @@ pub fn knobs() -> Knobs {
         producers: 3,
         consumers: 1,
         rate: Rate::PerSec(200.0),
-        consumer_delay: Duration::from_millis(5),
+        work: Duration::from_millis(5),
         capacity: 8,
         next_capacity: 8,
         speed: 0.25,

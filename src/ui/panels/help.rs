@@ -38,6 +38,7 @@ pub fn explanations(theme: &Theme) -> Vec<(&'static str, String)> {
 
 fn key_lines(theme: &Theme) -> Vec<Line<'static>> {
     help_rows()
+        .into_iter()
         .map(|(keys, what)| {
             Line::from(vec![
                 Span::styled(format!("{keys:<10}"), theme.key()),
