@@ -9,11 +9,13 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::format;
 use crate::headless::{self, Format, Outcome};
 use crate::probe::{Probe, Snapshot};
 use crate::scenario::demos::{self, DEMOS};
 use crate::scenario::runner::{RunOptions, Runner};
 use crate::scenario::spec::{self, Overrides, Scenario};
+use crate::ui::{DEFAULT_FPS, MAX_FPS, MIN_FPS};
 
 /// Exit code of a clean run.
 pub const EXIT_OK: i32 = 0;
@@ -95,35 +97,13 @@ pub enum Cmd {
     },
 }
 
-/// Flags shared by `demo` and `run`. Scenario values are kept as typed and
-/// validated by `scenario::spec`, exactly like the file's.
+/// Flags shared by `demo` and `run`: the scenario's values (validated by
+/// `scenario::spec`, exactly like the file's), and how to show the run.
 #[derive(Debug, Args, Default)]
 pub struct RunArgs {
-    /// Number of producers (producers.count).
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub producers: Option<String>,
-    /// Number of consumers (consumers.count).
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub consumers: Option<String>,
-    /// Ring capacity in slots (capacity).
-    #[arg(long, value_name = "SLOTS", allow_hyphen_values = true)]
-    pub capacity: Option<String>,
-    /// Messages per second per producer, or "max" (producers.rate).
-    #[arg(long, value_name = "RATE", allow_hyphen_values = true)]
-    pub rate: Option<String>,
-    /// Consumer work time per message, e.g. 20ms (consumers.work; the jitter
-    /// keeps its proportion to it).
-    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
-    pub consumer_delay: Option<String>,
-    /// Messages per producer, or "unlimited" (producers.messages).
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub messages: Option<String>,
-    /// Length of the run, e.g. 30s, or "unlimited" (duration).
-    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
-    pub duration: Option<String>,
-    /// Tokio worker threads (workers).
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub workers: Option<String>,
+    /// Values that replace the scenario's.
+    #[command(flatten)]
+    pub overrides: Overrides,
     /// Print text lines instead of the live view.
     #[arg(long)]
     pub headless: bool,
@@ -134,7 +114,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", default_value = "1s")]
     pub interval: String,
     /// Frames per second of the live view.
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=240))]
+    #[arg(long, default_value_t = DEFAULT_FPS,
+          value_parser = clap::value_parser!(u32).range(i64::from(MIN_FPS)..=i64::from(MAX_FPS)))]
     pub fps: u32,
     /// Draw the live view with ASCII only (no box drawing or braille).
     #[arg(long)]
@@ -145,21 +126,8 @@ pub struct RunArgs {
 }
 
 impl RunArgs {
-    fn overrides(&self) -> Overrides {
-        Overrides {
-            producers: self.producers.clone(),
-            consumers: self.consumers.clone(),
-            capacity: self.capacity.clone(),
-            rate: self.rate.clone(),
-            consumer_delay: self.consumer_delay.clone(),
-            messages: self.messages.clone(),
-            duration: self.duration.clone(),
-            workers: self.workers.clone(),
-        }
-    }
-
     fn interval(&self) -> Result<Duration, String> {
-        let d = spec::parse_duration(&self.interval).map_err(|m| format!("--interval: {m}"))?;
+        let d = format::parse_duration(&self.interval).map_err(|m| format!("--interval: {m}"))?;
         if d < Duration::from_millis(10) || d > Duration::from_secs(3600) {
             return Err(format!(
                 "--interval: must be between 10ms and 1h, got {:?}",
@@ -247,7 +215,7 @@ pub fn run(cli: Cli) -> i32 {
         Ok(s) => s,
         Err(e) => return bad_input(e),
     };
-    if let Err(e) = args.overrides().apply(&mut scenario) {
+    if let Err(e) = args.overrides.apply(&mut scenario) {
         return bad_input(e);
     }
     let interval = match args.interval() {
@@ -440,7 +408,7 @@ fn screenshot(
         Ok(s) => s,
         Err(e) => return bad_input(e),
     };
-    let at = match spec::parse_duration(at) {
+    let at = match format::parse_duration(at) {
         Ok(d) if d <= Duration::from_secs(600) => d,
         Ok(_) => return bad_input("--at: must be at most 10m"),
         Err(m) => return bad_input(format!("--at: {m}")),

@@ -29,10 +29,18 @@ pub use svg::buffer_to_svg;
 pub use theme::Theme;
 pub use tui::{request_quit, run};
 
+/// Frames per second of the live view: the default, and the range `--fps`
+/// accepts (the event loop holds to it too).
+pub const DEFAULT_FPS: u32 = 30;
+/// The lowest frame rate.
+pub const MIN_FPS: u32 = 1;
+/// The highest frame rate: more is not seen, only paid for.
+pub const MAX_FPS: u32 = 120;
+
 /// How the UI draws.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UiOptions {
-    /// Frames per second (clamped to 1..=120).
+    /// Frames per second (clamped to [`MIN_FPS`]..=[`MAX_FPS`]).
     pub fps: u32,
     /// Only ASCII glyphs: no box drawing, no braille.
     pub ascii: bool,
@@ -43,7 +51,7 @@ pub struct UiOptions {
 impl Default for UiOptions {
     fn default() -> Self {
         UiOptions {
-            fps: 30,
+            fps: DEFAULT_FPS,
             ascii: false,
             no_color: false,
         }
