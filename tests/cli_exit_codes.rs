@@ -3,16 +3,15 @@
 //! end with nothing lost (exit 0).
 #![cfg(feature = "tui")]
 
+mod deadline;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use chanviz::scenario::demos::DEMOS;
 
 fn chanviz(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chanviz"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
+    deadline::output(Command::new(env!("CARGO_BIN_EXE_chanviz")).args(args))
 }
 
 fn stderr(o: &Output) -> String {

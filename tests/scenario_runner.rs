@@ -2,6 +2,8 @@
 //! run (duration, quota, close from either side, drop, shutdown) drains.
 #![cfg(feature = "tui")]
 
+mod deadline;
+
 use std::time::{Duration, Instant};
 
 use chanviz::scenario::control::{Command, Knob, Mode, Turn};
@@ -15,10 +17,13 @@ fn scenario(toml: &str) -> Scenario {
 }
 
 fn run(s: Scenario) -> Summary {
-    Runner::start(s, RunOptions::default())
-        .unwrap()
-        .wait()
-        .unwrap()
+    finish(Runner::start(s, RunOptions::default()).unwrap())
+}
+
+/// The run's summary; a run that never ends fails the test (a deadline, not
+/// a timing assertion: "it does not hang").
+fn finish(h: RunnerHandle) -> Summary {
+    deadline::within("the run ends", move || h.wait().unwrap())
 }
 
 fn assert_nothing_lost(s: &Summary) {
@@ -39,6 +44,21 @@ fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
     }
 }
 
+/// The deadline the other tests wait under turns a hang into a failure: an
+/// unlimited run that nobody shuts down is reported, not waited for.
+#[test]
+#[should_panic(expected = "it hangs")]
+fn a_run_that_never_ends_fails_the_test_instead_of_hanging_it() {
+    let h = Runner::start(
+        scenario("title = \"u\"\ncapacity = 4\n[producers]\nrate = 100\n"),
+        RunOptions::default(),
+    )
+    .unwrap();
+    deadline::within_for(Duration::from_millis(300), "an unlimited run", move || {
+        h.wait().unwrap()
+    });
+}
+
 #[test]
 fn every_demo_runs_briefly_and_loses_nothing() {
     let handles: Vec<(&str, RunnerHandle)> = DEMOS
@@ -51,7 +71,7 @@ fn every_demo_runs_briefly_and_loses_nothing() {
         })
         .collect();
     for (name, h) in handles {
-        let s = h.wait().unwrap();
+        let s = finish(h);
         assert_eq!(s.scenario, name);
         assert!(s.sent > 0, "{name} sent nothing");
         assert_nothing_lost(&s);
@@ -86,7 +106,7 @@ fn shutdown_drains_an_unlimited_run() {
     .unwrap();
     eventually("the ring fills", || h.stats().sent >= 8);
     h.shutdown();
-    let s = h.wait().unwrap();
+    let s = finish(h);
     assert_eq!(s.end, EndReason::Shutdown);
     assert_nothing_lost(&s);
 }
@@ -187,7 +207,7 @@ fn knobs_follow_commands_and_never_remove_the_last_task() {
             && k.speed == 0.5
     });
     h.shutdown();
-    assert_nothing_lost(&h.wait().unwrap());
+    assert_nothing_lost(&finish(h));
 }
 
 #[test]
@@ -214,7 +234,7 @@ fn a_changed_capacity_takes_effect_on_restart() {
         k.capacity == 16 && k.next_capacity == 16 && c.mode() == Mode::Running
     });
     h.shutdown();
-    assert_nothing_lost(&h.wait().unwrap());
+    assert_nothing_lost(&finish(h));
 }
 
 /// Wait until the counters stop moving (the run is paused).
@@ -261,7 +281,7 @@ fn pause_stops_traffic_and_each_step_lets_one_operation_through() {
     eventually("running again", || h.stats().sent > sent + 3);
     assert_eq!(c.mode(), Mode::Running);
     h.shutdown();
-    assert_nothing_lost(&h.wait().unwrap());
+    assert_nothing_lost(&finish(h));
 }
 
 #[test]
@@ -285,7 +305,7 @@ fn restart_starts_a_fresh_channel_and_keeps_counting() {
     let after = h.stats().sent;
     eventually("traffic after restart", || h.stats().sent > after + 5);
     h.shutdown();
-    let s = h.wait().unwrap();
+    let s = finish(h);
     assert_eq!(s.restarts, 1);
     assert_nothing_lost(&s);
 }
@@ -305,7 +325,7 @@ fn a_lingering_run_waits_in_finished_until_shutdown() {
     eventually("finished", || h.control().mode() == Mode::Finished);
     assert!(!h.is_finished(), "lingers until told to stop");
     h.shutdown();
-    let s = h.wait().unwrap();
+    let s = finish(h);
     assert_eq!(s.end, EndReason::AllSent);
     assert_eq!(s.sent, 10);
     assert_nothing_lost(&s);
@@ -333,7 +353,7 @@ fn steps_drain_a_channel_closed_while_paused() {
         received = h.stats().received;
     }
     c.command(Command::TogglePause);
-    let s = h.wait().unwrap();
+    let s = finish(h);
     assert_eq!(s.end, EndReason::Closed);
     assert_nothing_lost(&s);
 }
@@ -353,6 +373,6 @@ fn shutdown_while_paused_in_the_middle_of_a_close_still_drains() {
     settle(&h);
     c.command(Command::Close);
     h.shutdown();
-    let s = h.wait().unwrap();
+    let s = finish(h);
     assert_nothing_lost(&s);
 }
