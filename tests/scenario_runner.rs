@@ -8,8 +8,10 @@ use std::time::{Duration, Instant};
 
 use chanviz::scenario::control::{Command, Knob, Mode, Turn};
 use chanviz::scenario::demos::DEMOS;
-use chanviz::scenario::runner::HandleState::{Closed, Closing, Open};
-use chanviz::scenario::runner::{EndReason, Role, RunOptions, Runner, RunnerHandle, Summary};
+use chanviz::scenario::runner::HandleState::{self, Closed, Closing, Open};
+use chanviz::scenario::runner::{
+    EndReason, Role, RunOptions, Runner, RunnerHandle, Summary, TransitionRecord,
+};
 use chanviz::scenario::spec::{self, Scenario};
 
 fn scenario(toml: &str) -> Scenario {
@@ -18,6 +20,55 @@ fn scenario(toml: &str) -> Scenario {
 
 fn run(s: Scenario) -> Summary {
     finish(Runner::start(s, RunOptions::default()).unwrap())
+}
+
+/// A scenario of 8 slots with `tables` (`[producers]`, `[consumers]`) and
+/// one script step: (at, action).
+fn scripted(tables: &str, (at, action): (&str, &str)) -> String {
+    format!(
+        "title = \"s\"\ncapacity = 8\n{tables}\n[[script]]\nat = \"{at}\"\naction = \"{action}\"\n"
+    )
+}
+
+/// A close through the type state: `Open -> Closing`, then `Closing -> Closed`.
+const CLOSE_STEPS: [(HandleState, HandleState); 2] = [(Open, Closing), (Closing, Closed)];
+
+/// The (from, to) of the transitions that `keep` selects, oldest first.
+fn steps(s: &Summary, keep: impl Fn(&TransitionRecord) -> bool) -> Vec<(HandleState, HandleState)> {
+    s.transitions
+        .iter()
+        .filter(|t| keep(t))
+        .map(|t| (t.from, t.to))
+        .collect()
+}
+
+/// Run to the end: the script closed the channel, and nothing was lost.
+fn run_until_closed(toml: &str) -> Summary {
+    let s = run(scenario(toml));
+    assert_eq!(s.end, EndReason::Closed, "{s:#?}");
+    assert_nothing_lost(&s);
+    s
+}
+
+fn start(toml: &str) -> RunnerHandle {
+    Runner::start(scenario(toml), RunOptions::default()).unwrap()
+}
+
+/// A run that stays in `Finished` until shut down (as the TUI's does).
+fn start_lingering(toml: &str) -> RunnerHandle {
+    let opts = RunOptions {
+        linger: true,
+        ..RunOptions::default()
+    };
+    Runner::start(scenario(toml), opts).unwrap()
+}
+
+/// Shut the run down; it must drain with nothing lost.
+fn shut_down(h: RunnerHandle) -> Summary {
+    h.shutdown();
+    let s = finish(h);
+    assert_nothing_lost(&s);
+    s
 }
 
 /// The run's summary; a run that never ends fails the test (a deadline, not
@@ -47,13 +98,9 @@ fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
 /// The deadline the other tests wait under turns a hang into a failure: an
 /// unlimited run that nobody shuts down is reported, not waited for.
 #[test]
-#[should_panic(expected = "it hangs")]
+#[should_panic(expected = "did not finish within")]
 fn a_run_that_never_ends_fails_the_test_instead_of_hanging_it() {
-    let h = Runner::start(
-        scenario("title = \"u\"\ncapacity = 4\n[producers]\nrate = 100\n"),
-        RunOptions::default(),
-    )
-    .unwrap();
+    let h = start("title = \"u\"\ncapacity = 4\n[producers]\nrate = 100\n");
     deadline::within_for(Duration::from_millis(300), "an unlimited run", move || {
         h.wait().unwrap()
     });
@@ -77,10 +124,7 @@ fn every_demo_runs_briefly_and_loses_nothing() {
         assert_nothing_lost(&s);
         assert_eq!(s.end, EndReason::Duration, "{name}");
         // The end of a run closes the channel through S0's type state.
-        let s0: Vec<_> = s.transitions.iter().filter(|t| t.handle == "S0").collect();
-        assert_eq!(s0.len(), 2, "{name}: {:#?}", s.transitions);
-        assert_eq!((s0[0].from, s0[0].to), (Open, Closing));
-        assert_eq!((s0[1].from, s0[1].to), (Closing, Closed));
+        assert_eq!(steps(&s, |t| t.handle == "S0"), CLOSE_STEPS, "{name}");
     }
 }
 
@@ -97,95 +141,48 @@ fn a_quota_ends_the_run_when_every_message_is_received() {
 #[test]
 fn shutdown_drains_an_unlimited_run() {
     // Slow consumer, fast producers: the ring is full when we shut down.
-    let h = Runner::start(
-        scenario(
-            "title = \"s\"\ncapacity = 8\n[producers]\ncount = 3\n[consumers]\nwork = \"20ms\"\n",
-        ),
-        RunOptions::default(),
-    )
-    .unwrap();
+    let h = start(
+        "title = \"s\"\ncapacity = 8\n[producers]\ncount = 3\n[consumers]\nwork = \"20ms\"\n",
+    );
     eventually("the ring fills", || h.stats().sent >= 8);
-    h.shutdown();
-    let s = finish(h);
+    let s = shut_down(h);
     assert_eq!(s.end, EndReason::Shutdown);
     assert_nothing_lost(&s);
 }
 
 #[test]
 fn close_from_sender_goes_through_every_type_state() {
-    let s = run(scenario(
-        r#"title = "c"
-capacity = 8
-[producers]
-count = 2
-rate = 500
-[consumers]
-work = "2ms"
-[[script]]
-at = "200ms"
-action = "close_from_sender"
-"#,
+    let s = run_until_closed(&scripted(
+        "[producers]\ncount = 2\nrate = 500\n[consumers]\nwork = \"2ms\"",
+        ("200ms", "close_from_sender"),
     ));
-    assert_eq!(s.end, EndReason::Closed);
-    assert_nothing_lost(&s);
-    let closer: Vec<_> = s.transitions.iter().filter(|t| t.handle != "S0").collect();
-    assert_eq!(closer.len(), 2, "{:#?}", s.transitions);
-    assert_eq!(closer[0].role, Role::Sender);
-    assert_eq!((closer[0].from, closer[0].to), (Open, Closing));
-    assert_eq!((closer[1].from, closer[1].to), (Closing, Closed));
+    // A producer closed it; S0 had nothing left to close.
+    assert_eq!(steps(&s, |t| t.role == Role::Sender), CLOSE_STEPS);
+    assert!(s.transitions.iter().all(|t| t.handle != "S0"), "{s:#?}");
 }
 
 #[test]
 fn close_from_receiver_still_delivers_what_was_buffered() {
-    let s = run(scenario(
-        r#"title = "c"
-capacity = 8
-[producers]
-count = 2
-[consumers]
-count = 2
-work = "5ms"
-[[script]]
-at = "150ms"
-action = "close_from_receiver"
-"#,
+    let s = run_until_closed(&scripted(
+        "[producers]\ncount = 2\n[consumers]\ncount = 2\nwork = \"5ms\"",
+        ("150ms", "close_from_receiver"),
     ));
-    assert_eq!(s.end, EndReason::Closed);
-    assert_nothing_lost(&s);
-    let r: Vec<_> = s
-        .transitions
-        .iter()
-        .filter(|t| t.role == Role::Receiver)
-        .collect();
-    assert_eq!(r.len(), 2, "{:#?}", s.transitions);
-    assert_eq!((r[1].from, r[1].to), (Closing, Closed));
+    assert_eq!(steps(&s, |t| t.role == Role::Receiver), CLOSE_STEPS);
 }
 
 #[test]
 fn dropping_the_last_producer_closes_the_channel() {
-    let s = run(scenario(
-        r#"title = "d"
-capacity = 8
-[producers]
-rate = 1000
-[[script]]
-at = "100ms"
-action = "drop_producer"
-"#,
+    let s = run_until_closed(&scripted(
+        "[producers]\nrate = 1000",
+        ("100ms", "drop_producer"),
     ));
-    assert_eq!(s.end, EndReason::Closed);
-    assert_nothing_lost(&s);
     // Closed by drop, not by close(): no type-state transition was performed.
     assert!(s.transitions.is_empty(), "{:#?}", s.transitions);
 }
 
 #[test]
 fn knobs_follow_commands_and_never_remove_the_last_task() {
-    let h = Runner::start(
-        scenario("title = \"k\"\ncapacity = 8\n[producers]\nrate = 100\n"),
-        RunOptions::default(),
-    )
-    .unwrap();
+    let h = start("title = \"k\"\ncapacity = 8\n[producers]\nrate = 100\n");
     let c = h.control();
     eventually("one producer", || c.knobs().producers == 1);
     c.command(Command::RemoveProducer);
@@ -206,20 +203,12 @@ fn knobs_follow_commands_and_never_remove_the_last_task() {
             && k.work == Duration::from_micros(100)
             && k.speed == 0.5
     });
-    h.shutdown();
-    assert_nothing_lost(&finish(h));
+    shut_down(h);
 }
 
 #[test]
 fn a_changed_capacity_takes_effect_on_restart() {
-    let h = Runner::start(
-        scenario("title = \"c\"\ncapacity = 8\n[producers]\nrate = 100\n"),
-        RunOptions {
-            linger: true,
-            ..RunOptions::default()
-        },
-    )
-    .unwrap();
+    let h = start_lingering("title = \"c\"\ncapacity = 8\n[producers]\nrate = 100\n");
     let c = h.control();
     c.command(Command::Turn(Knob::Capacity, Turn::Up));
     c.command(Command::Turn(Knob::Capacity, Turn::Up));
@@ -233,8 +222,7 @@ fn a_changed_capacity_takes_effect_on_restart() {
         let k = c.knobs();
         k.capacity == 16 && k.next_capacity == 16 && c.mode() == Mode::Running
     });
-    h.shutdown();
-    assert_nothing_lost(&finish(h));
+    shut_down(h);
 }
 
 /// Wait until the counters stop moving (the run is paused).
@@ -252,11 +240,7 @@ fn settle(h: &RunnerHandle) -> (u64, u64) {
 
 #[test]
 fn pause_stops_traffic_and_each_step_lets_one_operation_through() {
-    let h = Runner::start(
-        scenario("title = \"p\"\ncapacity = 8\n[producers]\nrate = 200\n"),
-        RunOptions::default(),
-    )
-    .unwrap();
+    let h = start("title = \"p\"\ncapacity = 8\n[producers]\nrate = 200\n");
     let c = h.control();
     eventually("some traffic", || h.stats().received > 3);
     c.command(Command::TogglePause);
@@ -280,20 +264,12 @@ fn pause_stops_traffic_and_each_step_lets_one_operation_through() {
     c.command(Command::TogglePause);
     eventually("running again", || h.stats().sent > sent + 3);
     assert_eq!(c.mode(), Mode::Running);
-    h.shutdown();
-    assert_nothing_lost(&finish(h));
+    shut_down(h);
 }
 
 #[test]
 fn restart_starts_a_fresh_channel_and_keeps_counting() {
-    let h = Runner::start(
-        scenario("title = \"r\"\ncapacity = 8\n[producers]\nrate = 500\n"),
-        RunOptions {
-            linger: true,
-            ..RunOptions::default()
-        },
-    )
-    .unwrap();
+    let h = start_lingering("title = \"r\"\ncapacity = 8\n[producers]\nrate = 500\n");
     let c = h.control();
     eventually("traffic", || h.stats().sent > 5);
     c.command(Command::AddProducer);
@@ -304,46 +280,37 @@ fn restart_starts_a_fresh_channel_and_keeps_counting() {
     });
     let after = h.stats().sent;
     eventually("traffic after restart", || h.stats().sent > after + 5);
-    h.shutdown();
-    let s = finish(h);
+    let s = shut_down(h);
     assert_eq!(s.restarts, 1);
     assert_nothing_lost(&s);
 }
 
 #[test]
 fn a_lingering_run_waits_in_finished_until_shutdown() {
-    let mut s = scenario("title = \"l\"\ncapacity = 4\n[producers]\nmessages = 10\n");
-    s.workers = 1;
-    let h = Runner::start(
-        s,
-        RunOptions {
-            linger: true,
-            ..RunOptions::default()
-        },
-    )
-    .unwrap();
+    let h =
+        start_lingering("title = \"l\"\ncapacity = 4\nworkers = 1\n[producers]\nmessages = 10\n");
     eventually("finished", || h.control().mode() == Mode::Finished);
     assert!(!h.is_finished(), "lingers until told to stop");
-    h.shutdown();
-    let s = finish(h);
+    let s = shut_down(h);
     assert_eq!(s.end, EndReason::AllSent);
     assert_eq!(s.sent, 10);
-    assert_nothing_lost(&s);
+}
+
+/// Two producers fill a 4-slot ring that a slow consumer drains, then the
+/// run is paused and has settled. Returns the run and its received count.
+fn full_ring_paused() -> (RunnerHandle, u64) {
+    let h =
+        start("title = \"c\"\ncapacity = 4\n[producers]\ncount = 2\n[consumers]\nwork = \"5ms\"\n");
+    eventually("the ring fills", || h.stats().sent >= 6);
+    h.control().command(Command::TogglePause);
+    let (_, received) = settle(&h);
+    (h, received)
 }
 
 #[test]
 fn steps_drain_a_channel_closed_while_paused() {
-    let h = Runner::start(
-        scenario(
-            "title = \"c\"\ncapacity = 4\n[producers]\ncount = 2\n[consumers]\nwork = \"5ms\"\n",
-        ),
-        RunOptions::default(),
-    )
-    .unwrap();
+    let (h, received) = full_ring_paused();
     let c = h.control();
-    eventually("the ring fills", || h.stats().sent >= 6);
-    c.command(Command::TogglePause);
-    let (_, received) = settle(&h);
     c.command(Command::Close);
     eventually("producers gone", || c.knobs().producers == 0);
     let mut received = received;
@@ -360,19 +327,7 @@ fn steps_drain_a_channel_closed_while_paused() {
 
 #[test]
 fn shutdown_while_paused_in_the_middle_of_a_close_still_drains() {
-    let h = Runner::start(
-        scenario(
-            "title = \"c\"\ncapacity = 4\n[producers]\ncount = 2\n[consumers]\nwork = \"5ms\"\n",
-        ),
-        RunOptions::default(),
-    )
-    .unwrap();
-    let c = h.control();
-    eventually("the ring fills", || h.stats().sent >= 6);
-    c.command(Command::TogglePause);
-    settle(&h);
-    c.command(Command::Close);
-    h.shutdown();
-    let s = finish(h);
-    assert_nothing_lost(&s);
+    let (h, _) = full_ring_paused();
+    h.control().command(Command::Close);
+    shut_down(h);
 }

@@ -4,9 +4,11 @@
 //! how fast anything is. Each test crate includes this with `mod deadline;`.
 #![allow(dead_code)]
 
+#[path = "../support/mod.rs"]
+mod support;
+
 use std::io::Read;
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -14,31 +16,15 @@ use std::time::{Duration, Instant};
 /// a hang.
 pub const HANG: Duration = Duration::from_secs(60);
 
-/// Run `f` on a thread of its own and return what it returns; panics if it
-/// has not returned after [`HANG`] (the thread is left behind).
+/// Run `f` on a thread of its own and return what it returns; fails the
+/// test if it has not returned after [`HANG`].
 pub fn within<R: Send + 'static>(what: &str, f: impl FnOnce() -> R + Send + 'static) -> R {
-    within_for(HANG, what, f)
+    support::within(HANG, what, f)
 }
 
-/// [`within`], with a limit of one's own.
-pub fn within_for<R: Send + 'static>(
-    limit: Duration,
-    what: &str,
-    f: impl FnOnce() -> R + Send + 'static,
-) -> R {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    match rx.recv_timeout(limit) {
-        Ok(r) => r,
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            panic!("{what}: still waiting after {limit:?}, it hangs")
-        }
-        // The closure panicked: its own message is already printed.
-        Err(mpsc::RecvTimeoutError::Disconnected) => panic!("{what}: the waiting thread panicked"),
-    }
-}
+/// [`within`], with a limit of one's own (the channel tests' helper).
+#[allow(unused_imports)]
+pub use support::within as within_for;
 
 /// Wait for `child` to exit; kills it and panics after [`HANG`].
 pub fn wait_child(child: &mut Child, what: &str) -> ExitStatus {
