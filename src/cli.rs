@@ -73,28 +73,32 @@ pub enum Cmd {
     },
     /// Run a demo (or a scenario file) for a while, without a terminal, and
     /// save the live view as an SVG picture (screenshots/regenerate.sh).
-    Screenshot {
-        /// A demo name, or a path to a scenario file (ending in .toml).
-        scenario: String,
-        /// Where to write the SVG.
-        #[arg(long, value_name = "FILE.svg")]
-        out: PathBuf,
-        /// How long the scenario runs before the picture is taken.
-        #[arg(long, value_name = "DURATION", default_value = "5s")]
-        at: String,
-        /// Size of the picture, in terminal cells.
-        #[arg(long, value_name = "COLSxROWS", default_value = "120x40")]
-        size: String,
-        /// Show the help screen.
-        #[arg(long)]
-        help_screen: bool,
-        /// Pause the run just before the picture.
-        #[arg(long)]
-        pause: bool,
-        /// Draw with ASCII only.
-        #[arg(long)]
-        ascii: bool,
-    },
+    Screenshot(ScreenshotArgs),
+}
+
+/// `chanviz screenshot`'s flags.
+#[derive(Debug, Args)]
+pub struct ScreenshotArgs {
+    /// A demo name, or a path to a scenario file (ending in .toml).
+    pub scenario: String,
+    /// Where to write the SVG.
+    #[arg(long, value_name = "FILE.svg")]
+    pub out: PathBuf,
+    /// How long the scenario runs before the picture is taken.
+    #[arg(long, value_name = "DURATION", default_value = "5s")]
+    pub at: String,
+    /// Size of the picture, in terminal cells.
+    #[arg(long, value_name = "COLSxROWS", default_value = "120x40")]
+    pub size: String,
+    /// Show the help screen.
+    #[arg(long)]
+    pub help_screen: bool,
+    /// Pause the run just before the picture.
+    #[arg(long)]
+    pub pause: bool,
+    /// Draw with ASCII only.
+    #[arg(long)]
+    pub ascii: bool,
 }
 
 /// Flags shared by `demo` and `run`: the scenario's values (validated by
@@ -165,6 +169,11 @@ fn bad_input(message: impl std::fmt::Display) -> i32 {
     EXIT_BAD_INPUT
 }
 
+fn failure(message: impl std::fmt::Display) -> i32 {
+    eprintln!("chanviz: {message}");
+    EXIT_FAILURE
+}
+
 /// The line printed by `chanviz demo --list` for each demo.
 pub fn list_lines() -> Vec<String> {
     DEMOS
@@ -201,15 +210,7 @@ pub fn run(cli: Cli) -> i32 {
             (demo.scenario(), run)
         }
         Cmd::Run { file, run } => (spec::load(&file), run),
-        Cmd::Screenshot {
-            scenario,
-            out,
-            at,
-            size,
-            help_screen,
-            pause,
-            ascii,
-        } => return screenshot(&scenario, &out, &at, &size, help_screen, pause, ascii),
+        Cmd::Screenshot(args) => return screenshot(&args),
     };
     let mut scenario = match scenario {
         Ok(s) => s,
@@ -268,19 +269,13 @@ fn headless_run(scenario: Scenario, format: Format, interval: Duration) -> i32 {
     };
     let handle = match Runner::start(scenario.clone(), opts) {
         Ok(h) => h,
-        Err(e) => {
-            eprintln!("chanviz: {e}");
-            return EXIT_FAILURE;
-        }
+        Err(e) => return failure(e),
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match headless::run(&scenario, handle, snapshot, format, interval, &mut out) {
         Ok(outcome) => verdict(&outcome),
-        Err(e) => {
-            eprintln!("chanviz: {e}");
-            EXIT_FAILURE
-        }
+        Err(e) => failure(e),
     }
 }
 
@@ -336,10 +331,7 @@ fn interactive(scenario: Scenario, args: &RunArgs, interval: Duration) -> i32 {
     };
     let handle = match Runner::start(scenario.clone(), opts) {
         Ok(h) => h,
-        Err(e) => {
-            eprintln!("chanviz: {e}");
-            return EXIT_FAILURE;
-        }
+        Err(e) => return failure(e),
     };
     let session = crate::ui::Session {
         title: scenario.title.clone(),
@@ -378,24 +370,19 @@ fn interactive(scenario: Scenario, args: &RunArgs, interval: Duration) -> i32 {
             );
             verdict(&outcome)
         }
-        Err(e) => {
-            eprintln!("chanviz: {e}");
-            EXIT_FAILURE
-        }
+        Err(e) => failure(e),
     }
 }
 
 /// `chanviz screenshot`: bad input gets exit code 2, like every command.
-#[allow(clippy::too_many_arguments)]
-fn screenshot(
-    which: &str,
-    out: &std::path::Path,
-    at: &str,
-    size: &str,
-    help: bool,
-    pause: bool,
-    ascii: bool,
-) -> i32 {
+fn screenshot(args: &ScreenshotArgs) -> i32 {
+    let ScreenshotArgs {
+        scenario: which,
+        out,
+        at,
+        size,
+        ..
+    } = args;
     let scenario = if which.ends_with(".toml") {
         spec::load(std::path::Path::new(which))
     } else {
@@ -430,16 +417,13 @@ fn screenshot(
         at,
         width,
         height,
-        help,
-        pause,
-        ascii,
+        help: args.help_screen,
+        pause: args.pause,
+        ascii: args.ascii,
     };
     let svg = match crate::screenshot::take(scenario, &shot, &probe) {
         Ok(svg) => svg,
-        Err(e) => {
-            eprintln!("chanviz: {e}");
-            return EXIT_FAILURE;
-        }
+        Err(e) => return failure(e),
     };
     if let Err(e) = std::fs::write(out, svg) {
         eprintln!("chanviz: cannot write {}: {e}", out.display());

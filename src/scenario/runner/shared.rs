@@ -135,7 +135,19 @@ impl Shared {
         self.paused_flag.load(Ordering::Relaxed)
     }
 
-    pub fn set_paused(&self, paused: bool) {
+    /// Close the pause gate.
+    pub fn pause(&self) {
+        self.set_paused(true);
+        self.set_mode(Mode::Paused);
+    }
+
+    /// Open the pause gate.
+    pub fn resume(&self) {
+        self.set_paused(false);
+        self.set_mode(Mode::Running);
+    }
+
+    fn set_paused(&self, paused: bool) {
         self.paused_flag.store(paused, Ordering::Relaxed);
         self.paused.send_replace(paused);
         if !paused {

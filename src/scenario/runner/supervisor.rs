@@ -44,8 +44,7 @@ pub(super) async fn supervise(
     let end = 'runs: loop {
         shared.reset_knobs();
         shared.set_hurry(false);
-        shared.set_paused(false);
-        shared.set_mode(Mode::Running);
+        shared.resume();
         let outcome = epoch(&shared, &mut cmds, &mut totals).await;
         let reason = match outcome {
             EpochEnd::Restart => {
@@ -233,8 +232,7 @@ impl Epoch<'_> {
     /// stay parked at the pause gate from here on.
     fn begin_end(&mut self, reason: EndReason) {
         self.forced_end = true;
-        self.shared.set_paused(false);
-        self.shared.set_mode(Mode::Running);
+        self.shared.resume();
         if self.ending.is_none() {
             self.ending = Some(reason);
         }
@@ -254,39 +252,22 @@ impl Epoch<'_> {
             Command::AddConsumer => self.add_consumer(),
             Command::RemoveConsumer => self.remove_consumer(),
             Command::Turn(knob, turn) => shared.update_knobs(|k| knob.turn(k, turn)),
-            Command::TogglePause => {
-                if self.forced_end {
-                    return;
+            // The runner is ending the run: nothing may stay paused.
+            Command::TogglePause | Command::Step if self.forced_end => {}
+            Command::TogglePause => match shared.mode() {
+                Mode::Running => shared.pause(),
+                Mode::Paused | Mode::Step => shared.resume(),
+                Mode::Finished => {}
+            },
+            Command::Step => match shared.mode() {
+                // Stepping starts from a pause.
+                Mode::Running => shared.pause(),
+                Mode::Paused | Mode::Step => {
+                    shared.permits.add_permits(1);
+                    shared.set_mode(Mode::Step);
                 }
-                match shared.mode() {
-                    Mode::Running => {
-                        shared.set_paused(true);
-                        shared.set_mode(Mode::Paused);
-                    }
-                    Mode::Paused | Mode::Step => {
-                        shared.set_paused(false);
-                        shared.set_mode(Mode::Running);
-                    }
-                    Mode::Finished => {}
-                }
-            }
-            Command::Step => {
-                if self.forced_end {
-                    return;
-                }
-                match shared.mode() {
-                    // Stepping starts from a pause.
-                    Mode::Running => {
-                        shared.set_paused(true);
-                        shared.set_mode(Mode::Paused);
-                    }
-                    Mode::Paused | Mode::Step => {
-                        shared.permits.add_permits(1);
-                        shared.set_mode(Mode::Step);
-                    }
-                    Mode::Finished => {}
-                }
-            }
+                Mode::Finished => {}
+            },
             Command::Close => self.close_from_sender(),
             Command::Restart => {
                 self.restart = true;
