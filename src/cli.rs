@@ -15,7 +15,7 @@ use crate::probe::{Probe, Snapshot};
 use crate::scenario::demos::{self, DEMOS};
 use crate::scenario::runner::{RunOptions, Runner};
 use crate::scenario::spec::{self, Overrides, Scenario};
-use crate::ui::{DEFAULT_FPS, MAX_FPS, MIN_FPS};
+use crate::ui::{DEFAULT_FPS, FPS};
 
 /// Exit code of a clean run.
 pub const EXIT_OK: i32 = 0;
@@ -119,7 +119,7 @@ pub struct RunArgs {
     pub interval: String,
     /// Frames per second of the live view.
     #[arg(long, default_value_t = DEFAULT_FPS,
-          value_parser = clap::value_parser!(u32).range(i64::from(MIN_FPS)..=i64::from(MAX_FPS)))]
+          value_parser = clap::value_parser!(u32).range(i64::from(*FPS.start())..=i64::from(*FPS.end())))]
     pub fps: u32,
     /// Draw the live view with ASCII only (no box drawing or braille).
     #[arg(long)]

@@ -136,7 +136,7 @@ fn a_missing_file_is_bad_input() {
 
 #[test]
 fn bad_flags_name_the_flag_and_exit_2() {
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 9] = [
         (
             &["--capacity", "0"],
             "--capacity: must be a number of slots between 1 and 1048576, got 0",
@@ -153,6 +153,7 @@ fn bad_flags_name_the_flag_and_exit_2() {
         // The old name of `--work` still works, and is checked the same way.
         (&["--consumer-delay", "fast"], "--work: must be a duration"),
         (&["--fps", "121"], "--fps"),
+        (&["--fps", "0"], "--fps"),
         (&["--duration", "0"], "--duration: must be longer than 0"),
         (&["--interval", "1parsec"], "--interval: must be a duration"),
     ];
@@ -164,7 +165,7 @@ fn bad_flags_name_the_flag_and_exit_2() {
         assert!(stderr(&o).contains(expected), "{flags:?}: {}", stderr(&o));
     }
     // The frame rate the UI draws at most is the most the flag accepts.
-    let max = chanviz::ui::MAX_FPS.to_string();
+    let max = chanviz::ui::FPS.end().to_string();
     let o = chanviz(&[
         "demo",
         "spsc",
@@ -241,13 +242,17 @@ fn screenshot_rejects_bad_input_with_exit_2() {
 #[test]
 fn readme_states_the_limits_the_code_uses() {
     use chanviz::scenario::knobs::{speeds_text, MAX_CAPACITY};
-    use chanviz::ui::{DEFAULT_FPS, MAX_FPS, MIN_FPS};
+    use chanviz::ui::{DEFAULT_FPS, FPS};
     let readme = include_str!("../README.md");
     for expected in [
         format!("ring slots, 1..={MAX_CAPACITY}"),
         format!("between 1 and {MAX_CAPACITY}"),
         format!("speed: {}", speeds_text()),
-        format!("`--fps N` (default {DEFAULT_FPS}, {MIN_FPS} to {MAX_FPS})"),
+        format!(
+            "`--fps N` (default {DEFAULT_FPS}, {} to {})",
+            FPS.start(),
+            FPS.end()
+        ),
     ] {
         assert!(
             readme.contains(&expected),

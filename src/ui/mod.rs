@@ -29,18 +29,16 @@ pub use svg::buffer_to_svg;
 pub use theme::Theme;
 pub use tui::{request_quit, run};
 
-/// Frames per second of the live view: the default, and the range `--fps`
-/// accepts (the event loop holds to it too).
+/// Frames per second of the live view that `--fps` accepts and the event
+/// loop holds to (above 120 is not seen, only paid for).
+pub const FPS: std::ops::RangeInclusive<u32> = 1..=120;
+/// Frames per second unless `--fps` says otherwise.
 pub const DEFAULT_FPS: u32 = 30;
-/// The lowest frame rate.
-pub const MIN_FPS: u32 = 1;
-/// The highest frame rate: more is not seen, only paid for.
-pub const MAX_FPS: u32 = 120;
 
 /// How the UI draws.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UiOptions {
-    /// Frames per second (clamped to [`MIN_FPS`]..=[`MAX_FPS`]).
+    /// Frames per second (clamped to [`FPS`]).
     pub fps: u32,
     /// Only ASCII glyphs: no box drawing, no braille.
     pub ascii: bool,

@@ -60,7 +60,8 @@ fn event_loop(
     mut session: Session,
     fps: u32,
 ) -> io::Result<()> {
-    let frame = Duration::from_secs_f64(1.0 / f64::from(fps.clamp(super::MIN_FPS, super::MAX_FPS)));
+    let frame =
+        Duration::from_secs_f64(1.0 / f64::from(fps.clamp(*super::FPS.start(), *super::FPS.end())));
     let mut next = Instant::now();
     loop {
         if QUIT.load(Ordering::SeqCst) || app.quit {

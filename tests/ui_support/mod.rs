@@ -279,3 +279,20 @@ pub fn text(buf: &Buffer) -> String {
     }
     out
 }
+
+/// The title of every panel of the main screen.
+pub const PANEL_TITLES: [&str; 6] = [
+    "Ring",
+    "Waker queues",
+    "Type state",
+    "Parameters",
+    "Throughput",
+    "Event log",
+];
+
+/// `out` (a screen's text, or an SVG) shows every panel's title.
+pub fn assert_every_panel(out: &str) {
+    for title in PANEL_TITLES {
+        assert!(out.contains(title), "missing {title}: {out}");
+    }
+}

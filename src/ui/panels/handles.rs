@@ -16,11 +16,7 @@ use crate::ui::theme::Theme;
 /// Draw the handles panel.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let block = theme.block("Type state");
-    let inner = block.inner(area);
-    block.render(area, buf);
-    let Some(chan) = app.channel() else {
-        super::no_channel(app, inner, buf);
+    let Some((inner, chan)) = super::framed(app, "Type state", area, buf) else {
         return;
     };
     if inner.is_empty() {

@@ -69,11 +69,7 @@ pub fn rates(buckets: &[Bucket], now_us: u64, value: impl Fn(&Bucket) -> u64) ->
 /// Draw the throughput panel.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let block = theme.block("Throughput (msg/s, 60 s)");
-    let inner = block.inner(area);
-    block.render(area, buf);
-    let Some(chan) = app.channel() else {
-        super::no_channel(app, inner, buf);
+    let Some((inner, chan)) = super::framed(app, "Throughput (msg/s, 60 s)", area, buf) else {
         return;
     };
     if inner.height < 2 {

@@ -15,11 +15,7 @@ use crate::ui::theme::Theme;
 /// Draw the waiters panel.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let block = theme.block("Waker queues: parked");
-    let inner = block.inner(area);
-    block.render(area, buf);
-    let Some(chan) = app.channel() else {
-        super::no_channel(app, inner, buf);
+    let Some((inner, chan)) = super::framed(app, "Waker queues: parked", area, buf) else {
         return;
     };
     let w = inner.width as usize;
