@@ -97,26 +97,32 @@ pub fn millis(ms: f64) -> String {
 /// A rate in messages (or events) per second: `0.5/s`, `950/s`, `12.3k/s`,
 /// `1.2M/s`. Below 10 a fraction is kept (a configured `2.5/s` stays itself).
 pub fn rate(per_sec: f64) -> String {
-    if per_sec >= 1e6 {
-        format!("{:.1}M/s", per_sec / 1e6)
-    } else if per_sec >= 1e4 {
-        format!("{:.1}k/s", per_sec / 1e3)
-    } else if per_sec >= 10.0 || per_sec.fract() == 0.0 {
-        format!("{per_sec:.0}/s")
-    } else {
-        format!("{per_sec:.1}/s")
+    let fraction = per_sec < 10.0 && per_sec.fract() != 0.0;
+    match si(per_sec, 1e4) {
+        (v, "") if fraction => format!("{v:.1}/s"),
+        (v, "") => format!("{v:.0}/s"),
+        (v, unit) => format!("{v:.1}{unit}/s"),
     }
 }
 
 /// A rate without its unit, at most 4 characters, for narrow panels: `950`,
 /// `148k`, `1.2M`.
 pub fn rate_short(per_sec: f64) -> String {
-    if per_sec >= 1e6 {
-        format!("{:.1}M", per_sec / 1e6)
-    } else if per_sec >= 1e3 {
-        format!("{:.0}k", per_sec / 1e3)
+    match si(per_sec, 1e3) {
+        (v, "M") => format!("{v:.1}M"),
+        (v, unit) => format!("{v:.0}{unit}"),
+    }
+}
+
+/// `v` scaled to millions (`M`) from a million, to thousands (`k`) from
+/// `k_from`, else as it is.
+fn si(v: f64, k_from: f64) -> (f64, &'static str) {
+    if v >= 1e6 {
+        (v / 1e6, "M")
+    } else if v >= k_from {
+        (v / 1e3, "k")
     } else {
-        format!("{per_sec:.0}")
+        (v, "")
     }
 }
 

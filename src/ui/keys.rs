@@ -164,6 +164,30 @@ pub struct Binding {
     pub when: When,
 }
 
+const fn bind(
+    keys: &'static [Key],
+    action: KeyAction,
+    when: When,
+    footer: &'static str,
+    help: &'static str,
+) -> Binding {
+    Binding {
+        keys,
+        help,
+        footer,
+        action,
+        when,
+    }
+}
+
+const fn run(cmd: Command) -> KeyAction {
+    KeyAction::Run(cmd)
+}
+
+const fn turn(knob: Knob, turn: Turn) -> KeyAction {
+    KeyAction::Run(Command::Turn(knob, turn))
+}
+
 impl Binding {
     /// The row's first key, as the footer and the parameters panel show it.
     pub fn short(&self) -> String {
@@ -171,198 +195,43 @@ impl Binding {
     }
 }
 
-/// Every key the TUI knows, in the order the help and the footer list them.
-pub const BINDINGS: &[Binding] = &[
-    Binding {
-        keys: &[ch('q'), ctrl('c')],
-        help: "quit (Esc closes help first)",
-        footer: "quit",
-        action: KeyAction::Quit,
-        when: When::Always,
-    },
-    Binding {
-        keys: &[code(KeyCode::Esc)],
-        help: "",
-        footer: "",
-        action: KeyAction::CloseHelpOrQuit,
-        when: When::Always,
-    },
-    Binding {
-        keys: &[ch('?'), code(KeyCode::F(1))],
-        help: "show / hide this help",
-        footer: "help",
-        action: KeyAction::ToggleHelp,
-        when: When::Always,
-    },
-    Binding {
-        keys: &[ch(' ')],
-        help: "pause / resume",
-        footer: "pause",
-        action: KeyAction::Run(Command::TogglePause),
-        when: When::Running,
-    },
-    Binding {
-        keys: &[ch(' ')],
-        help: "",
-        footer: "resume",
-        action: KeyAction::Run(Command::TogglePause),
-        when: When::Paused,
-    },
-    Binding {
-        keys: &[ch('n')],
-        help: "step one operation (paused)",
-        footer: "step",
-        action: KeyAction::Run(Command::Step),
-        when: When::Paused,
-    },
-    Binding {
-        keys: &[ch('x')],
-        help: "close channel (type state)",
-        footer: "close",
-        action: KeyAction::Run(Command::Close),
-        when: When::Live,
-    },
-    Binding {
-        keys: &[ch('r')],
-        help: "restart with a fresh channel",
-        footer: "restart",
-        action: KeyAction::Run(Command::Restart),
-        when: When::Always,
-    },
-    Binding {
-        keys: &[ch('p')],
-        help: "add / remove a producer",
-        footer: "producer",
-        action: KeyAction::Run(Command::AddProducer),
-        when: When::Live,
-    },
-    Binding {
-        keys: &[ch('P')],
-        help: "",
-        footer: "producer",
-        action: KeyAction::Run(Command::RemoveProducer),
-        when: When::Live,
-    },
-    Binding {
-        keys: &[ch('c')],
-        help: "add / remove a consumer",
-        footer: "consumer",
-        action: KeyAction::Run(Command::AddConsumer),
-        when: When::Live,
-    },
-    Binding {
-        keys: &[ch('C')],
-        help: "",
-        footer: "consumer",
-        action: KeyAction::Run(Command::RemoveConsumer),
-        when: When::Live,
-    },
-    Binding {
-        keys: &[ch('+'), ch('=')],
-        help: "raise / lower producer rate",
-        footer: "rate",
-        action: KeyAction::Run(Command::Turn(Knob::Rate, Turn::Up)),
-        when: When::Live,
-    },
-    Binding {
-        keys: &[ch('-'), ch('_')],
-        help: "",
-        footer: "rate",
-        action: KeyAction::Run(Command::Turn(Knob::Rate, Turn::Down)),
-        when: When::Live,
-    },
-    Binding {
-        keys: &[ch('<'), ch(',')],
-        help: "less / more consumer work",
-        footer: "work",
-        action: KeyAction::Run(Command::Turn(Knob::Work, Turn::Down)),
-        when: When::Live,
-    },
-    Binding {
-        keys: &[ch('>'), ch('.')],
-        help: "",
-        footer: "work",
-        action: KeyAction::Run(Command::Turn(Knob::Work, Turn::Up)),
-        when: When::Live,
-    },
-    Binding {
-        keys: &[ch('s')],
-        help: "speed: {speeds}",
-        footer: "speed",
-        action: KeyAction::Run(Command::Turn(Knob::Speed, Turn::Up)),
-        when: When::Live,
-    },
-    Binding {
-        keys: &[ch(']')],
-        help: "capacity x2 / half on restart",
-        footer: "capacity",
-        action: KeyAction::Run(Command::Turn(Knob::Capacity, Turn::Up)),
-        when: When::Always,
-    },
-    Binding {
-        keys: &[ch('[')],
-        help: "",
-        footer: "capacity",
-        action: KeyAction::Run(Command::Turn(Knob::Capacity, Turn::Down)),
-        when: When::Always,
-    },
-    Binding {
-        keys: &[ch('f')],
-        help: "freeze / follow the log",
-        footer: "freeze",
-        action: KeyAction::ToggleFreeze,
-        when: When::Always,
-    },
-    Binding {
-        keys: &[code(KeyCode::Up), ch('k')],
-        help: "scroll the log by a line",
-        footer: "scroll",
-        action: KeyAction::ScrollOlder(1),
-        when: When::Always,
-    },
-    Binding {
-        keys: &[code(KeyCode::Down), ch('j')],
-        help: "",
-        footer: "scroll",
-        action: KeyAction::ScrollNewer(1),
-        when: When::Frozen,
-    },
-    Binding {
-        keys: &[code(KeyCode::PageUp)],
-        help: "scroll the log by a page",
-        footer: "",
-        action: KeyAction::ScrollOlder(10),
-        when: When::Always,
-    },
-    Binding {
-        keys: &[code(KeyCode::PageDown)],
-        help: "",
-        footer: "",
-        action: KeyAction::ScrollNewer(10),
-        when: When::Frozen,
-    },
-    Binding {
-        keys: &[code(KeyCode::Home)],
-        help: "oldest / newest (follow)",
-        footer: "",
-        action: KeyAction::Oldest,
-        when: When::Always,
-    },
-    Binding {
-        keys: &[code(KeyCode::End)],
-        help: "",
-        footer: "follow",
-        action: KeyAction::Newest,
-        when: When::Frozen,
-    },
-    Binding {
-        keys: &[code(KeyCode::Tab)],
-        help: "next channel (after restart)",
-        footer: "channel",
-        action: KeyAction::NextChannel,
-        when: When::ManyChannels,
-    },
-];
+/// Every key the TUI knows, in the order the help and the footer list them:
+/// keys, action, when it works, footer word, help text.
+#[rustfmt::skip]
+pub const BINDINGS: &[Binding] = {
+    use KeyAction::*;
+    use When::*;
+    &[
+        bind(&[ch('q'), ctrl('c')], Quit, Always, "quit", "quit (Esc closes help first)"),
+        bind(&[code(KeyCode::Esc)], CloseHelpOrQuit, Always, "", ""),
+        bind(&[ch('?'), code(KeyCode::F(1))], ToggleHelp, Always, "help", "show / hide this help"),
+        bind(&[ch(' ')], run(Command::TogglePause), Running, "pause", "pause / resume"),
+        bind(&[ch(' ')], run(Command::TogglePause), Paused, "resume", ""),
+        bind(&[ch('n')], run(Command::Step), Paused, "step", "step one operation (paused)"),
+        bind(&[ch('x')], run(Command::Close), Live, "close", "close channel (type state)"),
+        bind(&[ch('r')], run(Command::Restart), Always, "restart", "restart with a fresh channel"),
+        bind(&[ch('p')], run(Command::AddProducer), Live, "producer", "add / remove a producer"),
+        bind(&[ch('P')], run(Command::RemoveProducer), Live, "producer", ""),
+        bind(&[ch('c')], run(Command::AddConsumer), Live, "consumer", "add / remove a consumer"),
+        bind(&[ch('C')], run(Command::RemoveConsumer), Live, "consumer", ""),
+        bind(&[ch('+'), ch('=')], turn(Knob::Rate, Turn::Up), Live, "rate", "raise / lower producer rate"),
+        bind(&[ch('-'), ch('_')], turn(Knob::Rate, Turn::Down), Live, "rate", ""),
+        bind(&[ch('<'), ch(',')], turn(Knob::Work, Turn::Down), Live, "work", "less / more consumer work"),
+        bind(&[ch('>'), ch('.')], turn(Knob::Work, Turn::Up), Live, "work", ""),
+        bind(&[ch('s')], turn(Knob::Speed, Turn::Up), Live, "speed", "speed: {speeds}"),
+        bind(&[ch(']')], turn(Knob::Capacity, Turn::Up), Always, "capacity", "capacity x2 / half on restart"),
+        bind(&[ch('[')], turn(Knob::Capacity, Turn::Down), Always, "capacity", ""),
+        bind(&[ch('f')], ToggleFreeze, Always, "freeze", "freeze / follow the log"),
+        bind(&[code(KeyCode::Up), ch('k')], ScrollOlder(1), Always, "scroll", "scroll the log by a line"),
+        bind(&[code(KeyCode::Down), ch('j')], ScrollNewer(1), Frozen, "scroll", ""),
+        bind(&[code(KeyCode::PageUp)], ScrollOlder(10), Always, "", "scroll the log by a page"),
+        bind(&[code(KeyCode::PageDown)], ScrollNewer(10), Frozen, "", ""),
+        bind(&[code(KeyCode::Home)], Oldest, Always, "", "oldest / newest (follow)"),
+        bind(&[code(KeyCode::End)], Newest, Frozen, "follow", ""),
+        bind(&[code(KeyCode::Tab)], NextChannel, ManyChannels, "channel", "next channel (after restart)"),
+    
+    ]
+};
 
 /// The binding `event` triggers in `ctx`, if any: the first row whose key
 /// matches and whose condition holds.

@@ -136,53 +136,38 @@ impl Theme {
         }
     }
 
+    /// `ascii` under `--ascii`, else `unicode`.
+    fn glyph(&self, ascii: &'static str, unicode: &'static str) -> &'static str {
+        if self.ascii {
+            ascii
+        } else {
+            unicode
+        }
+    }
+
     /// Glyph for `level` in 0..=8 (0 empty, 8 full).
     pub fn level(&self, level: usize) -> &'static str {
         let level = level.min(8);
-        if self.ascii {
-            LEVELS_ASCII[level]
-        } else {
-            LEVELS_UNICODE[level]
-        }
+        self.glyph(LEVELS_ASCII[level], LEVELS_UNICODE[level])
     }
     /// A full cell: an occupied slot.
     pub fn full(&self) -> &'static str {
-        if self.ascii {
-            "#"
-        } else {
-            "█"
-        }
+        self.glyph("#", "█")
     }
     /// An empty slot.
     pub fn hollow(&self) -> &'static str {
-        if self.ascii {
-            "."
-        } else {
-            "·"
-        }
+        self.glyph(".", "·")
     }
     /// An arrow pointing right (timelines).
     pub fn arrow(&self) -> &'static str {
-        if self.ascii {
-            "->"
-        } else {
-            "→"
-        }
+        self.glyph("->", "→")
     }
     /// A separator dot.
     pub fn sep(&self) -> &'static str {
-        if self.ascii {
-            "|"
-        } else {
-            "·"
-        }
+        self.glyph("|", "·")
     }
     /// Up/down arrows, as named in the help.
     pub fn up_down(&self) -> &'static str {
-        if self.ascii {
-            "Up/Dn"
-        } else {
-            "↑/↓"
-        }
+        self.glyph("Up/Dn", "↑/↓")
     }
 }
