@@ -10,7 +10,7 @@ use chanviz::ui::panels;
 use chanviz::ui::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ui_support::{app, app_with, text};
+use ui_support::{app, app_with, assert_shows, text};
 
 fn draw(app: &App, w: u16, h: u16, render: fn(&App, Rect, &mut Buffer)) -> String {
     let area = Rect::new(0, 0, w, h);
@@ -19,12 +19,22 @@ fn draw(app: &App, w: u16, h: u16, render: fn(&App, Rect, &mut Buffer)) -> Strin
     text(&buf)
 }
 
+/// [`draw`] the usual app, in `mode`.
+fn draw_in(mode: Mode, w: u16, h: u16, render: fn(&App, Rect, &mut Buffer)) -> String {
+    draw(&app_with(Theme::default(), mode), w, h, render)
+}
+
 #[test]
 fn ring_shows_every_slot_with_head_and_tail() {
     let out = draw(&app(), 80, 7, panels::ring::render);
-    assert!(out.contains("head = next write: slot 5 lap 1"), "{out}");
-    assert!(out.contains("tail = next read: slot 0 lap 1"), "{out}");
-    assert!(out.contains("5 of 8 slots used"), "{out}");
+    assert_shows(
+        &out,
+        &[
+            "head = next write: slot 5 lap 1",
+            "tail = next read: slot 0 lap 1",
+            "5 of 8 slots used",
+        ],
+    );
     insta::assert_snapshot!("panel_ring_cap8", out);
 }
 
@@ -66,9 +76,10 @@ fn waiters_show_depth_peak_and_wakes() {
 #[test]
 fn handles_show_type_states_and_lifecycle_timeline() {
     let out = draw(&app(), 46, 10, panels::handles::render);
-    assert!(out.contains("S0  sender   Closing"), "{out}");
-    assert!(out.contains("S2  sender   Dropped"), "{out}");
-    assert!(out.contains("CLOSING"), "{out}");
+    assert_shows(
+        &out,
+        &["S0  sender   Closing", "S2  sender   Dropped", "CLOSING"],
+    );
     insta::assert_snapshot!("panel_handles", out);
 }
 
@@ -113,51 +124,35 @@ fn throughput_in_ascii_has_no_braille() {
 #[test]
 fn log_tells_events_in_words() {
     let out = draw(&app(), 80, 10, panels::log::render);
-    assert!(
-        out.contains("S2 parked: ring full (8/8), 3 senders waiting"),
-        "{out}"
+    assert_shows(
+        &out,
+        &[
+            "S2 parked: ring full (8/8), 3 senders waiting",
+            "R0 popped slot 7 (len 5)",
+            "woke S2 (senders waiting: 2)",
+        ],
     );
-    assert!(out.contains("R0 popped slot 7 (len 5)"), "{out}");
-    assert!(out.contains("woke S2 (senders waiting: 2)"), "{out}");
     insta::assert_snapshot!("panel_log", out);
 }
 
 #[test]
 fn params_show_each_knob_with_its_key() {
     let out = draw(&app(), 30, 10, panels::params::render);
-    assert!(out.contains("producers"), "{out}");
-    assert!(out.contains("p/P"), "{out}");
-    assert!(out.contains("1/4x"), "{out}");
+    assert_shows(&out, &["producers", "p/P", "1/4x"]);
     insta::assert_snapshot!("panel_params", out);
 }
 
 #[test]
 fn header_shows_title_mode_clock_and_drops() {
-    let out = draw(
-        &app_with(Theme::default(), Mode::Paused),
-        120,
-        2,
-        panels::header::render,
-    );
-    assert!(out.contains("PAUSED"), "{out}");
-    assert!(out.contains("dropped 7"), "{out}");
+    let out = draw_in(Mode::Paused, 120, 2, panels::header::render);
+    assert_shows(&out, &["PAUSED", "dropped 7"]);
     insta::assert_snapshot!("panel_header", out);
 }
 
 #[test]
 fn footer_offers_step_only_while_paused() {
-    let running = draw(
-        &app_with(Theme::default(), Mode::Running),
-        160,
-        1,
-        panels::footer::render,
-    );
-    let paused = draw(
-        &app_with(Theme::default(), Mode::Paused),
-        160,
-        1,
-        panels::footer::render,
-    );
+    let running = draw_in(Mode::Running, 160, 1, panels::footer::render);
+    let paused = draw_in(Mode::Paused, 160, 1, panels::footer::render);
     assert!(!running.contains("n step"), "{running}");
     assert!(running.contains("space pause"), "{running}");
     assert!(paused.contains("n step"), "{paused}");

@@ -323,20 +323,29 @@ impl Decoded {
             Op::Created => EventKind::Created {
                 capacity: self.number(id::CAPACITY) as usize,
             },
-            Op::Push => EventKind::Push {
-                handle: self.number(id::HANDLE),
-                slot: self.number(id::SLOT) as usize,
-                head: self.number(id::HEAD),
-                tail: self.number(id::TAIL),
-                len: self.number(id::LEN) as usize,
-            },
-            Op::Pop => EventKind::Pop {
-                handle: self.number(id::HANDLE),
-                slot: self.number(id::SLOT) as usize,
-                head: self.number(id::HEAD),
-                tail: self.number(id::TAIL),
-                len: self.number(id::LEN) as usize,
-            },
+            // A push and a pop carry the same fields.
+            Op::Push | Op::Pop => {
+                let (handle, slot) = (self.number(id::HANDLE), self.number(id::SLOT) as usize);
+                let (head, tail) = (self.number(id::HEAD), self.number(id::TAIL));
+                let len = self.number(id::LEN) as usize;
+                if matches!(self.op, Op::Push) {
+                    EventKind::Push {
+                        handle,
+                        slot,
+                        head,
+                        tail,
+                        len,
+                    }
+                } else {
+                    EventKind::Pop {
+                        handle,
+                        slot,
+                        head,
+                        tail,
+                        len,
+                    }
+                }
+            }
             Op::SendWait => EventKind::SendWait {
                 handle: self.number(id::HANDLE),
                 waiting: self.number(id::WAITING_SENDERS) as usize,

@@ -240,24 +240,19 @@ mod tests {
 
     #[test]
     fn work_moves_between_notches_and_stops_at_the_ends() {
-        assert_eq!(step_work(Duration::ZERO, true), Duration::from_micros(100));
-        assert_eq!(
-            step_work(Duration::from_millis(3), true),
-            Duration::from_millis(5)
-        );
-        assert_eq!(
-            step_work(Duration::from_millis(3), false),
-            Duration::from_millis(2)
-        );
-        assert_eq!(step_work(Duration::ZERO, false), Duration::ZERO);
-        assert_eq!(
-            step_work(Duration::from_secs(1), true),
-            Duration::from_secs(1)
-        );
-        assert_eq!(
-            step_work(Duration::from_secs(5), false),
-            Duration::from_secs(1)
-        );
+        let ms = Duration::from_millis;
+        // (now, up, next)
+        let cases = [
+            (ms(0), true, Duration::from_micros(100)),
+            (ms(3), true, ms(5)),
+            (ms(3), false, ms(2)),
+            (ms(0), false, ms(0)),
+            (ms(1000), true, ms(1000)),
+            (ms(5000), false, ms(1000)),
+        ];
+        for (now, up, next) in cases {
+            assert_eq!(step_work(now, up), next, "{now:?} up={up}");
+        }
     }
 
     #[test]

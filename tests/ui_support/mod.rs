@@ -296,3 +296,10 @@ pub fn assert_every_panel(out: &str) {
         assert!(out.contains(title), "missing {title}: {out}");
     }
 }
+
+/// `out` contains every one of `parts`.
+pub fn assert_shows(out: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(out.contains(part), "missing {part:?}: {out}");
+    }
+}
