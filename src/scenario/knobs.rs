@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+use super::Scenario;
+
 /// Largest ring capacity: the scenario format's limit, and where the
 /// capacity knob stops.
 pub const MAX_CAPACITY: usize = 1_048_576;
@@ -74,6 +76,21 @@ impl Default for Knobs {
             capacity: 0,
             next_capacity: 0,
             speed: SPEEDS[0],
+        }
+    }
+}
+
+impl Knobs {
+    /// The knobs at the start of a run of `scenario`: its values, except what
+    /// the viewer chose for itself and keeps across restarts (the speed, and
+    /// the capacity asked for the next channel). The task counts are
+    /// published by the runner as tasks start.
+    pub fn at_start(scenario: &Scenario, before: &Knobs) -> Knobs {
+        Knobs {
+            rate: scenario.producers.rate,
+            work: scenario.consumers.work,
+            capacity: before.next_capacity,
+            ..*before
         }
     }
 }

@@ -74,16 +74,10 @@ impl Shared {
         s
     }
 
-    /// Knobs back to the scenario's values (the speed is kept: it is a
-    /// viewing preference, not part of the scenario; the capacity is the
-    /// one asked for the next run).
+    /// Knobs back to the scenario's values ([`Knobs::at_start`]).
     pub fn reset_knobs(&self) {
-        let (rate, work) = (self.scenario.producers.rate, self.scenario.consumers.work);
-        self.update_knobs(|k| {
-            k.rate = rate;
-            k.work = work;
-            k.capacity = k.next_capacity;
-        });
+        let scenario = &self.scenario;
+        self.update_knobs(|k| *k = Knobs::at_start(scenario, k));
     }
 
     pub fn knobs(&self) -> Knobs {
