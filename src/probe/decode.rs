@@ -224,6 +224,7 @@ impl Plans {
             let slot = &self.slots[(home + probe) % PLAN_SLOTS];
             if slot
                 .key
+                // Claim the slot; the ids are published by the Release below.
                 .compare_exchange(0, CLAIMED, Ordering::Acquire, Ordering::Relaxed)
                 .is_ok()
             {
@@ -243,6 +244,7 @@ impl Plans {
         let home = Self::home(key);
         for probe in 0..PLAN_SLOTS {
             let slot = &self.slots[(home + probe) % PLAN_SLOTS];
+            // Acquire pairs with the Release that published the ids.
             let k = slot.key.load(Ordering::Acquire);
             if k == key {
                 let mut plan: Plan = [0; PLAN_FIELDS];

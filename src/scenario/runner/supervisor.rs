@@ -386,6 +386,7 @@ async fn epoch(
             clock += (now - last).mul_f64(shared.knobs().speed);
         }
         last = now;
+        // Relaxed: a display value.
         shared
             .clock_us
             .store(clock.as_micros() as u64, Ordering::Relaxed);
