@@ -36,7 +36,8 @@ Examples:
   chanviz demo spsc --json --duration 5s    JSON lines, then a summary
   chanviz run my.toml --rate max            your own scenario (format: README.md)
 
-Exit codes: 0 clean run, 1 failure at run time, 2 bad input.";
+Exit codes: 0 clean run (Ctrl-C stops a run cleanly), 1 failure at run time, 2 bad input,
+130 a second Ctrl-C.";
 
 /// chanviz: a bounded async MPMC channel, shown working.
 #[derive(Debug, Parser)]

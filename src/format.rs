@@ -195,35 +195,22 @@ mod tests {
         }
     }
 
-    /// Each (printed, expected) pair agrees.
-    fn reads(pairs: &[(String, &str)]) {
-        for (got, want) in pairs {
-            assert_eq!(got, want);
-        }
-    }
-
     #[test]
     fn rates_speeds_counts_and_times_read_naturally() {
-        reads(&[
-            (rate(0.5), "0.5/s"),
-            (rate(5.0), "5/s"),
-            (rate(2.5), "2.5/s"),
-            (rate(950.0), "950/s"),
-            (rate(12_345.0), "12.3k/s"),
-            (rate(1_200_000.0), "1.2M/s"),
-            (knob_rate(Rate::Max), "max"),
-            (knob_rate(Rate::PerSec(20.0)), "20/s"),
-            (speed(1.0), "1x"),
-            (speed(0.25), "1/4x"),
-            (speed(0.1), "1/10x"),
-            (count(12_345), "12,345"),
-            (count(7), "7"),
-            (time_us(12_345_000), "12.345s"),
-            (elapsed_us(62_000_000), "1m02s"),
-            (elapsed(Duration::from_millis(2000)), "2.0s"),
-        ]);
+        let rates = [0.5, 5.0, 2.5, 950.0, 12_345.0, 1_200_000.0].map(rate);
+        assert_eq!(
+            rates,
+            ["0.5/s", "5/s", "2.5/s", "950/s", "12.3k/s", "1.2M/s"]
+        );
+        assert_eq!(knob_rate(Rate::Max), "max");
+        assert_eq!(knob_rate(Rate::PerSec(20.0)), "20/s");
         for v in [0.0, 999.0, 148_000.0, 9_900_000.0] {
             assert!(rate_short(v).len() <= 4, "{v}: {}", rate_short(v));
         }
+        assert_eq!([1.0, 0.25, 0.1].map(speed), ["1x", "1/4x", "1/10x"]);
+        assert_eq!([12_345, 7].map(count), ["12,345", "7"]);
+        assert_eq!(time_us(12_345_000), "12.345s");
+        assert_eq!(elapsed_us(62_000_000), "1m02s");
+        assert_eq!(elapsed(Duration::from_millis(2000)), "2.0s");
     }
 }

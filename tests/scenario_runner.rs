@@ -151,23 +151,19 @@ fn shutdown_drains_an_unlimited_run() {
 }
 
 #[test]
-fn close_from_sender_goes_through_every_type_state() {
-    let s = run_until_closed(&scripted(
-        "[producers]\ncount = 2\nrate = 500\n[consumers]\nwork = \"2ms\"",
-        ("200ms", "close_from_sender"),
-    ));
-    // A producer closed it; S0 had nothing left to close.
-    assert_eq!(steps(&s, |t| t.role == Role::Sender), CLOSE_STEPS);
-    assert!(s.transitions.iter().all(|t| t.handle != "S0"), "{s:#?}");
-}
-
-#[test]
-fn close_from_receiver_still_delivers_what_was_buffered() {
-    let s = run_until_closed(&scripted(
-        "[producers]\ncount = 2\n[consumers]\ncount = 2\nwork = \"5ms\"",
-        ("150ms", "close_from_receiver"),
-    ));
-    assert_eq!(steps(&s, |t| t.role == Role::Receiver), CLOSE_STEPS);
+fn a_scripted_close_from_either_side_goes_through_every_type_state() {
+    let sender_side = "[producers]\ncount = 2\nrate = 500\n[consumers]\nwork = \"2ms\"";
+    let receiver_side = "[producers]\ncount = 2\n[consumers]\ncount = 2\nwork = \"5ms\"";
+    for (tables, action, closer) in [
+        (sender_side, "close_from_sender", Role::Sender),
+        (receiver_side, "close_from_receiver", Role::Receiver),
+    ] {
+        // Buffered messages are still delivered (run_until_closed checks).
+        let s = run_until_closed(&scripted(tables, ("150ms", action)));
+        assert_eq!(steps(&s, |t| t.role == closer), CLOSE_STEPS, "{action}");
+        // A task's handle closed it; the runner's own S0 had nothing to close.
+        assert!(s.transitions.iter().all(|t| t.handle != "S0"), "{s:#?}");
+    }
 }
 
 #[test]

@@ -9,40 +9,42 @@ use super::checks::*;
 use super::{Origin, Scenario, ScenarioError};
 use crate::scenario::knobs::scaled_jitter;
 
-/// Values given on the command line that replace the scenario's. Each is the
-/// flag's text as typed; [`Overrides::apply`] validates it like the file.
-#[derive(Clone, Debug, Default, PartialEq, Eq, clap::Args)]
-pub struct Overrides {
+/// Declares [`Overrides`]: one optional flag per line, `--NAME VALUE_NAME`,
+/// each kept as typed (negative numbers too, so that they get our message).
+macro_rules! override_flags {
+    ($($(#[$doc:meta])* $field:ident: $value_name:literal $(, alias = $alias:literal)?;)*) => {
+        /// Values given on the command line that replace the scenario's. Each
+        /// is the flag's text as typed; [`Overrides::apply`] validates it like
+        /// the file.
+        #[derive(Clone, Debug, Default, PartialEq, Eq, clap::Args)]
+        pub struct Overrides {
+            $(
+                $(#[$doc])*
+                #[arg(long, value_name = $value_name, allow_hyphen_values = true $(, alias = $alias)?)]
+                pub $field: Option<String>,
+            )*
+        }
+    };
+}
+
+override_flags! {
     /// Number of producers (producers.count).
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub producers: Option<String>,
+    producers: "N";
     /// Number of consumers (consumers.count).
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub consumers: Option<String>,
+    consumers: "N";
     /// Ring capacity in slots (capacity).
-    #[arg(long, value_name = "SLOTS", allow_hyphen_values = true)]
-    pub capacity: Option<String>,
+    capacity: "SLOTS";
     /// Messages per second per producer, or "max" (producers.rate).
-    #[arg(long, value_name = "RATE", allow_hyphen_values = true)]
-    pub rate: Option<String>,
+    rate: "RATE";
     /// Consumer work time per message, e.g. 20ms (consumers.work; the jitter
     /// keeps its proportion to it).
-    #[arg(
-        long,
-        value_name = "DURATION",
-        allow_hyphen_values = true,
-        alias = "consumer-delay"
-    )]
-    pub work: Option<String>,
+    work: "DURATION", alias = "consumer-delay";
     /// Messages per producer, or "unlimited" (producers.messages).
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub messages: Option<String>,
+    messages: "N";
     /// Length of the run, e.g. 30s, or "unlimited" (duration).
-    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
-    pub duration: Option<String>,
+    duration: "DURATION";
     /// Tokio worker threads (workers).
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub workers: Option<String>,
+    workers: "N";
 }
 
 /// Check `text` (if given) as the file's `field` would be, then `set` it.

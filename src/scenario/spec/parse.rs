@@ -28,29 +28,29 @@ struct RawScenario {
     script: Vec<Spanned<RawStep>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawProducers {
-    count: Option<Spanned<Value>>,
-    rate: Option<Spanned<Value>>,
-    burst: Option<Spanned<Value>>,
-    messages: Option<Spanned<Value>>,
+/// A TOML table whose keys are all spanned scalars, and no other key.
+macro_rules! raw_table {
+    ($name:ident { $($field:ident),* $(,)? }) => {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct $name {
+            $($field: Option<Spanned<Value>>,)*
+        }
+    };
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawConsumers {
-    count: Option<Spanned<Value>>,
-    work: Option<Spanned<Value>>,
-    jitter: Option<Spanned<Value>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawStep {
-    at: Option<Spanned<Value>>,
-    action: Option<Spanned<Value>>,
-}
+raw_table!(RawProducers {
+    count,
+    rate,
+    burst,
+    messages
+});
+raw_table!(RawConsumers {
+    count,
+    work,
+    jitter
+});
+raw_table!(RawStep { at, action });
 
 /// Turns byte offsets into lines and builds errors for one source.
 struct Source<'a> {
