@@ -68,55 +68,20 @@ fn apply_one<T>(
 impl Overrides {
     /// Apply every override to `scenario`, validating each one as the file
     /// would. The error names the flag.
+    #[rustfmt::skip] // a table: flag, field, check, where the value goes
     pub fn apply(&self, s: &mut Scenario) -> Result<(), ScenarioError> {
-        let p = &mut s.producers;
-        apply_one(
-            &self.producers,
-            "--producers",
-            "producers.count",
-            count_value,
-            |v| p.count = v,
-        )?;
-        apply_one(&self.rate, "--rate", "producers.rate", rate_value, |v| {
-            p.rate = v
-        })?;
-        let set_messages = |v| p.messages = v;
-        apply_one(
-            &self.messages,
-            "--messages",
-            "producers.messages",
-            messages_value,
-            set_messages,
-        )?;
-        let c = &mut s.consumers;
-        apply_one(
-            &self.consumers,
-            "--consumers",
-            "consumers.count",
-            count_value,
-            |v| c.count = v,
-        )?;
+        let (p, c) = (&mut s.producers, &mut s.consumers);
+        apply_one(&self.producers, "--producers", "producers.count", count_value, |v| p.count = v)?;
+        apply_one(&self.rate, "--rate", "producers.rate", rate_value, |v| p.rate = v)?;
+        apply_one(&self.messages, "--messages", "producers.messages", messages_value, |v| p.messages = v)?;
+        apply_one(&self.consumers, "--consumers", "consumers.count", count_value, |v| c.count = v)?;
         apply_one(&self.work, "--work", "consumers.work", work_value, |v| {
             c.jitter = scaled_jitter(c.jitter, c.work, v);
             c.work = v;
         })?;
-        apply_one(
-            &self.capacity,
-            "--capacity",
-            "capacity",
-            capacity_value,
-            |v| s.capacity = v,
-        )?;
-        apply_one(
-            &self.duration,
-            "--duration",
-            "duration",
-            run_duration_value,
-            |v| s.duration = v,
-        )?;
-        apply_one(&self.workers, "--workers", "workers", workers_value, |v| {
-            s.workers = v
-        })?;
+        apply_one(&self.capacity, "--capacity", "capacity", capacity_value, |v| s.capacity = v)?;
+        apply_one(&self.duration, "--duration", "duration", run_duration_value, |v| s.duration = v)?;
+        apply_one(&self.workers, "--workers", "workers", workers_value, |v| s.workers = v)?;
         Ok(())
     }
 }
