@@ -471,9 +471,9 @@ impl fmt::Write for StackText {
 mod tests {
     use std::sync::{Arc, Mutex};
 
-    use tracing::span::{Attributes, Id, Record};
     use tracing::subscriber::Interest;
     use tracing::{Event, Subscriber};
+    use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
     use super::*;
     use crate::channel::schema::TARGET;
@@ -487,20 +487,12 @@ mod tests {
         seen: Arc<Mutex<Vec<Seen>>>,
     }
 
-    impl Subscriber for BothWays {
+    impl<S: Subscriber> Layer<S> for BothWays {
         fn register_callsite(&self, meta: &'static Metadata<'static>) -> Interest {
             self.plans.register(meta);
             Interest::always()
         }
-        fn enabled(&self, _: &Metadata<'_>) -> bool {
-            true
-        }
-        fn new_span(&self, _: &Attributes<'_>) -> Id {
-            Id::from_u64(1)
-        }
-        fn record(&self, _: &Id, _: &Record<'_>) {}
-        fn record_follows_from(&self, _: &Id, _: &Id) {}
-        fn event(&self, event: &Event<'_>) {
+        fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
             let plan = self.plans.find(event.metadata());
             let mut planned = Decoded::with_plan(plan);
             event.record(&mut planned);
@@ -514,8 +506,6 @@ mod tests {
                 by_name.kind(),
             ));
         }
-        fn enter(&self, _: &Id) {}
-        fn exit(&self, _: &Id) {}
     }
 
     #[test]
@@ -525,6 +515,7 @@ mod tests {
             plans: Plans::new(),
             seen: Arc::clone(&seen),
         };
+        let subscriber = tracing_subscriber::registry().with(subscriber);
         tracing::subscriber::with_default(subscriber, || {
             tracing::debug!(target: TARGET, op = "created", chan = 1u64, capacity = 4u64, name = "n");
             tracing::trace!(target: TARGET, op = "push", chan = 1u64, head = 3u64, tail = 1u64, len = 2u64, slot = 2u64, handle = 4u64);
