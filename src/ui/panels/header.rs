@@ -64,9 +64,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     ];
     if area.width >= 110 {
         right.push(Span::styled("  frame ", theme.dim()));
-        right.push(Span::raw(format!(
-            "{:.1}ms",
-            app.frame_time.as_secs_f64() * 1e3
+        right.push(Span::raw(format::millis(
+            app.frame_time.as_secs_f64() * 1e3,
         )));
     }
     let left = vec![
