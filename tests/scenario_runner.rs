@@ -221,6 +221,12 @@ fn a_changed_capacity_takes_effect_on_restart() {
     shut_down(h);
 }
 
+/// Wait until messages flow end to end; the run's control.
+fn with_traffic(h: &RunnerHandle) -> std::sync::Arc<dyn chanviz::scenario::control::Control> {
+    eventually("some traffic", || h.stats().received > 3);
+    h.control()
+}
+
 /// Wait until the counters stop moving (the run is paused).
 fn settle(h: &RunnerHandle) -> (u64, u64) {
     let mut last = (h.stats().sent, h.stats().received);
@@ -237,8 +243,7 @@ fn settle(h: &RunnerHandle) -> (u64, u64) {
 #[test]
 fn pause_stops_traffic_and_each_step_lets_one_operation_through() {
     let h = start("title = \"p\"\ncapacity = 8\n[producers]\nrate = 200\n");
-    let c = h.control();
-    eventually("some traffic", || h.stats().received > 3);
+    let c = with_traffic(&h);
     c.command(Command::TogglePause);
     eventually("paused", || c.mode() == Mode::Paused);
     let (sent0, _) = settle(&h);
@@ -266,8 +271,7 @@ fn pause_stops_traffic_and_each_step_lets_one_operation_through() {
 #[test]
 fn restart_starts_a_fresh_channel_and_keeps_counting() {
     let h = start_lingering("title = \"r\"\ncapacity = 8\n[producers]\nrate = 500\n");
-    let c = h.control();
-    eventually("traffic", || h.stats().sent > 5);
+    let c = with_traffic(&h);
     c.command(Command::AddProducer);
     c.command(Command::Restart);
     // Back to the scenario's one producer, with traffic on the new channel.

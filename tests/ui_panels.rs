@@ -19,6 +19,17 @@ fn draw(app: &App, w: u16, h: u16, render: fn(&App, Rect, &mut Buffer)) -> Strin
     text(&buf)
 }
 
+/// Draw `render` at (w, h) from the usual app: it must show `parts`, and
+/// the picture is the insta snapshot `name`.
+fn check_panel(name: &str, (w, h): (u16, u16), render: Render, parts: &[&str]) {
+    let out = draw(&app(), w, h, render);
+    assert_shows(&out, parts);
+    insta::assert_snapshot!(name, out);
+}
+
+/// A panel's render function.
+type Render = fn(&App, Rect, &mut Buffer);
+
 /// [`draw`] the usual app, in `mode`.
 fn draw_in(mode: Mode, w: u16, h: u16, render: fn(&App, Rect, &mut Buffer)) -> String {
     draw(&app_with(Theme::default(), mode), w, h, render)
@@ -26,16 +37,16 @@ fn draw_in(mode: Mode, w: u16, h: u16, render: fn(&App, Rect, &mut Buffer)) -> S
 
 #[test]
 fn ring_shows_every_slot_with_head_and_tail() {
-    let out = draw(&app(), 80, 7, panels::ring::render);
-    assert_shows(
-        &out,
+    check_panel(
+        "panel_ring_cap8",
+        (80, 7),
+        panels::ring::render,
         &[
             "head = next write: slot 5 lap 1",
             "tail = next read: slot 0 lap 1",
             "5 of 8 slots used",
         ],
     );
-    insta::assert_snapshot!("panel_ring_cap8", out);
 }
 
 #[test]
@@ -68,19 +79,22 @@ fn ring_of_64_slots_wraps_onto_rows_when_tall_enough() {
 
 #[test]
 fn waiters_show_depth_peak_and_wakes() {
-    let out = draw(&app(), 36, 8, panels::waiters::render);
-    assert!(out.contains("senders     2 waiting  peak 3"), "{out}");
-    insta::assert_snapshot!("panel_waiters", out);
+    check_panel(
+        "panel_waiters",
+        (36, 8),
+        panels::waiters::render,
+        &["senders     2 waiting  peak 3"],
+    );
 }
 
 #[test]
 fn handles_show_type_states_and_lifecycle_timeline() {
-    let out = draw(&app(), 46, 10, panels::handles::render);
-    assert_shows(
-        &out,
+    check_panel(
+        "panel_handles",
+        (46, 10),
+        panels::handles::render,
         &["S0  sender   Closing", "S2  sender   Dropped", "CLOSING"],
     );
-    insta::assert_snapshot!("panel_handles", out);
 }
 
 #[test]
@@ -123,23 +137,26 @@ fn throughput_in_ascii_has_no_braille() {
 
 #[test]
 fn log_tells_events_in_words() {
-    let out = draw(&app(), 80, 10, panels::log::render);
-    assert_shows(
-        &out,
+    check_panel(
+        "panel_log",
+        (80, 10),
+        panels::log::render,
         &[
             "S2 parked: ring full (8/8), 3 senders waiting",
             "R0 popped slot 7 (len 5)",
             "woke S2 (senders waiting: 2)",
         ],
     );
-    insta::assert_snapshot!("panel_log", out);
 }
 
 #[test]
 fn params_show_each_knob_with_its_key() {
-    let out = draw(&app(), 30, 10, panels::params::render);
-    assert_shows(&out, &["producers", "p/P", "1/4x"]);
-    insta::assert_snapshot!("panel_params", out);
+    check_panel(
+        "panel_params",
+        (30, 10),
+        panels::params::render,
+        &["producers", "p/P", "1/4x"],
+    );
 }
 
 #[test]
