@@ -241,11 +241,6 @@ pub fn lookup(event: &KeyEvent, ctx: &KeyContext) -> Option<&'static Binding> {
         .find(|b| b.when.holds(ctx) && b.keys.iter().any(|k| k.matches(event)))
 }
 
-/// The binding that performs `action` (for the parameters panel's key hints).
-pub fn binding_for(action: KeyAction) -> Option<&'static Binding> {
-    BINDINGS.iter().find(|b| b.action == action)
-}
-
 /// Footer entries for `ctx`: ("p/P", "producer") pairs, in table order, with
 /// neighbours sharing a footer word merged.
 pub fn footer_entries(ctx: &KeyContext) -> Vec<(String, &'static str)> {
