@@ -164,6 +164,7 @@ pub struct Binding {
     pub when: When,
 }
 
+/// One row of [`BINDINGS`], in the table's column order.
 const fn bind(
     keys: &'static [Key],
     action: KeyAction,
@@ -229,7 +230,6 @@ pub const BINDINGS: &[Binding] = {
         bind(&[code(KeyCode::Home)], Oldest, Always, "", "oldest / newest (follow)"),
         bind(&[code(KeyCode::End)], Newest, Frozen, "follow", ""),
         bind(&[code(KeyCode::Tab)], NextChannel, ManyChannels, "channel", "next channel (after restart)"),
-    
     ]
 };
 
