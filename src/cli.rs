@@ -9,11 +9,13 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::format;
 use crate::headless::{self, Format, Outcome};
 use crate::probe::{Probe, Snapshot};
 use crate::scenario::demos::{self, DEMOS};
 use crate::scenario::runner::{RunOptions, Runner};
 use crate::scenario::spec::{self, Overrides, Scenario};
+use crate::ui::{DEFAULT_FPS, FPS};
 
 /// Exit code of a clean run.
 pub const EXIT_OK: i32 = 0;
@@ -21,6 +23,9 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILURE: i32 = 1;
 /// Exit code of bad input: a bad flag, file, value or demo name.
 pub const EXIT_BAD_INPUT: i32 = 2;
+/// Exit code after a second Ctrl-C (or SIGTERM): the user would not wait
+/// for the clean shutdown the first one started (128 + SIGINT).
+pub const EXIT_INTERRUPTED: i32 = 130;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -31,7 +36,8 @@ Examples:
   chanviz demo spsc --json --duration 5s    JSON lines, then a summary
   chanviz run my.toml --rate max            your own scenario (format: README.md)
 
-Exit codes: 0 clean run, 1 failure at run time, 2 bad input.";
+Exit codes: 0 clean run (Ctrl-C stops a run cleanly), 1 failure at run time, 2 bad input,
+130 a second Ctrl-C.";
 
 /// chanviz: a bounded async MPMC channel, shown working.
 #[derive(Debug, Parser)]
@@ -68,59 +74,41 @@ pub enum Cmd {
     },
     /// Run a demo (or a scenario file) for a while, without a terminal, and
     /// save the live view as an SVG picture (screenshots/regenerate.sh).
-    Screenshot {
-        /// A demo name, or a path to a scenario file (ending in .toml).
-        scenario: String,
-        /// Where to write the SVG.
-        #[arg(long, value_name = "FILE.svg")]
-        out: PathBuf,
-        /// How long the scenario runs before the picture is taken.
-        #[arg(long, value_name = "DURATION", default_value = "5s")]
-        at: String,
-        /// Size of the picture, in terminal cells.
-        #[arg(long, value_name = "COLSxROWS", default_value = "120x40")]
-        size: String,
-        /// Show the help screen.
-        #[arg(long)]
-        help_screen: bool,
-        /// Pause the run just before the picture.
-        #[arg(long)]
-        pause: bool,
-        /// Draw with ASCII only.
-        #[arg(long)]
-        ascii: bool,
-    },
+    Screenshot(ScreenshotArgs),
 }
 
-/// Flags shared by `demo` and `run`. Scenario values are kept as typed and
-/// validated by `scenario::spec`, exactly like the file's.
+/// `chanviz screenshot`'s flags.
+#[derive(Debug, Args)]
+pub struct ScreenshotArgs {
+    /// A demo name, or a path to a scenario file (ending in .toml).
+    pub scenario: String,
+    /// Where to write the SVG.
+    #[arg(long, value_name = "FILE.svg")]
+    pub out: PathBuf,
+    /// How long the scenario runs before the picture is taken.
+    #[arg(long, value_name = "DURATION", default_value = "5s")]
+    pub at: String,
+    /// Size of the picture, in terminal cells.
+    #[arg(long, value_name = "COLSxROWS", default_value = "120x40")]
+    pub size: String,
+    /// Show the help screen.
+    #[arg(long)]
+    pub help_screen: bool,
+    /// Pause the run just before the picture.
+    #[arg(long)]
+    pub pause: bool,
+    /// Draw with ASCII only.
+    #[arg(long)]
+    pub ascii: bool,
+}
+
+/// Flags shared by `demo` and `run`: the scenario's values (validated by
+/// `scenario::spec`, exactly like the file's), and how to show the run.
 #[derive(Debug, Args, Default)]
 pub struct RunArgs {
-    /// Number of producers (producers.count).
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub producers: Option<String>,
-    /// Number of consumers (consumers.count).
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub consumers: Option<String>,
-    /// Ring capacity in slots (capacity).
-    #[arg(long, value_name = "SLOTS", allow_hyphen_values = true)]
-    pub capacity: Option<String>,
-    /// Messages per second per producer, or "max" (producers.rate).
-    #[arg(long, value_name = "RATE", allow_hyphen_values = true)]
-    pub rate: Option<String>,
-    /// Consumer work time per message, e.g. 20ms (consumers.work; the jitter
-    /// keeps its proportion to it).
-    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
-    pub consumer_delay: Option<String>,
-    /// Messages per producer, or "unlimited" (producers.messages).
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub messages: Option<String>,
-    /// Length of the run, e.g. 30s, or "unlimited" (duration).
-    #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
-    pub duration: Option<String>,
-    /// Tokio worker threads (workers).
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
-    pub workers: Option<String>,
+    /// Values that replace the scenario's.
+    #[command(flatten)]
+    pub overrides: Overrides,
     /// Print text lines instead of the live view.
     #[arg(long)]
     pub headless: bool,
@@ -131,7 +119,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", default_value = "1s")]
     pub interval: String,
     /// Frames per second of the live view.
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=240))]
+    #[arg(long, default_value_t = DEFAULT_FPS,
+          value_parser = clap::value_parser!(u32).range(i64::from(*FPS.start())..=i64::from(*FPS.end())))]
     pub fps: u32,
     /// Draw the live view with ASCII only (no box drawing or braille).
     #[arg(long)]
@@ -142,21 +131,8 @@ pub struct RunArgs {
 }
 
 impl RunArgs {
-    fn overrides(&self) -> Overrides {
-        Overrides {
-            producers: self.producers.clone(),
-            consumers: self.consumers.clone(),
-            capacity: self.capacity.clone(),
-            rate: self.rate.clone(),
-            consumer_delay: self.consumer_delay.clone(),
-            messages: self.messages.clone(),
-            duration: self.duration.clone(),
-            workers: self.workers.clone(),
-        }
-    }
-
     fn interval(&self) -> Result<Duration, String> {
-        let d = spec::parse_duration(&self.interval).map_err(|m| format!("--interval: {m}"))?;
+        let d = format::parse_duration(&self.interval).map_err(|m| format!("--interval: {m}"))?;
         if d < Duration::from_millis(10) || d > Duration::from_secs(3600) {
             return Err(format!(
                 "--interval: must be between 10ms and 1h, got {:?}",
@@ -192,6 +168,11 @@ fn unknown_demo(name: &str) -> String {
 fn bad_input(message: impl std::fmt::Display) -> i32 {
     eprintln!("chanviz: {message}");
     EXIT_BAD_INPUT
+}
+
+fn failure(message: impl std::fmt::Display) -> i32 {
+    eprintln!("chanviz: {message}");
+    EXIT_FAILURE
 }
 
 /// The line printed by `chanviz demo --list` for each demo.
@@ -230,21 +211,13 @@ pub fn run(cli: Cli) -> i32 {
             (demo.scenario(), run)
         }
         Cmd::Run { file, run } => (spec::load(&file), run),
-        Cmd::Screenshot {
-            scenario,
-            out,
-            at,
-            size,
-            help_screen,
-            pause,
-            ascii,
-        } => return screenshot(&scenario, &out, &at, &size, help_screen, pause, ascii),
+        Cmd::Screenshot(args) => return screenshot(&args),
     };
     let mut scenario = match scenario {
         Ok(s) => s,
         Err(e) => return bad_input(e),
     };
-    if let Err(e) = args.overrides().apply(&mut scenario) {
+    if let Err(e) = args.overrides.apply(&mut scenario) {
         return bad_input(e);
     }
     let interval = match args.interval() {
@@ -292,24 +265,26 @@ fn headless_run(scenario: Scenario, format: Format, interval: Duration) -> i32 {
     let opts = RunOptions {
         linger: false,
         catch_signals: true,
-        on_signal: None,
+        on_signal: Some(Arc::new(exit_if_interrupted_again)),
         dispatch: None,
     };
     let handle = match Runner::start(scenario.clone(), opts) {
         Ok(h) => h,
-        Err(e) => {
-            eprintln!("chanviz: {e}");
-            return EXIT_FAILURE;
-        }
+        Err(e) => return failure(e),
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match headless::run(&scenario, handle, snapshot, format, interval, &mut out) {
         Ok(outcome) => verdict(&outcome),
-        Err(e) => {
-            eprintln!("chanviz: {e}");
-            EXIT_FAILURE
-        }
+        Err(e) => failure(e),
+    }
+}
+
+/// The first signal shuts the run down cleanly (and the run's own exit code
+/// stands); a second one ends the process at once.
+fn exit_if_interrupted_again(signals: u32) {
+    if signals > 1 {
+        std::process::exit(EXIT_INTERRUPTED);
     }
 }
 
@@ -349,15 +324,15 @@ fn interactive(scenario: Scenario, args: &RunArgs, interval: Duration) -> i32 {
         catch_signals: true,
         // SIGTERM (or SIGINT from outside the terminal): leave the UI, which
         // restores the terminal, then end the run cleanly.
-        on_signal: Some(Arc::new(crate::ui::request_quit)),
+        on_signal: Some(Arc::new(|n| {
+            crate::ui::request_quit();
+            exit_if_interrupted_again(n);
+        })),
         dispatch: None,
     };
     let handle = match Runner::start(scenario.clone(), opts) {
         Ok(h) => h,
-        Err(e) => {
-            eprintln!("chanviz: {e}");
-            return EXIT_FAILURE;
-        }
+        Err(e) => return failure(e),
     };
     let session = crate::ui::Session {
         title: scenario.title.clone(),
@@ -396,24 +371,19 @@ fn interactive(scenario: Scenario, args: &RunArgs, interval: Duration) -> i32 {
             );
             verdict(&outcome)
         }
-        Err(e) => {
-            eprintln!("chanviz: {e}");
-            EXIT_FAILURE
-        }
+        Err(e) => failure(e),
     }
 }
 
 /// `chanviz screenshot`: bad input gets exit code 2, like every command.
-#[allow(clippy::too_many_arguments)]
-fn screenshot(
-    which: &str,
-    out: &std::path::Path,
-    at: &str,
-    size: &str,
-    help: bool,
-    pause: bool,
-    ascii: bool,
-) -> i32 {
+fn screenshot(args: &ScreenshotArgs) -> i32 {
+    let ScreenshotArgs {
+        scenario: which,
+        out,
+        at,
+        size,
+        ..
+    } = args;
     let scenario = if which.ends_with(".toml") {
         spec::load(std::path::Path::new(which))
     } else {
@@ -426,7 +396,7 @@ fn screenshot(
         Ok(s) => s,
         Err(e) => return bad_input(e),
     };
-    let at = match spec::parse_duration(at) {
+    let at = match format::parse_duration(at) {
         Ok(d) if d <= Duration::from_secs(600) => d,
         Ok(_) => return bad_input("--at: must be at most 10m"),
         Err(m) => return bad_input(format!("--at: {m}")),
@@ -448,16 +418,13 @@ fn screenshot(
         at,
         width,
         height,
-        help,
-        pause,
-        ascii,
+        help: args.help_screen,
+        pause: args.pause,
+        ascii: args.ascii,
     };
     let svg = match crate::screenshot::take(scenario, &shot, &probe) {
         Ok(svg) => svg,
-        Err(e) => {
-            eprintln!("chanviz: {e}");
-            return EXIT_FAILURE;
-        }
+        Err(e) => return failure(e),
     };
     if let Err(e) = std::fs::write(out, svg) {
         eprintln!("chanviz: cannot write {}: {e}", out.display());

@@ -19,6 +19,9 @@ pub mod probe;
 pub mod scenario;
 
 #[cfg(feature = "tui")]
+pub mod format;
+
+#[cfg(feature = "tui")]
 pub mod headless;
 
 #[cfg(feature = "tui")]

@@ -53,7 +53,7 @@ pub fn take(scenario: Scenario, shot: &Shot, probe: &Probe) -> Result<String, St
     }
 
     let ui_opts = UiOptions {
-        fps: 30,
+        fps: crate::ui::DEFAULT_FPS,
         ascii: shot.ascii,
         no_color: false,
     };

@@ -3,16 +3,15 @@
 //! end with nothing lost (exit 0).
 #![cfg(feature = "tui")]
 
+mod deadline;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use chanviz::scenario::demos::DEMOS;
 
 fn chanviz(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chanviz"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
+    deadline::output(Command::new(env!("CARGO_BIN_EXE_chanviz")).args(args))
 }
 
 fn stderr(o: &Output) -> String {
@@ -137,7 +136,7 @@ fn a_missing_file_is_bad_input() {
 
 #[test]
 fn bad_flags_name_the_flag_and_exit_2() {
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 9] = [
         (
             &["--capacity", "0"],
             "--capacity: must be a number of slots between 1 and 1048576, got 0",
@@ -150,10 +149,11 @@ fn bad_flags_name_the_flag_and_exit_2() {
             &["--producers", "0"],
             "--producers: must be a number of tasks between 1 and 1024, got 0",
         ),
-        (
-            &["--consumer-delay", "fast"],
-            "--consumer-delay: must be a duration",
-        ),
+        (&["--work", "fast"], "--work: must be a duration"),
+        // The old name of `--work` still works, and is checked the same way.
+        (&["--consumer-delay", "fast"], "--work: must be a duration"),
+        (&["--fps", "121"], "--fps"),
+        (&["--fps", "0"], "--fps"),
         (&["--duration", "0"], "--duration: must be longer than 0"),
         (&["--interval", "1parsec"], "--interval: must be a duration"),
     ];
@@ -164,6 +164,18 @@ fn bad_flags_name_the_flag_and_exit_2() {
         assert_eq!(o.status.code(), Some(2), "{flags:?}");
         assert!(stderr(&o).contains(expected), "{flags:?}: {}", stderr(&o));
     }
+    // The frame rate the UI draws at most is the most the flag accepts.
+    let max = chanviz::ui::FPS.end().to_string();
+    let o = chanviz(&[
+        "demo",
+        "spsc",
+        "--headless",
+        "--duration",
+        "100ms",
+        "--fps",
+        &max,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // clap's own usage errors are bad input too.
     let o = chanviz(&["demo", "mpsc", "--no-such-flag"]);
     assert_eq!(o.status.code(), Some(2));
@@ -222,5 +234,29 @@ fn screenshot_rejects_bad_input_with_exit_2() {
         let o = chanviz(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
         assert!(stderr(&o).contains(expect), "{args:?}: {}", stderr(&o));
+    }
+}
+
+/// Each limit and list is defined once in the code; README.md must state
+/// the same values.
+#[test]
+fn readme_states_the_limits_the_code_uses() {
+    use chanviz::scenario::knobs::{speeds_text, MAX_CAPACITY};
+    use chanviz::ui::{DEFAULT_FPS, FPS};
+    let readme = include_str!("../README.md");
+    for expected in [
+        format!("ring slots, 1..={MAX_CAPACITY}"),
+        format!("between 1 and {MAX_CAPACITY}"),
+        format!("speed: {}", speeds_text()),
+        format!(
+            "`--fps N` (default {DEFAULT_FPS}, {} to {})",
+            FPS.start(),
+            FPS.end()
+        ),
+    ] {
+        assert!(
+            readme.contains(&expected),
+            "README.md does not say {expected:?}"
+        );
     }
 }

@@ -2,6 +2,8 @@
 //! JSON summary reports it; text mode prints lines and a summary.
 #![cfg(feature = "tui")]
 
+mod deadline;
+
 use std::process::Command;
 
 use chanviz::scenario::demos::DEMOS;
@@ -18,10 +20,7 @@ fn json_run(demo: &str, extra: &[&str]) -> Vec<Value> {
         "1",
     ];
     args.extend_from_slice(extra);
-    let o = Command::new(env!("CARGO_BIN_EXE_chanviz"))
-        .args(&args)
-        .output()
-        .expect("the binary runs");
+    let o = deadline::output(Command::new(env!("CARGO_BIN_EXE_chanviz")).args(&args));
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -99,18 +98,15 @@ fn a_message_quota_ends_the_run_with_every_message_received() {
 
 #[test]
 fn text_mode_prints_a_header_lines_and_a_summary() {
-    let o = Command::new(env!("CARGO_BIN_EXE_chanviz"))
-        .args([
-            "demo",
-            "backpressure",
-            "--headless",
-            "--duration",
-            "500ms",
-            "--interval",
-            "200ms",
-        ])
-        .output()
-        .expect("the binary runs");
+    let o = deadline::output(Command::new(env!("CARGO_BIN_EXE_chanviz")).args([
+        "demo",
+        "backpressure",
+        "--headless",
+        "--duration",
+        "500ms",
+        "--interval",
+        "200ms",
+    ]));
     assert_eq!(o.status.code(), Some(0));
     let out = String::from_utf8_lossy(&o.stdout);
     let lines: Vec<&str> = out.lines().collect();
@@ -150,14 +146,19 @@ fn sigint_stops_an_unlimited_run_and_drains_it() {
         .expect("the binary runs");
     let mut out = BufReader::new(child.stdout.take().unwrap());
     // Wait for the first tick: the run is under way (and the ring is full).
-    let mut first = String::new();
-    out.read_line(&mut first).unwrap();
+    let (first, out) = deadline::within("the first tick", move || {
+        let mut first = String::new();
+        out.read_line(&mut first).unwrap();
+        (first, out)
+    });
     assert!(first.contains("\"tick\""), "{first}");
     // SAFETY: kill(2) with a pid we spawned and a valid signal number.
     let rc = unsafe { libc_kill(child.id() as i32, 2) };
     assert_eq!(rc, 0);
-    let rest: Vec<String> = out.lines().map(|l| l.unwrap()).collect();
-    let status = child.wait().unwrap();
+    let rest: Vec<String> = deadline::within("the summary after SIGINT", move || {
+        out.lines().map(|l| l.unwrap()).collect()
+    });
+    let status = deadline::wait_child(&mut child, "chanviz after SIGINT");
     assert_eq!(status.code(), Some(0));
     let summary: Value = serde_json::from_str(rest.last().expect("a summary")).unwrap();
     assert_eq!(summary["type"], "summary");

@@ -2,6 +2,9 @@
 //! equal what the tasks themselves counted.
 #![cfg(feature = "tui")]
 
+mod deadline;
+
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -14,8 +17,25 @@ fn runtime(dispatch: &tracing::Dispatch) -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .on_thread_start(move || set_thread_default(&dispatch))
+        .enable_time()
         .build()
         .unwrap()
+}
+
+/// Run `tasks` on `rt` with `dispatch` as this thread's default too; tasks
+/// that never finish fail the test after [`deadline::HANG`].
+fn run<T>(
+    rt: &tokio::runtime::Runtime,
+    dispatch: &tracing::Dispatch,
+    tasks: impl Future<Output = T>,
+) -> T {
+    tracing::dispatcher::with_default(dispatch, || {
+        rt.block_on(async {
+            tokio::time::timeout(deadline::HANG, tasks)
+                .await
+                .expect("the tasks did not finish: they hang")
+        })
+    })
 }
 
 #[test]
@@ -28,52 +48,50 @@ fn probe_counters_equal_the_tasks_own_counts_with_several_producers_and_consumer
     let rt = runtime(&dispatch);
     let sent = Arc::new(AtomicU64::new(0));
     let received = Arc::new(AtomicU64::new(0));
-    let chan = tracing::dispatcher::with_default(&dispatch, || {
-        rt.block_on(async {
-            // A small ring, so senders and receivers park and get woken.
-            let (tx, rx) = bounded_named::<u64>(4, "probe-test");
-            let chan = tx.chan_id();
-            let mut tasks = Vec::new();
-            for p in 0..PRODUCERS {
-                let tx = tx.clone();
-                let sent = Arc::clone(&sent);
-                tasks.push(tokio::spawn(async move {
-                    for i in 0..EACH {
-                        let v = p * EACH + i;
-                        // Half the producers try first, to mix both paths.
-                        let v = if p % 2 == 0 {
-                            match tx.try_send(v) {
-                                Ok(()) => {
-                                    sent.fetch_add(1, Ordering::Relaxed);
-                                    continue;
-                                }
-                                Err(TrySendError::Full(v)) => v,
-                                Err(TrySendError::Closed(_)) => panic!("closed early"),
+    let chan = run(&rt, &dispatch, async {
+        // A small ring, so senders and receivers park and get woken.
+        let (tx, rx) = bounded_named::<u64>(4, "probe-test");
+        let chan = tx.chan_id();
+        let mut tasks = Vec::new();
+        for p in 0..PRODUCERS {
+            let tx = tx.clone();
+            let sent = Arc::clone(&sent);
+            tasks.push(tokio::spawn(async move {
+                for i in 0..EACH {
+                    let v = p * EACH + i;
+                    // Half the producers try first, to mix both paths.
+                    let v = if p % 2 == 0 {
+                        match tx.try_send(v) {
+                            Ok(()) => {
+                                sent.fetch_add(1, Ordering::Relaxed);
+                                continue;
                             }
-                        } else {
-                            v
-                        };
-                        tx.send(v).await.expect("open");
-                        sent.fetch_add(1, Ordering::Relaxed);
-                    }
-                }));
-            }
-            drop(tx);
-            for _ in 0..CONSUMERS {
-                let rx = rx.clone();
-                let received = Arc::clone(&received);
-                tasks.push(tokio::spawn(async move {
-                    while rx.recv().await.is_ok() {
-                        received.fetch_add(1, Ordering::Relaxed);
-                    }
-                }));
-            }
-            drop(rx);
-            for t in tasks {
-                t.await.unwrap();
-            }
-            chan
-        })
+                            Err(TrySendError::Full(v)) => v,
+                            Err(TrySendError::Closed(_)) => panic!("closed early"),
+                        }
+                    } else {
+                        v
+                    };
+                    tx.send(v).await.expect("open");
+                    sent.fetch_add(1, Ordering::Relaxed);
+                }
+            }));
+        }
+        drop(tx);
+        for _ in 0..CONSUMERS {
+            let rx = rx.clone();
+            let received = Arc::clone(&received);
+            tasks.push(tokio::spawn(async move {
+                while rx.recv().await.is_ok() {
+                    received.fetch_add(1, Ordering::Relaxed);
+                }
+            }));
+        }
+        drop(rx);
+        for t in tasks {
+            t.await.unwrap();
+        }
+        chan
     });
     drop(rt); // joins the workers: every event has been decoded
 
@@ -129,20 +147,24 @@ fn probe_counters_equal_the_tasks_own_counts_with_several_producers_and_consumer
 fn closing_through_the_type_state_api_shows_every_transition() {
     let probe = ProbeLayer::new().probe();
     let dispatch = probe.dispatch();
-    let (chan, sender_id) = tracing::dispatcher::with_default(&dispatch, || {
-        futures::executor::block_on(async {
-            let (tx, rx) = bounded_named::<u32>(2, "shutdown");
-            let chan = tx.chan_id();
-            let id = tx.id();
-            tx.try_send(1).unwrap();
-            let closing = tx.close();
-            let rx = rx.close();
-            let drained: Vec<u32> = rx.drain().collect();
-            assert_eq!(drained, [1]);
-            let closed = closing.drained().await;
-            let rx = rx.try_finish().expect("drained");
-            drop((closed, rx));
-            (chan, id)
+    // On a thread of its own: a drain that never completes fails the test.
+    let on_thread = dispatch.clone();
+    let (chan, sender_id) = deadline::within("the close and drain", move || {
+        tracing::dispatcher::with_default(&on_thread, || {
+            futures::executor::block_on(async {
+                let (tx, rx) = bounded_named::<u32>(2, "shutdown");
+                let chan = tx.chan_id();
+                let id = tx.id();
+                tx.try_send(1).unwrap();
+                let closing = tx.close();
+                let rx = rx.close();
+                let drained: Vec<u32> = rx.drain().collect();
+                assert_eq!(drained, [1]);
+                let closed = closing.drained().await;
+                let rx = rx.try_finish().expect("drained");
+                drop((closed, rx));
+                (chan, id)
+            })
         })
     });
     let snap = probe.snapshot();
@@ -201,34 +223,32 @@ fn snapshots_taken_while_the_channel_runs_only_move_forward() {
             snapshots
         })
     };
-    let chan = tracing::dispatcher::with_default(&dispatch, || {
-        rt.block_on(async {
-            let (tx, rx) = bounded_named::<u64>(16, "watched");
-            let chan = tx.chan_id();
-            let producers: Vec<_> = (0..2)
-                .map(|_| {
-                    let tx = tx.clone();
-                    tokio::spawn(async move {
-                        for i in 0..EACH {
-                            tx.send(i).await.unwrap();
-                        }
-                    })
+    let chan = run(&rt, &dispatch, async {
+        let (tx, rx) = bounded_named::<u64>(16, "watched");
+        let chan = tx.chan_id();
+        let producers: Vec<_> = (0..2)
+            .map(|_| {
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    for i in 0..EACH {
+                        tx.send(i).await.unwrap();
+                    }
                 })
-                .collect();
-            drop(tx);
-            let consumer = tokio::spawn(async move {
-                let mut n = 0u64;
-                while rx.recv().await.is_ok() {
-                    n += 1;
-                }
-                n
-            });
-            for p in producers {
-                p.await.unwrap();
+            })
+            .collect();
+        drop(tx);
+        let consumer = tokio::spawn(async move {
+            let mut n = 0u64;
+            while rx.recv().await.is_ok() {
+                n += 1;
             }
-            assert_eq!(consumer.await.unwrap(), 2 * EACH);
-            chan
-        })
+            n
+        });
+        for p in producers {
+            p.await.unwrap();
+        }
+        assert_eq!(consumer.await.unwrap(), 2 * EACH);
+        chan
     });
     done.store(true, Ordering::Release);
     let snapshots = watcher.join().expect("the watcher's checks held");

@@ -4,7 +4,7 @@
 
 use chanviz::channel::schema::TARGET;
 use chanviz::probe::{
-    EventKind, HandleState, Lifecycle, LifecycleChange, Probe, ProbeLayer, Role, Side, Transition,
+    EventKind, HandleState, Lifecycle, LifecycleChange, Probe, ProbeLayer, Role, Transition,
     BUCKETS, BUCKET_US,
 };
 use tracing_subscriber::layer::SubscriberExt;
@@ -21,6 +21,39 @@ fn probe_with(layer: ProbeLayer) -> (Probe, impl Fn(&dyn Fn())) {
     drop(layer);
     let run = move |f: &dyn Fn()| tracing::dispatcher::with_default(&dispatch, f);
     (probe, run)
+}
+
+/// The snapshot after `events` ran under a fresh probe.
+fn observe(events: impl Fn()) -> chanviz::probe::Snapshot {
+    let (probe, run) = probe();
+    run(&events);
+    probe.snapshot()
+}
+
+/// The newest event, as `Debug` writes it: `SendWait { handle: 1, waiting: 2 }`.
+fn last_event(snap: &chanviz::probe::Snapshot) -> String {
+    format!("{:?}", snap.events.last().expect("an event").kind)
+}
+
+/// The newest event, a push or a pop: (op, handle, slot, head, tail, len).
+fn last_ring_op(snap: &chanviz::probe::Snapshot) -> (&'static str, u64, usize, u64, u64, usize) {
+    match snap.events.last().map(|e| e.kind) {
+        Some(EventKind::Push {
+            handle,
+            slot,
+            head,
+            tail,
+            len,
+        }) => ("push", handle, slot, head, tail, len),
+        Some(EventKind::Pop {
+            handle,
+            slot,
+            head,
+            tail,
+            len,
+        }) => ("pop", handle, slot, head, tail, len),
+        other => panic!("the newest event is not a push or a pop: {other:?}"),
+    }
 }
 
 fn created(chan: u64, capacity: u64, name: &str) {
@@ -78,68 +111,47 @@ fn an_empty_name_is_no_name() {
 
 #[test]
 fn push_sets_the_slot_head_len_and_counts_sent() {
-    let (probe, run) = probe();
-    run(&|| {
+    let snap = observe(|| {
         created(7, 4, "");
         tracing::trace!(target: "chanviz::channel", op = "push", chan = 7u64, head = 1u64, tail = 0u64, len = 1u64, slot = 0u64, handle = 0u64);
         push(7, 2, 0, 1, 2);
     });
-    let snap = probe.snapshot();
     let c = snap.channel(7).unwrap();
     assert_eq!(c.counters.sent, 2);
     assert_eq!(c.counters.received, 0);
     assert_eq!((c.head, c.tail, c.len), (2, 0, 2));
     assert_eq!(c.slots, vec![true, true, false, false]);
-    assert_eq!(
-        snap.events.last().unwrap().kind,
-        EventKind::Push {
-            handle: 2,
-            slot: 1,
-            head: 2,
-            tail: 0,
-            len: 2
-        }
-    );
+    // (op, handle, slot, head, tail, len) of the newest event.
+    assert_eq!(last_ring_op(&snap), ("push", 2, 1, 2, 0, 2));
 }
 
 #[test]
 fn pop_clears_the_slot_moves_tail_and_counts_received() {
-    let (probe, run) = probe();
-    run(&|| {
+    let snap = observe(|| {
         created(1, 3, "");
         push(1, 1, 0, 0, 0);
         push(1, 2, 0, 1, 0);
         pop(1, 2, 1, 0, 5);
     });
-    let snap = probe.snapshot();
     let c = snap.channel(1).unwrap();
     assert_eq!(c.counters.received, 1);
     assert_eq!((c.head, c.tail, c.len), (2, 1, 1));
     assert_eq!(c.slots, vec![false, true, false]);
-    assert_eq!(
-        snap.events.last().unwrap().kind,
-        EventKind::Pop {
-            handle: 5,
-            slot: 0,
-            head: 2,
-            tail: 1,
-            len: 1
-        }
-    );
+    assert_eq!(last_ring_op(&snap), ("pop", 5, 0, 2, 1, 1));
 }
 
 #[test]
 fn slots_follow_the_ring_round_its_laps() {
-    let (probe, run) = probe();
-    run(&|| {
+    let c = observe(|| {
         created(1, 2, "");
         for pos in 0..5u64 {
             push(1, pos + 1, pos, pos % 2, 0);
             pop(1, pos + 1, pos + 1, pos % 2, 0);
         }
         push(1, 6, 5, 1, 0); // position 5 is slot 1, lap 2
-    });
-    let c = probe.snapshot().channels.remove(0);
+    })
+    .channels
+    .remove(0);
     assert_eq!(c.slots, vec![false, true]);
     assert_eq!((c.head_lap(), c.head_slot(), c.tail_slot()), (3, 0, 1));
 }
@@ -147,13 +159,13 @@ fn slots_follow_the_ring_round_its_laps() {
 #[test]
 fn a_late_push_event_does_not_leave_a_slot_full() {
     // Another thread popped the message before the push event was decoded.
-    let (probe, run) = probe();
-    run(&|| {
+    let c = observe(|| {
         created(1, 4, "");
         pop(1, 1, 1, 0, 0);
         push(1, 1, 0, 0, 0);
-    });
-    let c = probe.snapshot().channels.remove(0);
+    })
+    .channels
+    .remove(0);
     assert_eq!((c.head, c.tail, c.len), (1, 1, 0));
     assert_eq!(c.slots, vec![false; 4]);
     assert_eq!((c.counters.sent, c.counters.received), (1, 1));
@@ -161,50 +173,33 @@ fn a_late_push_event_does_not_leave_a_slot_full() {
 
 #[test]
 fn send_wait_sets_waiting_senders_and_peak() {
-    let (probe, run) = probe();
-    run(&|| {
+    let snap = observe(|| {
         created(2, 1, "");
         tracing::trace!(target: TARGET, op = "send_wait", chan = 2u64, handle = 0u64, waiting_senders = 1u64);
         tracing::trace!(target: TARGET, op = "send_wait", chan = 2u64, handle = 1u64, waiting_senders = 2u64);
     });
-    let snap = probe.snapshot();
     let c = snap.channel(2).unwrap();
     assert_eq!(c.counters.send_waits, 2);
     assert_eq!((c.waiting_senders, c.peak_waiting_senders), (2, 2));
     assert_eq!(c.waiting_receivers, 0);
-    assert_eq!(
-        snap.events.last().unwrap().kind,
-        EventKind::SendWait {
-            handle: 1,
-            waiting: 2
-        }
-    );
+    assert_eq!(last_event(&snap), "SendWait { handle: 1, waiting: 2 }");
 }
 
 #[test]
 fn recv_wait_sets_waiting_receivers_and_peak() {
-    let (probe, run) = probe();
-    run(&|| {
+    let snap = observe(|| {
         created(2, 1, "");
         tracing::trace!(target: TARGET, op = "recv_wait", chan = 2u64, handle = 3u64, waiting_receivers = 1u64);
     });
-    let snap = probe.snapshot();
     let c = snap.channel(2).unwrap();
     assert_eq!(c.counters.recv_waits, 1);
     assert_eq!((c.waiting_receivers, c.peak_waiting_receivers), (1, 1));
-    assert_eq!(
-        snap.events.last().unwrap().kind,
-        EventKind::RecvWait {
-            handle: 3,
-            waiting: 1
-        }
-    );
+    assert_eq!(last_event(&snap), "RecvWait { handle: 3, waiting: 1 }");
 }
 
 #[test]
 fn wake_lowers_its_side_keeps_the_peak_and_counts() {
-    let (probe, run) = probe();
-    run(&|| {
+    let snap = observe(|| {
         created(2, 1, "");
         for (h, depth) in [(0u64, 1u64), (1, 2), (2, 3)] {
             tracing::trace!(target: TARGET, op = "send_wait", chan = 2u64, handle = h, waiting_senders = depth);
@@ -214,19 +209,14 @@ fn wake_lowers_its_side_keeps_the_peak_and_counts() {
         tracing::trace!(target: TARGET, op = "wake", chan = 2u64, side = "senders", woken = 1u64, waiting = 1u64);
         tracing::trace!(target: TARGET, op = "wake", chan = 2u64, side = "receivers", woken = 0u64, waiting = 0u64);
     });
-    let snap = probe.snapshot();
     let c = snap.channel(2).unwrap();
     assert_eq!((c.counters.sender_wakes, c.counters.receiver_wakes), (2, 1));
     assert_eq!(c.counters.wakes(), 3);
     assert_eq!((c.waiting_senders, c.peak_waiting_senders), (1, 3));
     assert_eq!((c.waiting_receivers, c.peak_waiting_receivers), (0, 1));
     assert_eq!(
-        snap.events.last().unwrap().kind,
-        EventKind::Wake {
-            side: Side::Receivers,
-            woken: 0,
-            waiting: 0
-        }
+        last_event(&snap),
+        "Wake { side: Receivers, woken: 0, waiting: 0 }"
     );
 }
 
@@ -272,13 +262,8 @@ fn handle_events_build_each_handles_state_and_history() {
     assert_eq!(c.handles_of(Role::Sender).count(), 2);
     assert_eq!(c.handles[2].state, Dropped);
     assert_eq!(
-        snap.events.last().unwrap().kind,
-        EventKind::Handle {
-            handle: 1,
-            role: Role::Sender,
-            from: Open,
-            to: Dropped
-        }
+        last_event(&snap),
+        "Handle { handle: 1, role: Sender, from: Open, to: Dropped }"
     );
 }
 
@@ -306,19 +291,12 @@ fn lifecycle_events_build_the_channel_history() {
             l(250, Closing, Closed)
         ]
     );
-    assert_eq!(
-        snap.events.last().unwrap().kind,
-        EventKind::Lifecycle {
-            from: Closing,
-            to: Closed
-        }
-    );
+    assert_eq!(last_event(&snap), "Lifecycle { from: Closing, to: Closed }");
 }
 
 #[test]
 fn channels_are_kept_apart_by_chan() {
-    let (probe, run) = probe();
-    run(&|| {
+    let snap = observe(|| {
         created(1, 4, "a");
         created(2, 8, "b");
         push(1, 1, 0, 0, 0);
@@ -335,7 +313,6 @@ fn channels_are_kept_apart_by_chan() {
         }
         push(1, 2, 0, 1, 0);
     });
-    let snap = probe.snapshot();
     let ids: Vec<u64> = snap.channels.iter().map(|c| c.chan).collect();
     assert_eq!(ids, [1, 2, 10, 11, 12, 13, 14]);
     let (a, b) = (snap.channel(1).unwrap(), snap.channel(2).unwrap());
@@ -379,8 +356,7 @@ fn an_unannounced_channel_is_registered_with_unknown_capacity() {
 
 #[test]
 fn other_targets_and_malformed_events_are_ignored() {
-    let (probe, run) = probe();
-    run(&|| {
+    let snap = observe(|| {
         created(1, 2, "");
         tracing::trace!(target: "elsewhere", op = "push", chan = 1u64, head = 1u64, tail = 0u64, len = 1u64, slot = 0u64, handle = 0u64);
         tracing::info!(op = "push", chan = 1u64, "not the channel's target");
@@ -391,7 +367,6 @@ fn other_targets_and_malformed_events_are_ignored() {
         handle(1, 0, "sender", "-", "Ajar");
         lifecycle(1, "open", "-");
     });
-    let snap = probe.snapshot();
     let c = snap.channel(1).unwrap();
     assert_eq!(c.counters, Default::default());
     assert!(c.handles.is_empty());
@@ -402,13 +377,11 @@ fn other_targets_and_malformed_events_are_ignored() {
 
 #[test]
 fn text_recorded_with_display_or_debug_is_decoded() {
-    let (probe, run) = probe();
-    run(&|| {
+    let c = observe(|| {
         tracing::debug!(target: TARGET, op = %"created", chan = 1u64, capacity = 2u64, name = ?"dbg");
         tracing::trace!(target: TARGET, op = ?"push", chan = 1u64, head = 1u64, tail = 0u64, len = 1u64, slot = 0u64, handle = 0u64);
         tracing::trace!(target: TARGET, op = "wake", chan = 1u64, side = %"receivers", woken = 0u64, waiting = 0u64, "with a message");
-    });
-    let c = probe.snapshot().channels.remove(0);
+    }).channels.remove(0);
     assert_eq!(c.name.as_deref(), Some("dbg"));
     assert_eq!(c.counters.sent, 1);
     assert_eq!(c.counters.receiver_wakes, 1);

@@ -3,6 +3,8 @@
 //! counts taken from the events equal the runner's own counters.
 #![cfg(feature = "tui")]
 
+mod deadline;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -59,16 +61,15 @@ fn events_of_a_run_reach_its_dispatcher_and_match_the_runner_counts() {
         "title = \"t\"\ncapacity = 4\nworkers = 2\n[producers]\ncount = 3\nmessages = 300\n[consumers]\ncount = 2\n",
     )
     .unwrap();
-    let summary = Runner::start(
+    let handle = Runner::start(
         scenario,
         RunOptions {
             dispatch: Some(dispatch),
             ..RunOptions::default()
         },
     )
-    .unwrap()
-    .wait()
     .unwrap();
+    let summary = deadline::within("the run ends", move || handle.wait().unwrap());
     assert_eq!(summary.sent, 900);
     assert_eq!(counts.push.load(Ordering::Relaxed), summary.sent);
     assert_eq!(counts.pop.load(Ordering::Relaxed), summary.received);

@@ -2,11 +2,16 @@
 //! run (duration, quota, close from either side, drop, shutdown) drains.
 #![cfg(feature = "tui")]
 
+mod deadline;
+
 use std::time::{Duration, Instant};
 
-use chanviz::scenario::control::{Command, Mode};
+use chanviz::scenario::control::{Command, Knob, Mode, Turn};
 use chanviz::scenario::demos::DEMOS;
-use chanviz::scenario::runner::{EndReason, RunOptions, Runner, RunnerHandle, Summary};
+use chanviz::scenario::runner::HandleState::{self, Closed, Closing, Open};
+use chanviz::scenario::runner::{
+    EndReason, Role, RunOptions, Runner, RunnerHandle, Summary, TransitionRecord,
+};
 use chanviz::scenario::spec::{self, Scenario};
 
 fn scenario(toml: &str) -> Scenario {
@@ -14,10 +19,62 @@ fn scenario(toml: &str) -> Scenario {
 }
 
 fn run(s: Scenario) -> Summary {
-    Runner::start(s, RunOptions::default())
-        .unwrap()
-        .wait()
-        .unwrap()
+    finish(Runner::start(s, RunOptions::default()).unwrap())
+}
+
+/// A scenario of 8 slots with `tables` (`[producers]`, `[consumers]`) and
+/// one script step: (at, action).
+fn scripted(tables: &str, (at, action): (&str, &str)) -> String {
+    format!(
+        "title = \"s\"\ncapacity = 8\n{tables}\n[[script]]\nat = \"{at}\"\naction = \"{action}\"\n"
+    )
+}
+
+/// A close through the type state: `Open -> Closing`, then `Closing -> Closed`.
+const CLOSE_STEPS: [(HandleState, HandleState); 2] = [(Open, Closing), (Closing, Closed)];
+
+/// The (from, to) of the transitions that `keep` selects, oldest first.
+fn steps(s: &Summary, keep: impl Fn(&TransitionRecord) -> bool) -> Vec<(HandleState, HandleState)> {
+    s.transitions
+        .iter()
+        .filter(|t| keep(t))
+        .map(|t| (t.from, t.to))
+        .collect()
+}
+
+/// Run to the end: the script closed the channel, and nothing was lost.
+fn run_until_closed(toml: &str) -> Summary {
+    let s = run(scenario(toml));
+    assert_eq!(s.end, EndReason::Closed, "{s:#?}");
+    assert_nothing_lost(&s);
+    s
+}
+
+fn start(toml: &str) -> RunnerHandle {
+    Runner::start(scenario(toml), RunOptions::default()).unwrap()
+}
+
+/// A run that stays in `Finished` until shut down (as the TUI's does).
+fn start_lingering(toml: &str) -> RunnerHandle {
+    let opts = RunOptions {
+        linger: true,
+        ..RunOptions::default()
+    };
+    Runner::start(scenario(toml), opts).unwrap()
+}
+
+/// Shut the run down; it must drain with nothing lost.
+fn shut_down(h: RunnerHandle) -> Summary {
+    h.shutdown();
+    let s = finish(h);
+    assert_nothing_lost(&s);
+    s
+}
+
+/// The run's summary; a run that never ends fails the test (a deadline, not
+/// a timing assertion: "it does not hang").
+fn finish(h: RunnerHandle) -> Summary {
+    deadline::within("the run ends", move || h.wait().unwrap())
 }
 
 fn assert_nothing_lost(s: &Summary) {
@@ -38,6 +95,17 @@ fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
     }
 }
 
+/// The deadline the other tests wait under turns a hang into a failure: an
+/// unlimited run that nobody shuts down is reported, not waited for.
+#[test]
+#[should_panic(expected = "did not finish within")]
+fn a_run_that_never_ends_fails_the_test_instead_of_hanging_it() {
+    let h = start("title = \"u\"\ncapacity = 4\n[producers]\nrate = 100\n");
+    deadline::within_for(Duration::from_millis(300), "an unlimited run", move || {
+        h.wait().unwrap()
+    });
+}
+
 #[test]
 fn every_demo_runs_briefly_and_loses_nothing() {
     let handles: Vec<(&str, RunnerHandle)> = DEMOS
@@ -50,16 +118,13 @@ fn every_demo_runs_briefly_and_loses_nothing() {
         })
         .collect();
     for (name, h) in handles {
-        let s = h.wait().unwrap();
+        let s = finish(h);
         assert_eq!(s.scenario, name);
         assert!(s.sent > 0, "{name} sent nothing");
         assert_nothing_lost(&s);
         assert_eq!(s.end, EndReason::Duration, "{name}");
         // The end of a run closes the channel through S0's type state.
-        let s0: Vec<_> = s.transitions.iter().filter(|t| t.handle == "S0").collect();
-        assert_eq!(s0.len(), 2, "{name}: {:#?}", s.transitions);
-        assert_eq!((s0[0].from, s0[0].to), ("Open", "Closing"));
-        assert_eq!((s0[1].from, s0[1].to), ("Closing", "Closed"));
+        assert_eq!(steps(&s, |t| t.handle == "S0"), CLOSE_STEPS, "{name}");
     }
 }
 
@@ -76,95 +141,44 @@ fn a_quota_ends_the_run_when_every_message_is_received() {
 #[test]
 fn shutdown_drains_an_unlimited_run() {
     // Slow consumer, fast producers: the ring is full when we shut down.
-    let h = Runner::start(
-        scenario(
-            "title = \"s\"\ncapacity = 8\n[producers]\ncount = 3\n[consumers]\nwork = \"20ms\"\n",
-        ),
-        RunOptions::default(),
-    )
-    .unwrap();
+    let h = start(
+        "title = \"s\"\ncapacity = 8\n[producers]\ncount = 3\n[consumers]\nwork = \"20ms\"\n",
+    );
     eventually("the ring fills", || h.stats().sent >= 8);
-    h.shutdown();
-    let s = h.wait().unwrap();
+    let s = shut_down(h);
     assert_eq!(s.end, EndReason::Shutdown);
     assert_nothing_lost(&s);
 }
 
 #[test]
-fn close_from_sender_goes_through_every_type_state() {
-    let s = run(scenario(
-        r#"title = "c"
-capacity = 8
-[producers]
-count = 2
-rate = 500
-[consumers]
-work = "2ms"
-[[script]]
-at = "200ms"
-action = "close_from_sender"
-"#,
-    ));
-    assert_eq!(s.end, EndReason::Closed);
-    assert_nothing_lost(&s);
-    let closer: Vec<_> = s.transitions.iter().filter(|t| t.handle != "S0").collect();
-    assert_eq!(closer.len(), 2, "{:#?}", s.transitions);
-    assert_eq!(closer[0].role, "sender");
-    assert_eq!((closer[0].from, closer[0].to), ("Open", "Closing"));
-    assert_eq!((closer[1].from, closer[1].to), ("Closing", "Closed"));
-}
-
-#[test]
-fn close_from_receiver_still_delivers_what_was_buffered() {
-    let s = run(scenario(
-        r#"title = "c"
-capacity = 8
-[producers]
-count = 2
-[consumers]
-count = 2
-work = "5ms"
-[[script]]
-at = "150ms"
-action = "close_from_receiver"
-"#,
-    ));
-    assert_eq!(s.end, EndReason::Closed);
-    assert_nothing_lost(&s);
-    let r: Vec<_> = s
-        .transitions
-        .iter()
-        .filter(|t| t.role == "receiver")
-        .collect();
-    assert_eq!(r.len(), 2, "{:#?}", s.transitions);
-    assert_eq!((r[1].from, r[1].to), ("Closing", "Closed"));
+fn a_scripted_close_from_either_side_goes_through_every_type_state() {
+    let sender_side = "[producers]\ncount = 2\nrate = 500\n[consumers]\nwork = \"2ms\"";
+    let receiver_side = "[producers]\ncount = 2\n[consumers]\ncount = 2\nwork = \"5ms\"";
+    for (tables, action, closer) in [
+        (sender_side, "close_from_sender", Role::Sender),
+        (receiver_side, "close_from_receiver", Role::Receiver),
+    ] {
+        // Buffered messages are still delivered (run_until_closed checks).
+        let s = run_until_closed(&scripted(tables, ("150ms", action)));
+        assert_eq!(steps(&s, |t| t.role == closer), CLOSE_STEPS, "{action}");
+        // A task's handle closed it; the runner's own S0 had nothing to close.
+        assert!(s.transitions.iter().all(|t| t.handle != "S0"), "{s:#?}");
+    }
 }
 
 #[test]
 fn dropping_the_last_producer_closes_the_channel() {
-    let s = run(scenario(
-        r#"title = "d"
-capacity = 8
-[producers]
-rate = 1000
-[[script]]
-at = "100ms"
-action = "drop_producer"
-"#,
+    let s = run_until_closed(&scripted(
+        "[producers]\nrate = 1000",
+        ("100ms", "drop_producer"),
     ));
-    assert_eq!(s.end, EndReason::Closed);
-    assert_nothing_lost(&s);
     // Closed by drop, not by close(): no type-state transition was performed.
     assert!(s.transitions.is_empty(), "{:#?}", s.transitions);
 }
 
 #[test]
 fn knobs_follow_commands_and_never_remove_the_last_task() {
-    let h = Runner::start(
-        scenario("title = \"k\"\ncapacity = 8\n[producers]\nrate = 100\n"),
-        RunOptions::default(),
-    )
-    .unwrap();
+    let h = start("title = \"k\"\ncapacity = 8\n[producers]\nrate = 100\n");
     let c = h.control();
     eventually("one producer", || c.knobs().producers == 1);
     c.command(Command::RemoveProducer);
@@ -176,44 +190,41 @@ fn knobs_follow_commands_and_never_remove_the_last_task() {
         let k = c.knobs();
         k.producers == 2 && k.consumers == 3
     });
-    c.command(Command::FasterRate);
-    c.command(Command::MoreWork);
-    c.command(Command::CycleSpeed);
+    c.command(Command::Turn(Knob::Rate, Turn::Up));
+    c.command(Command::Turn(Knob::Work, Turn::Up));
+    c.command(Command::Turn(Knob::Speed, Turn::Up));
     eventually("faster, more work, slower speed", || {
         let k = c.knobs();
         k.rate == chanviz::scenario::control::Rate::PerSec(200.0)
-            && k.consumer_delay == Duration::from_micros(100)
+            && k.work == Duration::from_micros(100)
             && k.speed == 0.5
     });
-    h.shutdown();
-    assert_nothing_lost(&h.wait().unwrap());
+    shut_down(h);
 }
 
 #[test]
 fn a_changed_capacity_takes_effect_on_restart() {
-    let h = Runner::start(
-        scenario("title = \"c\"\ncapacity = 8\n[producers]\nrate = 100\n"),
-        RunOptions {
-            linger: true,
-            ..RunOptions::default()
-        },
-    )
-    .unwrap();
+    let h = start_lingering("title = \"c\"\ncapacity = 8\n[producers]\nrate = 100\n");
     let c = h.control();
-    c.command(Command::LargerCapacity);
-    c.command(Command::LargerCapacity);
+    c.command(Command::Turn(Knob::Capacity, Turn::Up));
+    c.command(Command::Turn(Knob::Capacity, Turn::Up));
     eventually("next capacity 32, current still 8", || {
         let k = c.knobs();
         k.next_capacity == 32 && k.capacity == 8
     });
-    c.command(Command::SmallerCapacity);
+    c.command(Command::Turn(Knob::Capacity, Turn::Down));
     c.command(Command::Restart);
     eventually("a fresh channel of 16 slots", || {
         let k = c.knobs();
         k.capacity == 16 && k.next_capacity == 16 && c.mode() == Mode::Running
     });
-    h.shutdown();
-    assert_nothing_lost(&h.wait().unwrap());
+    shut_down(h);
+}
+
+/// Wait until messages flow end to end; the run's control.
+fn with_traffic(h: &RunnerHandle) -> std::sync::Arc<dyn chanviz::scenario::control::Control> {
+    eventually("some traffic", || h.stats().received > 3);
+    h.control()
 }
 
 /// Wait until the counters stop moving (the run is paused).
@@ -231,13 +242,8 @@ fn settle(h: &RunnerHandle) -> (u64, u64) {
 
 #[test]
 fn pause_stops_traffic_and_each_step_lets_one_operation_through() {
-    let h = Runner::start(
-        scenario("title = \"p\"\ncapacity = 8\n[producers]\nrate = 200\n"),
-        RunOptions::default(),
-    )
-    .unwrap();
-    let c = h.control();
-    eventually("some traffic", || h.stats().received > 3);
+    let h = start("title = \"p\"\ncapacity = 8\n[producers]\nrate = 200\n");
+    let c = with_traffic(&h);
     c.command(Command::TogglePause);
     eventually("paused", || c.mode() == Mode::Paused);
     let (sent0, _) = settle(&h);
@@ -259,22 +265,13 @@ fn pause_stops_traffic_and_each_step_lets_one_operation_through() {
     c.command(Command::TogglePause);
     eventually("running again", || h.stats().sent > sent + 3);
     assert_eq!(c.mode(), Mode::Running);
-    h.shutdown();
-    assert_nothing_lost(&h.wait().unwrap());
+    shut_down(h);
 }
 
 #[test]
 fn restart_starts_a_fresh_channel_and_keeps_counting() {
-    let h = Runner::start(
-        scenario("title = \"r\"\ncapacity = 8\n[producers]\nrate = 500\n"),
-        RunOptions {
-            linger: true,
-            ..RunOptions::default()
-        },
-    )
-    .unwrap();
-    let c = h.control();
-    eventually("traffic", || h.stats().sent > 5);
+    let h = start_lingering("title = \"r\"\ncapacity = 8\n[producers]\nrate = 500\n");
+    let c = with_traffic(&h);
     c.command(Command::AddProducer);
     c.command(Command::Restart);
     // Back to the scenario's one producer, with traffic on the new channel.
@@ -283,46 +280,37 @@ fn restart_starts_a_fresh_channel_and_keeps_counting() {
     });
     let after = h.stats().sent;
     eventually("traffic after restart", || h.stats().sent > after + 5);
-    h.shutdown();
-    let s = h.wait().unwrap();
+    let s = shut_down(h);
     assert_eq!(s.restarts, 1);
     assert_nothing_lost(&s);
 }
 
 #[test]
 fn a_lingering_run_waits_in_finished_until_shutdown() {
-    let mut s = scenario("title = \"l\"\ncapacity = 4\n[producers]\nmessages = 10\n");
-    s.workers = 1;
-    let h = Runner::start(
-        s,
-        RunOptions {
-            linger: true,
-            ..RunOptions::default()
-        },
-    )
-    .unwrap();
+    let h =
+        start_lingering("title = \"l\"\ncapacity = 4\nworkers = 1\n[producers]\nmessages = 10\n");
     eventually("finished", || h.control().mode() == Mode::Finished);
     assert!(!h.is_finished(), "lingers until told to stop");
-    h.shutdown();
-    let s = h.wait().unwrap();
+    let s = shut_down(h);
     assert_eq!(s.end, EndReason::AllSent);
     assert_eq!(s.sent, 10);
-    assert_nothing_lost(&s);
+}
+
+/// Two producers fill a 4-slot ring that a slow consumer drains, then the
+/// run is paused and has settled. Returns the run and its received count.
+fn full_ring_paused() -> (RunnerHandle, u64) {
+    let h =
+        start("title = \"c\"\ncapacity = 4\n[producers]\ncount = 2\n[consumers]\nwork = \"5ms\"\n");
+    eventually("the ring fills", || h.stats().sent >= 6);
+    h.control().command(Command::TogglePause);
+    let (_, received) = settle(&h);
+    (h, received)
 }
 
 #[test]
 fn steps_drain_a_channel_closed_while_paused() {
-    let h = Runner::start(
-        scenario(
-            "title = \"c\"\ncapacity = 4\n[producers]\ncount = 2\n[consumers]\nwork = \"5ms\"\n",
-        ),
-        RunOptions::default(),
-    )
-    .unwrap();
+    let (h, received) = full_ring_paused();
     let c = h.control();
-    eventually("the ring fills", || h.stats().sent >= 6);
-    c.command(Command::TogglePause);
-    let (_, received) = settle(&h);
     c.command(Command::Close);
     eventually("producers gone", || c.knobs().producers == 0);
     let mut received = received;
@@ -332,26 +320,14 @@ fn steps_drain_a_channel_closed_while_paused() {
         received = h.stats().received;
     }
     c.command(Command::TogglePause);
-    let s = h.wait().unwrap();
+    let s = finish(h);
     assert_eq!(s.end, EndReason::Closed);
     assert_nothing_lost(&s);
 }
 
 #[test]
 fn shutdown_while_paused_in_the_middle_of_a_close_still_drains() {
-    let h = Runner::start(
-        scenario(
-            "title = \"c\"\ncapacity = 4\n[producers]\ncount = 2\n[consumers]\nwork = \"5ms\"\n",
-        ),
-        RunOptions::default(),
-    )
-    .unwrap();
-    let c = h.control();
-    eventually("the ring fills", || h.stats().sent >= 6);
-    c.command(Command::TogglePause);
-    settle(&h);
-    c.command(Command::Close);
-    h.shutdown();
-    let s = h.wait().unwrap();
-    assert_nothing_lost(&s);
+    let (h, _) = full_ring_paused();
+    h.control().command(Command::Close);
+    shut_down(h);
 }

@@ -4,8 +4,8 @@
 
 mod ui_support;
 
-use chanviz::scenario::control::{Command, Mode};
-use chanviz::ui::keys::{footer_entries, Action, BINDINGS};
+use chanviz::scenario::control::{Command, Knob, Mode, Turn};
+use chanviz::ui::keys::{footer_entries, help_rows, KeyAction, BINDINGS};
 use chanviz::ui::Theme;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ui_support::{app_with, FakeControl};
@@ -28,16 +28,16 @@ fn each_command_key_sends_its_command() {
         ('P', Command::RemoveProducer),
         ('c', Command::AddConsumer),
         ('C', Command::RemoveConsumer),
-        ('+', Command::FasterRate),
-        ('=', Command::FasterRate),
-        ('-', Command::SlowerRate),
-        ('<', Command::LessWork),
-        ('>', Command::MoreWork),
-        ('s', Command::CycleSpeed),
+        ('+', Command::Turn(Knob::Rate, Turn::Up)),
+        ('=', Command::Turn(Knob::Rate, Turn::Up)),
+        ('-', Command::Turn(Knob::Rate, Turn::Down)),
+        ('<', Command::Turn(Knob::Work, Turn::Down)),
+        ('>', Command::Turn(Knob::Work, Turn::Up)),
+        ('s', Command::Turn(Knob::Speed, Turn::Up)),
         ('x', Command::Close),
         ('r', Command::Restart),
-        (']', Command::LargerCapacity),
-        ('[', Command::SmallerCapacity),
+        (']', Command::Turn(Knob::Capacity, Turn::Up)),
+        ('[', Command::Turn(Knob::Capacity, Turn::Down)),
         (' ', Command::TogglePause),
     ];
     for (c, cmd) in cases {
@@ -110,7 +110,7 @@ fn esc_closes_help_first_then_quits() {
 fn question_mark_toggles_help() {
     let control = FakeControl::new(Mode::Running);
     let mut app = app_with(Theme::default(), Mode::Running);
-    assert_eq!(app.on_key(key('?'), &control), Some(Action::ToggleHelp));
+    assert_eq!(app.on_key(key('?'), &control), Some(KeyAction::ToggleHelp));
     assert!(app.help);
     app.on_key(key('?'), &control);
     assert!(!app.help);
@@ -138,7 +138,7 @@ fn scrolling_freezes_the_log_and_end_follows_again() {
     // New events arrive; the frozen log does not move.
     let mut snap = app.snapshot.clone();
     snap.events.clear();
-    app.update(snap, app.knobs.clone(), Mode::Running);
+    app.update(snap, app.knobs, Mode::Running);
     assert_eq!(app.log().len(), live);
     app.on_key(KeyEvent::new(KeyCode::PageUp, KeyModifiers::NONE), &control);
     assert_eq!(app.scroll, live - 1, "scroll stops at the oldest entry");
@@ -166,7 +166,7 @@ fn tab_cycles_channels_and_comes_back_to_following() {
     let mut second = snap.channels[0].clone();
     second.chan = 2;
     snap.channels.push(second);
-    app.update(snap, app.knobs.clone(), Mode::Running);
+    app.update(snap, app.knobs, Mode::Running);
     assert_eq!(app.channel().unwrap().chan, 2, "follows the newest");
     let tab = KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE);
     app.on_key(tab, &control);
@@ -178,17 +178,72 @@ fn tab_cycles_channels_and_comes_back_to_following() {
 }
 
 #[test]
-fn every_binding_is_explained_in_help_or_by_its_neighbour() {
-    let help: String = chanviz::ui::keys::help_rows()
-        .map(|(k, _)| format!("{k} "))
+fn every_key_of_every_binding_is_named_in_the_help() {
+    let help: Vec<String> = help_rows()
+        .into_iter()
+        .flat_map(|(k, _)| k.split(' ').map(str::to_string).collect::<Vec<_>>())
         .collect();
     for b in BINDINGS {
+        for k in b.keys {
+            let name = k.to_string();
+            assert!(
+                help.contains(&name),
+                "key {name} is not in the help: {help:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn keys_print_their_own_names() {
+    let names: Vec<String> = BINDINGS
+        .iter()
+        .flat_map(|b| b.keys.iter().map(|k| k.to_string()))
+        .collect();
+    for expected in [
+        "q", "^C", "Esc", "F1", "space", "P", "Up", "Dn", "PgUp", "Tab",
+    ] {
         assert!(
-            help.split(' ').any(|k| k == b.short),
-            "key {} is not in the help: {help}",
-            b.short
+            names.iter().any(|n| n == expected),
+            "{expected} in {names:?}"
         );
     }
+    let (keys, what) = &help_rows()[0];
+    assert_eq!(
+        (keys.as_str(), what.as_str()),
+        ("q Esc ^C", "quit (Esc closes help first)")
+    );
+}
+
+/// README.md's key table lists the same keys, row for row, as the help
+/// screen (which is generated from `BINDINGS`): the docs cannot drift.
+#[test]
+fn readme_key_table_matches_the_key_table() {
+    let readme = include_str!("../README.md");
+    let section = readme
+        .split("\n## Keys\n")
+        .nth(1)
+        .expect("README.md has a ## Keys section");
+    let rows: Vec<String> = section
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .skip(2) // the header and the |---| line
+        .map(|l| {
+            let first = l.split('|').nth(1).unwrap_or("");
+            first
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    let expected: Vec<String> = help_rows().into_iter().map(|(k, _)| k).collect();
+    assert_eq!(
+        rows, expected,
+        "README.md's key table differs from src/ui/keys.rs"
+    );
 }
 
 #[test]

@@ -12,32 +12,14 @@ use ui_support::{app, app_with, text};
 #[test]
 fn full_layout_at_120x40() {
     let out = text(&render_to_buffer(&app(), 120, 40));
-    for panel in [
-        "Ring",
-        "Waker queues",
-        "Type state",
-        "Parameters",
-        "Throughput",
-        "Event log",
-    ] {
-        assert!(out.contains(panel), "missing {panel}: {out}");
-    }
+    ui_support::assert_every_panel(&out);
     insta::assert_snapshot!("layout_120x40", out);
 }
 
 #[test]
 fn compact_layout_at_80x24() {
     let out = text(&render_to_buffer(&app(), 80, 24));
-    for panel in [
-        "Ring",
-        "Waker queues",
-        "Type state",
-        "Parameters",
-        "Throughput",
-        "Event log",
-    ] {
-        assert!(out.contains(panel), "missing {panel}: {out}");
-    }
+    ui_support::assert_every_panel(&out);
     insta::assert_snapshot!("layout_80x24", out);
 }
 

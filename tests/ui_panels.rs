@@ -3,14 +3,14 @@
 
 mod ui_support;
 
+use chanviz::format::rate as fmt_rate;
 use chanviz::scenario::control::Mode;
 use chanviz::ui::app::App;
 use chanviz::ui::panels;
-use chanviz::ui::theme::fmt_rate;
 use chanviz::ui::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ui_support::{app, app_with, text};
+use ui_support::{app, app_with, assert_shows, text};
 
 fn draw(app: &App, w: u16, h: u16, render: fn(&App, Rect, &mut Buffer)) -> String {
     let area = Rect::new(0, 0, w, h);
@@ -19,13 +19,34 @@ fn draw(app: &App, w: u16, h: u16, render: fn(&App, Rect, &mut Buffer)) -> Strin
     text(&buf)
 }
 
+/// Draw `render` at (w, h) from the usual app: it must show `parts`, and
+/// the picture is the insta snapshot `name`.
+fn check_panel(name: &str, (w, h): (u16, u16), render: Render, parts: &[&str]) {
+    let out = draw(&app(), w, h, render);
+    assert_shows(&out, parts);
+    insta::assert_snapshot!(name, out);
+}
+
+/// A panel's render function.
+type Render = fn(&App, Rect, &mut Buffer);
+
+/// [`draw`] the usual app, in `mode`.
+fn draw_in(mode: Mode, w: u16, h: u16, render: fn(&App, Rect, &mut Buffer)) -> String {
+    draw(&app_with(Theme::default(), mode), w, h, render)
+}
+
 #[test]
 fn ring_shows_every_slot_with_head_and_tail() {
-    let out = draw(&app(), 80, 7, panels::ring::render);
-    assert!(out.contains("head = next write: slot 5 lap 1"), "{out}");
-    assert!(out.contains("tail = next read: slot 0 lap 1"), "{out}");
-    assert!(out.contains("5 of 8 slots used"), "{out}");
-    insta::assert_snapshot!("panel_ring_cap8", out);
+    check_panel(
+        "panel_ring_cap8",
+        (80, 7),
+        panels::ring::render,
+        &[
+            "head = next write: slot 5 lap 1",
+            "tail = next read: slot 0 lap 1",
+            "5 of 8 slots used",
+        ],
+    );
 }
 
 #[test]
@@ -58,18 +79,22 @@ fn ring_of_64_slots_wraps_onto_rows_when_tall_enough() {
 
 #[test]
 fn waiters_show_depth_peak_and_wakes() {
-    let out = draw(&app(), 36, 8, panels::waiters::render);
-    assert!(out.contains("senders     2 waiting  peak 3"), "{out}");
-    insta::assert_snapshot!("panel_waiters", out);
+    check_panel(
+        "panel_waiters",
+        (36, 8),
+        panels::waiters::render,
+        &["senders     2 waiting  peak 3"],
+    );
 }
 
 #[test]
 fn handles_show_type_states_and_lifecycle_timeline() {
-    let out = draw(&app(), 46, 10, panels::handles::render);
-    assert!(out.contains("S0  sender   Closing"), "{out}");
-    assert!(out.contains("S2  sender   Dropped"), "{out}");
-    assert!(out.contains("CLOSING"), "{out}");
-    insta::assert_snapshot!("panel_handles", out);
+    check_panel(
+        "panel_handles",
+        (46, 10),
+        panels::handles::render,
+        &["S0  sender   Closing", "S2  sender   Dropped", "CLOSING"],
+    );
 }
 
 #[test]
@@ -112,52 +137,39 @@ fn throughput_in_ascii_has_no_braille() {
 
 #[test]
 fn log_tells_events_in_words() {
-    let out = draw(&app(), 80, 10, panels::log::render);
-    assert!(
-        out.contains("S2 parked: ring full (8/8), 3 senders waiting"),
-        "{out}"
+    check_panel(
+        "panel_log",
+        (80, 10),
+        panels::log::render,
+        &[
+            "S2 parked: ring full (8/8), 3 senders waiting",
+            "R0 popped slot 7 (len 5)",
+            "woke S2 (senders waiting: 2)",
+        ],
     );
-    assert!(out.contains("R0 popped slot 7 (len 5)"), "{out}");
-    assert!(out.contains("woke S2 (senders waiting: 2)"), "{out}");
-    insta::assert_snapshot!("panel_log", out);
 }
 
 #[test]
 fn params_show_each_knob_with_its_key() {
-    let out = draw(&app(), 30, 10, panels::params::render);
-    assert!(out.contains("producers"), "{out}");
-    assert!(out.contains("p/P"), "{out}");
-    assert!(out.contains("1/4x"), "{out}");
-    insta::assert_snapshot!("panel_params", out);
+    check_panel(
+        "panel_params",
+        (30, 10),
+        panels::params::render,
+        &["producers", "p/P", "1/4x"],
+    );
 }
 
 #[test]
 fn header_shows_title_mode_clock_and_drops() {
-    let out = draw(
-        &app_with(Theme::default(), Mode::Paused),
-        120,
-        2,
-        panels::header::render,
-    );
-    assert!(out.contains("PAUSED"), "{out}");
-    assert!(out.contains("dropped 7"), "{out}");
+    let out = draw_in(Mode::Paused, 120, 2, panels::header::render);
+    assert_shows(&out, &["PAUSED", "dropped 7"]);
     insta::assert_snapshot!("panel_header", out);
 }
 
 #[test]
 fn footer_offers_step_only_while_paused() {
-    let running = draw(
-        &app_with(Theme::default(), Mode::Running),
-        160,
-        1,
-        panels::footer::render,
-    );
-    let paused = draw(
-        &app_with(Theme::default(), Mode::Paused),
-        160,
-        1,
-        panels::footer::render,
-    );
+    let running = draw_in(Mode::Running, 160, 1, panels::footer::render);
+    let paused = draw_in(Mode::Paused, 160, 1, panels::footer::render);
     assert!(!running.contains("n step"), "{running}");
     assert!(running.contains("space pause"), "{running}");
     assert!(paused.contains("n step"), "{paused}");
@@ -170,7 +182,7 @@ fn footer_offers_step_only_while_paused() {
 fn help_lists_every_key_and_explains_the_picture() {
     let out = draw(&app(), 120, 36, panels::help::render);
     for (keys, _) in chanviz::ui::keys::help_rows() {
-        assert!(out.contains(keys), "missing {keys}: {out}");
+        assert!(out.contains(&keys), "missing {keys}: {out}");
     }
     for word in ["head (H)", "Waker queue", "Type state"] {
         assert!(out.contains(word), "missing {word}: {out}");

@@ -2,7 +2,8 @@
 //! 120x40 tmux session, read the screen, press keys, quit, and check that
 //! the terminal is back to normal (main screen, cooked mode).
 //!
-//! Skipped, with a note, when tmux is not installed. It uses a private tmux
+//! Fails when tmux is not installed (CI installs it): a skipped end-to-end
+//! test would pass without having checked anything. It uses a private tmux
 //! server (`-L`), so it never touches a user's sessions.
 #![cfg(feature = "tui")]
 
@@ -16,6 +17,27 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// A private tmux server with one 120x40 session running `sh`, ready
+    /// for typing.
+    fn start(name: &str) -> Tmux {
+        require_tmux();
+        let tmux = Tmux {
+            socket: format!("chanviz-e2e-{name}-{}", std::process::id()),
+        };
+        let size = ["-x", "120", "-y", "40"];
+        let out = tmux.cmd(&[&["new-session", "-d", "-s", "e2e"][..], &size, &["sh"]].concat());
+        assert!(out.status.success(), "tmux new-session failed: {out:?}");
+        // Let the shell finish starting (and take the terminal) before typing.
+        tmux.wait_for("the shell prompt", |s| !s.trim().is_empty());
+        tmux
+    }
+
+    /// Whether the pane shows the alternate screen (a full-screen program).
+    fn alternate_on(&self) -> String {
+        let out = self.cmd(&["display", "-p", "-t", "e2e", "#{alternate_on}"]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
     fn cmd(&self, args: &[&str]) -> std::process::Output {
         Command::new("tmux")
             .arg("-L")
@@ -68,33 +90,35 @@ fn producers(screen: &str) -> Option<u64> {
     rest.split_whitespace().next()?.parse().ok()
 }
 
+/// After chanviz exits: the main screen is back, and `stty -a` (written to
+/// `stty_file` by the shell) shows cooked mode with echo.
+fn assert_terminal_restored(tmux: &Tmux, stty_file: &std::path::Path) {
+    assert_eq!(tmux.alternate_on(), "0", "left the alternate screen");
+    let stty = std::fs::read_to_string(stty_file).expect("stty output");
+    let flags: Vec<&str> = stty.split_whitespace().collect();
+    assert!(flags.contains(&"icanon"), "raw mode left on: {stty}");
+    assert!(flags.contains(&"echo"), "echo left off: {stty}");
+}
+
+/// These tests need tmux; without it they fail, saying so.
+fn require_tmux() {
+    let found = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found,
+        "tmux is not installed: the end-to-end TUI tests need it (apt-get install tmux)"
+    );
+}
+
 #[test]
 fn demo_mpsc_in_tmux_keys_work_and_terminal_is_restored() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("note: tmux is not installed; skipping the end-to-end TUI test");
-        return;
-    }
     let bin = env!("CARGO_BIN_EXE_chanviz");
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let stty_file = dir.join(format!("stty-after-{}.txt", std::process::id()));
     let _ = std::fs::remove_file(&stty_file);
-    let tmux = Tmux {
-        socket: format!("chanviz-e2e-{}", std::process::id()),
-    };
-    let out = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "sh",
-    ]);
-    assert!(out.status.success(), "tmux new-session failed: {out:?}");
-    // Let the shell finish starting (and take the terminal) before typing.
-    tmux.wait_for("the shell prompt", |s| !s.trim().is_empty());
+    let tmux = Tmux::start("keys");
     // Run the TUI from a shell, then record the terminal modes it left behind.
     // The marker is quoted so that the typed command line does not match it.
     let line = format!(
@@ -107,12 +131,7 @@ fn demo_mpsc_in_tmux_keys_work_and_terminal_is_restored() {
         s.contains("Parameters") && producers(s).is_some()
     });
     assert_eq!(
-        String::from_utf8_lossy(
-            &tmux
-                .cmd(&["display", "-p", "-t", "e2e", "#{alternate_on}"])
-                .stdout
-        )
-        .trim(),
+        tmux.alternate_on(),
         "1",
         "the TUI runs on the alternate screen"
     );
@@ -127,25 +146,12 @@ fn demo_mpsc_in_tmux_keys_work_and_terminal_is_restored() {
 
     tmux.keys(&["q"]);
     tmux.wait_for("the shell after quitting", |s| s.contains("CHANVIZ-EXITED"));
-    let alt = tmux.cmd(&["display", "-p", "-t", "e2e", "#{alternate_on}"]);
-    assert_eq!(
-        String::from_utf8_lossy(&alt.stdout).trim(),
-        "0",
-        "left the alternate screen"
-    );
-    let stty = std::fs::read_to_string(&stty_file).expect("stty output");
-    let flags: Vec<&str> = stty.split_whitespace().collect();
-    assert!(flags.contains(&"icanon"), "raw mode left on: {stty}");
-    assert!(flags.contains(&"echo"), "echo left off: {stty}");
+    assert_terminal_restored(&tmux, &stty_file);
     let _ = std::fs::remove_file(&stty_file);
 }
 
 #[test]
 fn sigterm_restores_the_terminal() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        eprintln!("note: tmux is not installed; skipping the end-to-end SIGTERM test");
-        return;
-    }
     let bin = env!("CARGO_BIN_EXE_chanviz");
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let id = std::process::id();
@@ -153,22 +159,7 @@ fn sigterm_restores_the_terminal() {
     let stty_file = dir.join(format!("stty-term-{id}.txt"));
     let _ = std::fs::remove_file(&pid_file);
     let _ = std::fs::remove_file(&stty_file);
-    let tmux = Tmux {
-        socket: format!("chanviz-e2e-term-{id}"),
-    };
-    let out = tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "sh",
-    ]);
-    assert!(out.status.success(), "tmux new-session failed: {out:?}");
-    tmux.wait_for("the shell prompt", |s| !s.trim().is_empty());
+    let tmux = Tmux::start("term");
     // `exec` keeps the pid written by the inner shell.
     let line = format!(
         "sh -c 'echo $$ > {}; exec {bin} demo mpsc'; stty -a > {}; echo CHANVIZ-\"EXITED\"",
@@ -184,12 +175,7 @@ fn sigterm_restores_the_terminal() {
         .expect("kill");
     assert!(status.success());
     tmux.wait_for("the shell after SIGTERM", |s| s.contains("CHANVIZ-EXITED"));
-    let alt = tmux.cmd(&["display", "-p", "-t", "e2e", "#{alternate_on}"]);
-    assert_eq!(String::from_utf8_lossy(&alt.stdout).trim(), "0");
-    let stty = std::fs::read_to_string(&stty_file).expect("stty output");
-    let flags: Vec<&str> = stty.split_whitespace().collect();
-    assert!(flags.contains(&"icanon"), "raw mode left on: {stty}");
-    assert!(flags.contains(&"echo"), "echo left off: {stty}");
+    assert_terminal_restored(&tmux, &stty_file);
     let _ = std::fs::remove_file(&pid_file);
     let _ = std::fs::remove_file(&stty_file);
 }

@@ -60,6 +60,9 @@ impl Clock {
     /// Coarse time for an event: one relaxed load in the steady state.
     #[inline]
     pub(crate) fn now_us(self: &Arc<Self>) -> u64 {
+        // Relaxed, all three: `started` only decides whether to try the
+        // AcqRel swap below; `precise` and `now_us` are values on their own (a
+        // stamp a tick old is the clock's stated resolution).
         if !self.started.load(Ordering::Relaxed) {
             self.start_ticker();
         }
@@ -73,6 +76,7 @@ impl Clock {
     /// any event already stamped. With a manual clock, the manual time.
     pub(crate) fn snapshot_us(&self) -> u64 {
         if self.manual {
+            // Relaxed: a value on its own (tests set it from the same thread).
             self.now_us.load(Ordering::Relaxed)
         } else {
             self.elapsed_us()
@@ -94,6 +98,7 @@ impl Clock {
 
     #[cold]
     fn start_ticker(self: &Arc<Self>) {
+        // AcqRel: exactly one caller wins and starts the ticker.
         if self.started.swap(true, Ordering::AcqRel) {
             return;
         }
@@ -116,6 +121,7 @@ fn tick(weak: Weak<Clock>) {
         let Some(clock) = weak.upgrade() else {
             return;
         };
+        // Relaxed: readers want a recent value, not an order with anything.
         clock.now_us.store(clock.elapsed_us(), Ordering::Relaxed);
     }
 }

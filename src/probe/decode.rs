@@ -224,6 +224,7 @@ impl Plans {
             let slot = &self.slots[(home + probe) % PLAN_SLOTS];
             if slot
                 .key
+                // Claim the slot; the ids are published by the Release below.
                 .compare_exchange(0, CLAIMED, Ordering::Acquire, Ordering::Relaxed)
                 .is_ok()
             {
@@ -243,6 +244,7 @@ impl Plans {
         let home = Self::home(key);
         for probe in 0..PLAN_SLOTS {
             let slot = &self.slots[(home + probe) % PLAN_SLOTS];
+            // Acquire pairs with the Release that published the ids.
             let k = slot.key.load(Ordering::Acquire);
             if k == key {
                 let mut plan: Plan = [0; PLAN_FIELDS];
@@ -323,20 +325,29 @@ impl Decoded {
             Op::Created => EventKind::Created {
                 capacity: self.number(id::CAPACITY) as usize,
             },
-            Op::Push => EventKind::Push {
-                handle: self.number(id::HANDLE),
-                slot: self.number(id::SLOT) as usize,
-                head: self.number(id::HEAD),
-                tail: self.number(id::TAIL),
-                len: self.number(id::LEN) as usize,
-            },
-            Op::Pop => EventKind::Pop {
-                handle: self.number(id::HANDLE),
-                slot: self.number(id::SLOT) as usize,
-                head: self.number(id::HEAD),
-                tail: self.number(id::TAIL),
-                len: self.number(id::LEN) as usize,
-            },
+            // A push and a pop carry the same fields.
+            Op::Push | Op::Pop => {
+                let (handle, slot) = (self.number(id::HANDLE), self.number(id::SLOT) as usize);
+                let (head, tail) = (self.number(id::HEAD), self.number(id::TAIL));
+                let len = self.number(id::LEN) as usize;
+                if matches!(self.op, Op::Push) {
+                    EventKind::Push {
+                        handle,
+                        slot,
+                        head,
+                        tail,
+                        len,
+                    }
+                } else {
+                    EventKind::Pop {
+                        handle,
+                        slot,
+                        head,
+                        tail,
+                        len,
+                    }
+                }
+            }
             Op::SendWait => EventKind::SendWait {
                 handle: self.number(id::HANDLE),
                 waiting: self.number(id::WAITING_SENDERS) as usize,
@@ -460,9 +471,9 @@ impl fmt::Write for StackText {
 mod tests {
     use std::sync::{Arc, Mutex};
 
-    use tracing::span::{Attributes, Id, Record};
     use tracing::subscriber::Interest;
     use tracing::{Event, Subscriber};
+    use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
     use super::*;
     use crate::channel::schema::TARGET;
@@ -476,20 +487,12 @@ mod tests {
         seen: Arc<Mutex<Vec<Seen>>>,
     }
 
-    impl Subscriber for BothWays {
+    impl<S: Subscriber> Layer<S> for BothWays {
         fn register_callsite(&self, meta: &'static Metadata<'static>) -> Interest {
             self.plans.register(meta);
             Interest::always()
         }
-        fn enabled(&self, _: &Metadata<'_>) -> bool {
-            true
-        }
-        fn new_span(&self, _: &Attributes<'_>) -> Id {
-            Id::from_u64(1)
-        }
-        fn record(&self, _: &Id, _: &Record<'_>) {}
-        fn record_follows_from(&self, _: &Id, _: &Id) {}
-        fn event(&self, event: &Event<'_>) {
+        fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
             let plan = self.plans.find(event.metadata());
             let mut planned = Decoded::with_plan(plan);
             event.record(&mut planned);
@@ -503,8 +506,6 @@ mod tests {
                 by_name.kind(),
             ));
         }
-        fn enter(&self, _: &Id) {}
-        fn exit(&self, _: &Id) {}
     }
 
     #[test]
@@ -514,6 +515,7 @@ mod tests {
             plans: Plans::new(),
             seen: Arc::clone(&seen),
         };
+        let subscriber = tracing_subscriber::registry().with(subscriber);
         tracing::subscriber::with_default(subscriber, || {
             tracing::debug!(target: TARGET, op = "created", chan = 1u64, capacity = 4u64, name = "n");
             tracing::trace!(target: TARGET, op = "push", chan = 1u64, head = 3u64, tail = 1u64, len = 2u64, slot = 2u64, handle = 4u64);

@@ -66,6 +66,7 @@ thread_local! {
 impl Inner {
     fn new(log_capacity: usize, clock: Arc<Clock>) -> Inner {
         Inner {
+            // Relaxed: only uniqueness matters.
             id: NEXT_PROBE_ID.fetch_add(1, Ordering::Relaxed),
             clock,
             channels: RwLock::new(Vec::new()),

@@ -85,9 +85,12 @@ impl EventLog {
     pub(crate) fn push(&self, at_us: u64, chan: u64, kind: EventKind) {
         if self
             .locked
+            // Acquire pairs with the Release of the unlock: the ring as the
+            // last holder left it. Failure is Relaxed: we touch nothing then.
             .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
             .is_err()
         {
+            // Relaxed: a counter, read under the lock.
             self.contended.fetch_add(1, Ordering::Relaxed);
             return;
         }
@@ -120,6 +123,7 @@ impl EventLog {
             ring.slots[at] = slot;
             ring.next = if at + 1 == ring.capacity { 0 } else { at + 1 };
         }
+        // Release: the next holder sees this write of the ring.
         self.locked.store(false, Ordering::Release);
     }
 

@@ -152,6 +152,19 @@ pub struct Bucket {
     pub max_waiting_receivers: usize,
 }
 
+/// `Display` writes a state's `as_str()` name.
+macro_rules! display_as_str {
+    ($($t:ty),*) => {$(
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )*};
+}
+
+display_as_str!(Role, HandleState, Lifecycle);
+
 /// Which end a handle is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Role {
@@ -205,12 +218,6 @@ impl HandleState {
             HandleState::Closed => "Closed",
             HandleState::Dropped => "Dropped",
         }
-    }
-}
-
-impl fmt::Display for HandleState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -269,12 +276,6 @@ impl Lifecycle {
             Lifecycle::Closing => "closing",
             Lifecycle::Closed => "closed",
         }
-    }
-}
-
-impl fmt::Display for Lifecycle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -24,36 +24,25 @@ impl Demo {
     }
 }
 
+/// `Demo`s named after their files in `demos/`.
+macro_rules! demos {
+    ($($name:literal),* $(,)?) => {
+        &[$(Demo {
+            name: $name,
+            source: include_str!(concat!("../../demos/", $name, ".toml")),
+        }),*]
+    };
+}
+
 /// Every built-in demo, in the order `chanviz demo --list` shows them.
-pub const DEMOS: &[Demo] = &[
-    Demo {
-        name: "spsc",
-        source: include_str!("../../demos/spsc.toml"),
-    },
-    Demo {
-        name: "mpsc",
-        source: include_str!("../../demos/mpsc.toml"),
-    },
-    Demo {
-        name: "mpmc",
-        source: include_str!("../../demos/mpmc.toml"),
-    },
-    Demo {
-        name: "backpressure",
-        source: include_str!("../../demos/backpressure.toml"),
-    },
-    Demo {
-        name: "starvation",
-        source: include_str!("../../demos/starvation.toml"),
-    },
-    Demo {
-        name: "shutdown",
-        source: include_str!("../../demos/shutdown.toml"),
-    },
-    Demo {
-        name: "burst",
-        source: include_str!("../../demos/burst.toml"),
-    },
+pub const DEMOS: &[Demo] = demos![
+    "spsc",
+    "mpsc",
+    "mpmc",
+    "backpressure",
+    "starvation",
+    "shutdown",
+    "burst",
 ];
 
 /// The demo called `name`, if there is one.

@@ -4,6 +4,7 @@
 
 pub mod control;
 pub mod demos;
+pub mod knobs;
 pub mod runner;
 pub mod spec;
 

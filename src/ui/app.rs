@@ -7,8 +7,8 @@ use std::time::Duration;
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 
 use crate::probe::snapshot::{ChannelSnapshot, LogEntry, Snapshot};
-use crate::scenario::control::{Command, Control, Knobs, Mode, Rate};
-use crate::ui::keys::{self, Action, KeyContext};
+use crate::scenario::control::{Command, Control, Knobs, Mode};
+use crate::ui::keys::{self, KeyAction, KeyContext};
 use crate::ui::theme::Theme;
 
 /// Everything the panels draw from.
@@ -52,15 +52,7 @@ impl App {
             scroll: 0,
             selected: None,
             snapshot: Snapshot::default(),
-            knobs: Knobs {
-                producers: 0,
-                consumers: 0,
-                rate: Rate::Max,
-                consumer_delay: Duration::ZERO,
-                capacity: 0,
-                next_capacity: 0,
-                speed: 1.0,
-            },
+            knobs: Knobs::default(),
             mode: Mode::Running,
             frame_time: Duration::ZERO,
             quit: false,
@@ -97,7 +89,7 @@ impl App {
 
     /// Handle one key event: look it up in the table, and perform its action
     /// if it works now. Returns the action performed.
-    pub fn on_key(&mut self, event: KeyEvent, control: &dyn Control) -> Option<Action> {
+    pub fn on_key(&mut self, event: KeyEvent, control: &dyn Control) -> Option<KeyAction> {
         if event.kind == KeyEventKind::Release {
             return None;
         }
@@ -107,42 +99,42 @@ impl App {
     }
 
     /// Perform `action`.
-    pub fn apply(&mut self, action: Action, control: &dyn Control) {
+    pub fn apply(&mut self, action: KeyAction, control: &dyn Control) {
         match action {
-            Action::Quit => self.quit = true,
-            Action::ToggleHelp => self.help = !self.help,
-            Action::CloseHelpOrQuit => {
+            KeyAction::Quit => self.quit = true,
+            KeyAction::ToggleHelp => self.help = !self.help,
+            KeyAction::CloseHelpOrQuit => {
                 if self.help {
                     self.help = false;
                 } else {
                     self.quit = true;
                 }
             }
-            Action::Run(cmd) => {
+            KeyAction::Run(cmd) => {
                 if cmd == Command::Restart {
                     self.selected = None;
                 }
                 control.command(cmd);
             }
-            Action::ToggleFreeze => {
+            KeyAction::ToggleFreeze => {
                 if self.frozen.is_some() {
                     self.follow();
                 } else {
                     self.freeze();
                 }
             }
-            Action::ScrollOlder(n) => {
+            KeyAction::ScrollOlder(n) => {
                 self.freeze();
                 let max = self.log().len().saturating_sub(1);
                 self.scroll = (self.scroll + n).min(max);
             }
-            Action::ScrollNewer(n) => self.scroll = self.scroll.saturating_sub(n),
-            Action::Oldest => {
+            KeyAction::ScrollNewer(n) => self.scroll = self.scroll.saturating_sub(n),
+            KeyAction::Oldest => {
                 self.freeze();
                 self.scroll = self.log().len().saturating_sub(1);
             }
-            Action::Newest => self.follow(),
-            Action::NextChannel => self.next_channel(),
+            KeyAction::Newest => self.follow(),
+            KeyAction::NextChannel => self.next_channel(),
         }
     }
 

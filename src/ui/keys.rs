@@ -1,16 +1,19 @@
 //! The one table of key bindings. Dispatch, the help screen and the footer
 //! all read [`BINDINGS`]; no key is handled anywhere else.
 //!
-//! This module maps keys to [`Action`]s; it never performs them (that is
+//! This module maps keys to [`KeyAction`]s; it never performs them (that is
 //! `app.rs`'s job).
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::scenario::control::{Command, Mode};
+use std::fmt;
+
+use crate::scenario::control::{Command, Knob, Mode, Turn};
+use crate::scenario::knobs::speeds_text;
 
 /// What a key does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
+pub enum KeyAction {
     /// Leave the UI (the terminal is restored).
     Quit,
     /// Show or hide the help screen.
@@ -100,6 +103,28 @@ const fn ctrl(c: char) -> Key {
     }
 }
 
+impl fmt::Display for Key {
+    /// The key's name as the help, the footer and README.md write it:
+    /// `q`, `P`, `space`, `^C`, `Esc`, `F1`, `Up`, `Dn`, `PgUp`, `Tab`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.code {
+            KeyCode::Char(c) if self.ctrl => write!(f, "^{}", c.to_ascii_uppercase()),
+            KeyCode::Char(' ') => f.write_str("space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::F(n) => write!(f, "F{n}"),
+            KeyCode::Esc => f.write_str("Esc"),
+            KeyCode::Up => f.write_str("Up"),
+            KeyCode::Down => f.write_str("Dn"),
+            KeyCode::PageUp => f.write_str("PgUp"),
+            KeyCode::PageDown => f.write_str("PgDn"),
+            KeyCode::Home => f.write_str("Home"),
+            KeyCode::End => f.write_str("End"),
+            KeyCode::Tab => f.write_str("Tab"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
 impl Key {
     /// Does `event` press this key? Shift is ignored for characters (the
     /// character already says it: `P`, `+`, `<`); Ctrl must match exactly.
@@ -126,269 +151,87 @@ impl Key {
 pub struct Binding {
     /// Keys that trigger it.
     pub keys: &'static [Key],
-    /// The keys as written in the help ("q Esc ^C"). A help row may name the
-    /// keys of the rows after it (`p P`), which then have no help text.
-    pub label: &'static str,
-    /// The keys as written in the footer and the parameters panel, ASCII only.
-    pub short: &'static str,
     /// What it does, for the help screen; empty when the row before already
-    /// says it (`P` is explained on the row of `p`).
+    /// says it (`P` is explained on the row of `p`, whose help row then
+    /// names both keys).
     pub help: &'static str,
     /// Word(s) in the footer; bindings next to each other with the same word
     /// are shown once ("p/P producer"). Empty: not in the footer.
     pub footer: &'static str,
     /// The action.
-    pub action: Action,
+    pub action: KeyAction,
     /// When it works (and shows in the footer).
     pub when: When,
 }
 
-/// Every key the TUI knows, in the order the help and the footer list them.
-pub const BINDINGS: &[Binding] = &[
+/// One row of [`BINDINGS`], in the table's column order.
+const fn bind(
+    keys: &'static [Key],
+    action: KeyAction,
+    when: When,
+    footer: &'static str,
+    help: &'static str,
+) -> Binding {
     Binding {
-        keys: &[ch('q'), ctrl('c')],
-        label: "q Esc ^C",
-        short: "q",
-        help: "quit (Esc closes help first)",
-        footer: "quit",
-        action: Action::Quit,
-        when: When::Always,
-    },
-    Binding {
-        keys: &[code(KeyCode::Esc)],
-        label: "Esc",
-        short: "Esc",
-        help: "",
-        footer: "",
-        action: Action::CloseHelpOrQuit,
-        when: When::Always,
-    },
-    Binding {
-        keys: &[ch('?'), code(KeyCode::F(1))],
-        label: "? F1",
-        short: "?",
-        help: "show / hide this help",
-        footer: "help",
-        action: Action::ToggleHelp,
-        when: When::Always,
-    },
-    Binding {
-        keys: &[ch(' ')],
-        label: "space",
-        short: "space",
-        help: "pause / resume",
-        footer: "pause",
-        action: Action::Run(Command::TogglePause),
-        when: When::Running,
-    },
-    Binding {
-        keys: &[ch(' ')],
-        label: "space",
-        short: "space",
-        help: "",
-        footer: "resume",
-        action: Action::Run(Command::TogglePause),
-        when: When::Paused,
-    },
-    Binding {
-        keys: &[ch('n')],
-        label: "n",
-        short: "n",
-        help: "step one operation (paused)",
-        footer: "step",
-        action: Action::Run(Command::Step),
-        when: When::Paused,
-    },
-    Binding {
-        keys: &[ch('x')],
-        label: "x",
-        short: "x",
-        help: "close channel (type state)",
-        footer: "close",
-        action: Action::Run(Command::Close),
-        when: When::Live,
-    },
-    Binding {
-        keys: &[ch('r')],
-        label: "r",
-        short: "r",
-        help: "restart with a fresh channel",
-        footer: "restart",
-        action: Action::Run(Command::Restart),
-        when: When::Always,
-    },
-    Binding {
-        keys: &[ch('p')],
-        label: "p P",
-        short: "p",
-        help: "add / remove a producer",
-        footer: "producer",
-        action: Action::Run(Command::AddProducer),
-        when: When::Live,
-    },
-    Binding {
-        keys: &[ch('P')],
-        label: "P",
-        short: "P",
-        help: "",
-        footer: "producer",
-        action: Action::Run(Command::RemoveProducer),
-        when: When::Live,
-    },
-    Binding {
-        keys: &[ch('c')],
-        label: "c C",
-        short: "c",
-        help: "add / remove a consumer",
-        footer: "consumer",
-        action: Action::Run(Command::AddConsumer),
-        when: When::Live,
-    },
-    Binding {
-        keys: &[ch('C')],
-        label: "C",
-        short: "C",
-        help: "",
-        footer: "consumer",
-        action: Action::Run(Command::RemoveConsumer),
-        when: When::Live,
-    },
-    Binding {
-        keys: &[ch('+'), ch('=')],
-        label: "+ - =",
-        short: "+",
-        help: "raise / lower producer rate",
-        footer: "rate",
-        action: Action::Run(Command::FasterRate),
-        when: When::Live,
-    },
-    Binding {
-        keys: &[ch('-'), ch('_')],
-        label: "-",
-        short: "-",
-        help: "",
-        footer: "rate",
-        action: Action::Run(Command::SlowerRate),
-        when: When::Live,
-    },
-    Binding {
-        keys: &[ch('<'), ch(',')],
-        label: "< > , .",
-        short: "<",
-        help: "less / more consumer work",
-        footer: "work",
-        action: Action::Run(Command::LessWork),
-        when: When::Live,
-    },
-    Binding {
-        keys: &[ch('>'), ch('.')],
-        label: "> .",
-        short: ">",
-        help: "",
-        footer: "work",
-        action: Action::Run(Command::MoreWork),
-        when: When::Live,
-    },
-    Binding {
-        keys: &[ch('s')],
-        label: "s",
-        short: "s",
-        help: "speed: 1x 1/2 1/4 1/10",
-        footer: "speed",
-        action: Action::Run(Command::CycleSpeed),
-        when: When::Live,
-    },
-    Binding {
-        keys: &[ch(']')],
-        label: "] [",
-        short: "]",
-        help: "capacity x2 / half on restart",
-        footer: "capacity",
-        action: Action::Run(Command::LargerCapacity),
-        when: When::Always,
-    },
-    Binding {
-        keys: &[ch('[')],
-        label: "[",
-        short: "[",
-        help: "",
-        footer: "capacity",
-        action: Action::Run(Command::SmallerCapacity),
-        when: When::Always,
-    },
-    Binding {
-        keys: &[ch('f')],
-        label: "f",
-        short: "f",
-        help: "freeze / follow the log",
-        footer: "freeze",
-        action: Action::ToggleFreeze,
-        when: When::Always,
-    },
-    Binding {
-        keys: &[code(KeyCode::Up), ch('k')],
-        label: "Up Dn k j",
-        short: "Up",
-        help: "scroll the log by a line",
-        footer: "scroll",
-        action: Action::ScrollOlder(1),
-        when: When::Always,
-    },
-    Binding {
-        keys: &[code(KeyCode::Down), ch('j')],
-        label: "Dn j",
-        short: "Dn",
-        help: "",
-        footer: "scroll",
-        action: Action::ScrollNewer(1),
-        when: When::Frozen,
-    },
-    Binding {
-        keys: &[code(KeyCode::PageUp)],
-        label: "PgUp PgDn",
-        short: "PgUp",
-        help: "scroll the log by a page",
-        footer: "",
-        action: Action::ScrollOlder(10),
-        when: When::Always,
-    },
-    Binding {
-        keys: &[code(KeyCode::PageDown)],
-        label: "PgDn",
-        short: "PgDn",
-        help: "",
-        footer: "",
-        action: Action::ScrollNewer(10),
-        when: When::Frozen,
-    },
-    Binding {
-        keys: &[code(KeyCode::Home)],
-        label: "Home End",
-        short: "Home",
-        help: "oldest / newest (follow)",
-        footer: "",
-        action: Action::Oldest,
-        when: When::Always,
-    },
-    Binding {
-        keys: &[code(KeyCode::End)],
-        label: "End",
-        short: "End",
-        help: "",
-        footer: "follow",
-        action: Action::Newest,
-        when: When::Frozen,
-    },
-    Binding {
-        keys: &[code(KeyCode::Tab)],
-        label: "Tab",
-        short: "Tab",
-        help: "next channel (after restart)",
-        footer: "channel",
-        action: Action::NextChannel,
-        when: When::ManyChannels,
-    },
-];
+        keys,
+        help,
+        footer,
+        action,
+        when,
+    }
+}
+
+const fn run(cmd: Command) -> KeyAction {
+    KeyAction::Run(cmd)
+}
+
+const fn turn(knob: Knob, turn: Turn) -> KeyAction {
+    KeyAction::Run(Command::Turn(knob, turn))
+}
+
+impl Binding {
+    /// The row's first key, as the footer and the parameters panel show it.
+    pub fn short(&self) -> String {
+        self.keys.first().map(Key::to_string).unwrap_or_default()
+    }
+}
+
+/// Every key the TUI knows, in the order the help and the footer list them:
+/// keys, action, when it works, footer word, help text.
+#[rustfmt::skip]
+pub const BINDINGS: &[Binding] = {
+    use KeyAction::*;
+    use When::*;
+    &[
+        bind(&[ch('q'), ctrl('c')], Quit, Always, "quit", "quit (Esc closes help first)"),
+        bind(&[code(KeyCode::Esc)], CloseHelpOrQuit, Always, "", ""),
+        bind(&[ch('?'), code(KeyCode::F(1))], ToggleHelp, Always, "help", "show / hide this help"),
+        bind(&[ch(' ')], run(Command::TogglePause), Running, "pause", "pause / resume"),
+        bind(&[ch(' ')], run(Command::TogglePause), Paused, "resume", ""),
+        bind(&[ch('n')], run(Command::Step), Paused, "step", "step one operation (paused)"),
+        bind(&[ch('x')], run(Command::Close), Live, "close", "close channel (type state)"),
+        bind(&[ch('r')], run(Command::Restart), Always, "restart", "restart with a fresh channel"),
+        bind(&[ch('p')], run(Command::AddProducer), Live, "producer", "add / remove a producer"),
+        bind(&[ch('P')], run(Command::RemoveProducer), Live, "producer", ""),
+        bind(&[ch('c')], run(Command::AddConsumer), Live, "consumer", "add / remove a consumer"),
+        bind(&[ch('C')], run(Command::RemoveConsumer), Live, "consumer", ""),
+        bind(&[ch('+'), ch('=')], turn(Knob::Rate, Turn::Up), Live, "rate", "raise / lower producer rate"),
+        bind(&[ch('-'), ch('_')], turn(Knob::Rate, Turn::Down), Live, "rate", ""),
+        bind(&[ch('<'), ch(',')], turn(Knob::Work, Turn::Down), Live, "work", "less / more consumer work"),
+        bind(&[ch('>'), ch('.')], turn(Knob::Work, Turn::Up), Live, "work", ""),
+        bind(&[ch('s')], turn(Knob::Speed, Turn::Up), Live, "speed", "speed: {speeds}"),
+        bind(&[ch(']')], turn(Knob::Capacity, Turn::Up), Always, "capacity", "capacity x2 / half on restart"),
+        bind(&[ch('[')], turn(Knob::Capacity, Turn::Down), Always, "capacity", ""),
+        bind(&[ch('f')], ToggleFreeze, Always, "freeze", "freeze / follow the log"),
+        bind(&[code(KeyCode::Up), ch('k')], ScrollOlder(1), Always, "scroll", "scroll the log by a line"),
+        bind(&[code(KeyCode::Down), ch('j')], ScrollNewer(1), Frozen, "scroll", ""),
+        bind(&[code(KeyCode::PageUp)], ScrollOlder(10), Always, "", "scroll the log by a page"),
+        bind(&[code(KeyCode::PageDown)], ScrollNewer(10), Frozen, "", ""),
+        bind(&[code(KeyCode::Home)], Oldest, Always, "", "oldest / newest (follow)"),
+        bind(&[code(KeyCode::End)], Newest, Frozen, "follow", ""),
+        bind(&[code(KeyCode::Tab)], NextChannel, ManyChannels, "channel", "next channel (after restart)"),
+    ]
+};
 
 /// The binding `event` triggers in `ctx`, if any: the first row whose key
 /// matches and whose condition holds.
@@ -396,11 +239,6 @@ pub fn lookup(event: &KeyEvent, ctx: &KeyContext) -> Option<&'static Binding> {
     BINDINGS
         .iter()
         .find(|b| b.when.holds(ctx) && b.keys.iter().any(|k| k.matches(event)))
-}
-
-/// The binding that performs `action` (for the parameters panel's key hints).
-pub fn binding_for(action: Action) -> Option<&'static Binding> {
-    BINDINGS.iter().find(|b| b.action == action)
 }
 
 /// Footer entries for `ctx`: ("p/P", "producer") pairs, in table order, with
@@ -414,19 +252,41 @@ pub fn footer_entries(ctx: &KeyContext) -> Vec<(String, &'static str)> {
         match out.last_mut() {
             Some((keys, word)) if *word == b.footer => {
                 keys.push('/');
-                keys.push_str(b.short);
+                keys.push_str(&b.short());
             }
-            _ => out.push((b.short.to_string(), b.footer)),
+            _ => out.push((b.short(), b.footer)),
         }
     }
     out
 }
 
-/// Rows of the help screen: (keys, what they do). Rows without help text
-/// (a second binding of the same key) are left out.
-pub fn help_rows() -> impl Iterator<Item = (&'static str, &'static str)> {
-    BINDINGS
-        .iter()
-        .filter(|b| !b.help.is_empty())
-        .map(|b| (b.label, b.help))
+/// Rows of the help screen: (keys, what they do). A row with help text
+/// also names the keys of the rows after it that have none (`p P`): first
+/// each row's first key, then the other keys (`+ - = _`), each once.
+pub fn help_rows() -> Vec<(String, String)> {
+    let mut rows = Vec::new();
+    let mut i = 0;
+    while i < BINDINGS.len() {
+        let end = BINDINGS[i + 1..]
+            .iter()
+            .position(|b| !b.help.is_empty())
+            .map_or(BINDINGS.len(), |p| i + 1 + p);
+        let group = &BINDINGS[i..end];
+        let firsts = group.iter().filter_map(|b| b.keys.first());
+        let others = group.iter().flat_map(|b| b.keys.iter().skip(1));
+        let mut names: Vec<String> = Vec::new();
+        for k in firsts.chain(others) {
+            let name = k.to_string();
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        if !BINDINGS[i].help.is_empty() {
+            // `{speeds}`: the speed list, from the one table of speeds.
+            let help = BINDINGS[i].help.replace("{speeds}", &speeds_text());
+            rows.push((names.join(" "), help));
+        }
+        i = end;
+    }
+    rows
 }

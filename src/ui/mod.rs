@@ -29,10 +29,16 @@ pub use svg::buffer_to_svg;
 pub use theme::Theme;
 pub use tui::{request_quit, run};
 
+/// Frames per second of the live view that `--fps` accepts and the event
+/// loop holds to (above 120 is not seen, only paid for).
+pub const FPS: std::ops::RangeInclusive<u32> = 1..=120;
+/// Frames per second unless `--fps` says otherwise.
+pub const DEFAULT_FPS: u32 = 30;
+
 /// How the UI draws.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UiOptions {
-    /// Frames per second (clamped to 1..=120).
+    /// Frames per second (clamped to [`FPS`]).
     pub fps: u32,
     /// Only ASCII glyphs: no box drawing, no braille.
     pub ascii: bool,
@@ -43,7 +49,7 @@ pub struct UiOptions {
 impl Default for UiOptions {
     fn default() -> Self {
         UiOptions {
-            fps: 30,
+            fps: DEFAULT_FPS,
             ascii: false,
             no_color: false,
         }

@@ -136,101 +136,38 @@ impl Theme {
         }
     }
 
+    /// `ascii` under `--ascii`, else `unicode`.
+    fn glyph(&self, ascii: &'static str, unicode: &'static str) -> &'static str {
+        if self.ascii {
+            ascii
+        } else {
+            unicode
+        }
+    }
+
     /// Glyph for `level` in 0..=8 (0 empty, 8 full).
     pub fn level(&self, level: usize) -> &'static str {
         let level = level.min(8);
-        if self.ascii {
-            LEVELS_ASCII[level]
-        } else {
-            LEVELS_UNICODE[level]
-        }
+        self.glyph(LEVELS_ASCII[level], LEVELS_UNICODE[level])
     }
     /// A full cell: an occupied slot.
     pub fn full(&self) -> &'static str {
-        if self.ascii {
-            "#"
-        } else {
-            "█"
-        }
+        self.glyph("#", "█")
     }
     /// An empty slot.
     pub fn hollow(&self) -> &'static str {
-        if self.ascii {
-            "."
-        } else {
-            "·"
-        }
+        self.glyph(".", "·")
     }
     /// An arrow pointing right (timelines).
     pub fn arrow(&self) -> &'static str {
-        if self.ascii {
-            "->"
-        } else {
-            "→"
-        }
+        self.glyph("->", "→")
     }
     /// A separator dot.
     pub fn sep(&self) -> &'static str {
-        if self.ascii {
-            "|"
-        } else {
-            "·"
-        }
+        self.glyph("|", "·")
     }
     /// Up/down arrows, as named in the help.
     pub fn up_down(&self) -> &'static str {
-        if self.ascii {
-            "Up/Dn"
-        } else {
-            "↑/↓"
-        }
+        self.glyph("Up/Dn", "↑/↓")
     }
-}
-
-/// Format microseconds since the start as seconds: `12.345s`, or `1m02.3s`
-/// past a minute.
-pub fn fmt_time_us(us: u64) -> String {
-    let secs = us as f64 / 1e6;
-    if secs < 60.0 {
-        format!("{secs:.3}s")
-    } else {
-        let m = (secs / 60.0).floor() as u64;
-        format!("{m}m{:04.1}s", secs - (m * 60) as f64)
-    }
-}
-
-/// Format a short duration for the elapsed clock: `12.3s`, `1m02s`, `1h02m`.
-pub fn fmt_elapsed_us(us: u64) -> String {
-    let secs = us / 1_000_000;
-    if secs < 60 {
-        format!("{:.1}s", us as f64 / 1e6)
-    } else if secs < 3600 {
-        format!("{}m{:02}s", secs / 60, secs % 60)
-    } else {
-        format!("{}h{:02}m", secs / 3600, (secs / 60) % 60)
-    }
-}
-
-/// A rate in events per second, short: `950/s`, `12.3k/s`, `1.2M/s`.
-pub fn fmt_rate(per_sec: f64) -> String {
-    if per_sec >= 1e6 {
-        format!("{:.1}M/s", per_sec / 1e6)
-    } else if per_sec >= 1e4 {
-        format!("{:.1}k/s", per_sec / 1e3)
-    } else {
-        format!("{per_sec:.0}/s")
-    }
-}
-
-/// A count with thousands separators: `12,345`.
-pub fn fmt_count(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -20,7 +20,8 @@ static QUIT: AtomicBool = AtomicBool::new(false);
 /// a signal-handling task. The request is sticky: a [`run`] started after
 /// it returns at once.
 pub fn request_quit() {
-    QUIT.store(true, Ordering::SeqCst);
+    // Relaxed: a lone flag, guarding no data; the loop reads it each frame.
+    QUIT.store(true, Ordering::Relaxed);
 }
 
 /// Run the TUI until the user quits or [`request_quit`] is called.
@@ -60,10 +61,11 @@ fn event_loop(
     mut session: Session,
     fps: u32,
 ) -> io::Result<()> {
-    let frame = Duration::from_secs_f64(1.0 / f64::from(fps.clamp(1, 120)));
+    let frame =
+        Duration::from_secs_f64(1.0 / f64::from(fps.clamp(*super::FPS.start(), *super::FPS.end())));
     let mut next = Instant::now();
     loop {
-        if QUIT.load(Ordering::SeqCst) || app.quit {
+        if QUIT.load(Ordering::Relaxed) || app.quit {
             return Ok(());
         }
         let snapshot = (session.snapshot)();
@@ -93,7 +95,7 @@ fn event_loop(
                 Event::Resize(..) => break, // redraw at the new size now
                 _ => {}
             }
-            if QUIT.load(Ordering::SeqCst) {
+            if QUIT.load(Ordering::Relaxed) {
                 return Ok(());
             }
         }

@@ -50,7 +50,7 @@ pub fn knobs() -> Knobs {
         producers: 3,
         consumers: 1,
         rate: Rate::PerSec(200.0),
-        consumer_delay: Duration::from_millis(5),
+        work: Duration::from_millis(5),
         capacity: 8,
         next_capacity: 8,
         speed: 0.25,
@@ -278,4 +278,28 @@ pub fn text(buf: &Buffer) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The title of every panel of the main screen.
+pub const PANEL_TITLES: [&str; 6] = [
+    "Ring",
+    "Waker queues",
+    "Type state",
+    "Parameters",
+    "Throughput",
+    "Event log",
+];
+
+/// `out` (a screen's text, or an SVG) shows every panel's title.
+pub fn assert_every_panel(out: &str) {
+    for title in PANEL_TITLES {
+        assert!(out.contains(title), "missing {title}: {out}");
+    }
+}
+
+/// `out` contains every one of `parts`.
+pub fn assert_shows(out: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(out.contains(part), "missing {part:?}: {out}");
+    }
 }

@@ -8,18 +8,15 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
+use crate::format;
 use crate::probe::snapshot::{ChannelSnapshot, HandleSnapshot, HandleState, Lifecycle};
 use crate::ui::app::App;
-use crate::ui::theme::{fmt_elapsed_us, Theme};
+use crate::ui::theme::Theme;
 
 /// Draw the handles panel.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let block = theme.block("Type state");
-    let inner = block.inner(area);
-    block.render(area, buf);
-    let Some(chan) = app.channel() else {
-        super::no_channel(app, inner, buf);
+    let Some((inner, chan)) = super::framed(app, "Type state", area, buf) else {
         return;
     };
     if inner.is_empty() {
@@ -102,7 +99,7 @@ fn lifecycle_line(chan: &ChannelSnapshot, theme: &Theme, wide: bool) -> Line<'st
         spans.push(Span::styled(text, style));
         if let Some(at) = when.filter(|_| wide) {
             spans.push(Span::styled(
-                format!(" {}", fmt_elapsed_us(at)),
+                format!(" {}", format::elapsed_us(at)),
                 theme.dim(),
             ));
         }
@@ -166,7 +163,7 @@ fn handle_line(h: &HandleSnapshot, theme: &Theme, wide: bool) -> Line<'static> {
             state_style(h.state, theme),
         ),
         Span::styled(
-            format!("@{}", fmt_elapsed_us(h.changed_at_us())),
+            format!("@{}", format::elapsed_us(h.changed_at_us())),
             theme.dim(),
         ),
     ];

@@ -7,9 +7,9 @@ use ratatui::style::Color;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
+use crate::format;
 use crate::scenario::control::Mode;
 use crate::ui::app::App;
-use crate::ui::theme::{fmt_count, fmt_elapsed_us};
 
 /// Rows the header takes: the title line, then the scenario's description,
 /// wrapped to as many as three lines (four from 40 rows) when the screen is roomy (one line,
@@ -49,12 +49,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let snap = &app.snapshot;
     let mut right = vec![
         Span::styled("elapsed ", theme.dim()),
-        Span::styled(fmt_elapsed_us(snap.at_us), theme.strong()),
+        Span::styled(format::elapsed_us(snap.at_us), theme.strong()),
         Span::styled("  events ", theme.dim()),
-        Span::raw(fmt_count(snap.events_seen)),
+        Span::raw(format::count(snap.events_seen)),
         Span::styled("  dropped ", theme.dim()),
         Span::styled(
-            fmt_count(snap.events_dropped),
+            format::count(snap.events_dropped),
             if snap.events_dropped > 0 {
                 theme.warn()
             } else {
@@ -64,9 +64,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     ];
     if area.width >= 110 {
         right.push(Span::styled("  frame ", theme.dim()));
-        right.push(Span::raw(format!(
-            "{:.1}ms",
-            app.frame_time.as_secs_f64() * 1e3
+        right.push(Span::raw(format::millis(
+            app.frame_time.as_secs_f64() * 1e3,
         )));
     }
     let left = vec![

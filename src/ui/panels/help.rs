@@ -3,6 +3,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
 
@@ -36,27 +37,31 @@ pub fn explanations(theme: &Theme) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn key_lines(theme: &Theme) -> Vec<Line<'static>> {
-    help_rows()
-        .map(|(keys, what)| {
+/// One line per (term, text): the term in `style`, `width` wide.
+fn pairs(
+    rows: impl IntoIterator<Item = (String, String)>,
+    style: Style,
+    width: usize,
+) -> Vec<Line<'static>> {
+    rows.into_iter()
+        .map(|(term, text)| {
             Line::from(vec![
-                Span::styled(format!("{keys:<10}"), theme.key()),
-                Span::raw(what),
+                Span::styled(format!("{term:<width$}"), style),
+                Span::raw(text),
             ])
         })
         .collect()
 }
 
+fn key_lines(theme: &Theme) -> Vec<Line<'static>> {
+    pairs(help_rows(), theme.key(), 10)
+}
+
 fn explanation_lines(theme: &Theme) -> Vec<Line<'static>> {
-    explanations(theme)
+    let rows = explanations(theme)
         .into_iter()
-        .map(|(term, text)| {
-            Line::from(vec![
-                Span::styled(format!("{term}: "), theme.title()),
-                Span::raw(text),
-            ])
-        })
-        .collect()
+        .map(|(term, text)| (format!("{term}: "), text));
+    pairs(rows, theme.title(), 0)
 }
 
 /// Draw the help over `area`.

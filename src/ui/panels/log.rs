@@ -7,9 +7,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
+use crate::format;
 use crate::probe::snapshot::{EventKind, HandleState, Lifecycle, LogEntry, Side, Snapshot};
 use crate::ui::app::App;
-use crate::ui::theme::{fmt_time_us, Theme};
+use crate::ui::theme::Theme;
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     if n == 1 {
@@ -179,7 +180,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             let e = &log[i];
             let prev = i.checked_sub(1).map(|j| &log[j]);
             let mut spans = vec![Span::styled(
-                format!("{:>7} ", fmt_time_us(e.at_us)),
+                format!("{:>7} ", format::time_us(e.at_us)),
                 theme.dim(),
             )];
             if many {

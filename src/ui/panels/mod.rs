@@ -18,6 +18,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
+use crate::probe::snapshot::ChannelSnapshot;
 use crate::ui::app::App;
 
 /// Smallest terminal the layout fits in.
@@ -149,4 +150,24 @@ fn render_too_small(area: Rect, buf: &mut Buffer) {
 /// Text for when there is no channel yet.
 pub(crate) fn no_channel(app: &App, area: Rect, buf: &mut Buffer) {
     Paragraph::new(Line::styled("waiting for the channel...", app.theme.dim())).render(area, buf);
+}
+
+/// Draw a panel's frame titled `title` and return the area inside it with
+/// the channel shown; without a channel yet, say so inside and return `None`.
+pub(crate) fn framed<'a>(
+    app: &'a App,
+    title: &str,
+    area: Rect,
+    buf: &mut Buffer,
+) -> Option<(Rect, &'a ChannelSnapshot)> {
+    let block = app.theme.block(title);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    match app.channel() {
+        Some(chan) => Some((inner, chan)),
+        None => {
+            no_channel(app, inner, buf);
+            None
+        }
+    }
 }

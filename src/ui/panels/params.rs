@@ -5,59 +5,19 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use crate::scenario::control::{Command, Rate};
+use crate::scenario::control::{Command, Knob, Turn};
 use crate::ui::app::App;
-use crate::ui::keys::{binding_for, Action};
+use crate::ui::keys::{KeyAction, BINDINGS};
 use crate::ui::theme::Theme;
 
+/// The first keys of the bindings that send one of `cmds`, in table order.
 fn keys_of(cmds: &[Command]) -> String {
-    cmds.iter()
-        .filter_map(|c| binding_for(Action::Run(*c)))
-        .map(|b| b.short)
+    BINDINGS
+        .iter()
+        .filter(|b| matches!(b.action, KeyAction::Run(c) if cmds.contains(&c)))
+        .map(|b| b.short())
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// "100/s", "max".
-pub fn fmt_knob_rate(rate: Rate) -> String {
-    match rate {
-        Rate::Max => "max".to_string(),
-        Rate::PerSec(r) if r >= 10.0 => format!("{r:.0}/s"),
-        Rate::PerSec(r) => format!("{r:.1}/s"),
-    }
-}
-
-/// "1x", "1/4x", "0.3x".
-pub fn fmt_speed(speed: f64) -> String {
-    if (speed - 1.0).abs() < 1e-9 {
-        return "1x".to_string();
-    }
-    if speed > 0.0 && speed < 1.0 {
-        let inv = 1.0 / speed;
-        if (inv - inv.round()).abs() < 1e-6 {
-            return format!("1/{}x", inv.round() as u64);
-        }
-    }
-    format!("{speed:.2}x")
-}
-
-/// "5ms", "250us", "1.5s".
-pub fn fmt_duration(d: std::time::Duration) -> String {
-    let us = d.as_micros();
-    if us == 0 {
-        "0".to_string()
-    } else if us < 1000 {
-        format!("{us}us")
-    } else if us < 1_000_000 {
-        let ms = us as f64 / 1000.0;
-        if ms.fract() == 0.0 {
-            format!("{ms:.0}ms")
-        } else {
-            format!("{ms:.1}ms")
-        }
-    } else {
-        format!("{:.2}s", d.as_secs_f64())
-    }
 }
 
 fn row(name: &str, value: String, keys: String, theme: &Theme, w: usize) -> Line<'static> {
@@ -96,39 +56,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             theme,
             w,
         ),
-        row(
-            "rate (each)",
-            fmt_knob_rate(k.rate),
-            keys_of(&[Command::FasterRate, Command::SlowerRate]),
-            theme,
-            w,
-        ),
-        row(
-            "work/msg",
-            fmt_duration(k.consumer_delay),
-            keys_of(&[Command::LessWork, Command::MoreWork]),
-            theme,
-            w,
-        ),
-        row(
-            "capacity",
-            if k.next_capacity != k.capacity && k.next_capacity != 0 {
-                format!("{} -> {} on r", k.capacity, k.next_capacity)
-            } else {
-                k.capacity.to_string()
-            },
-            keys_of(&[Command::LargerCapacity, Command::SmallerCapacity]),
-            theme,
-            w,
-        ),
-        row(
-            "speed",
-            fmt_speed(k.speed),
-            keys_of(&[Command::CycleSpeed]),
-            theme,
-            w,
-        ),
     ];
+    lines.extend(Knob::ALL.iter().map(|&knob| {
+        let keys = keys_of(&[
+            Command::Turn(knob, Turn::Up),
+            Command::Turn(knob, Turn::Down),
+        ]);
+        row(knob.name(), knob.show(k), keys, theme, w)
+    }));
     if inner.height as usize > lines.len() {
         lines.push(row(
             "close channel",

@@ -8,9 +8,10 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Widget};
 
+use crate::format;
 use crate::probe::snapshot::{Bucket, BUCKET_US};
 use crate::ui::app::App;
-use crate::ui::theme::{fmt_rate, Theme};
+use crate::ui::theme::Theme;
 
 /// Seconds of history drawn.
 pub const WINDOW_SECS: f64 = 60.0;
@@ -68,11 +69,7 @@ pub fn rates(buckets: &[Bucket], now_us: u64, value: impl Fn(&Bucket) -> u64) ->
 /// Draw the throughput panel.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let block = theme.block("Throughput (msg/s, 60 s)");
-    let inner = block.inner(area);
-    block.render(area, buf);
-    let Some(chan) = app.channel() else {
-        super::no_channel(app, inner, buf);
+    let Some((inner, chan)) = super::framed(app, "Throughput (msg/s, 60 s)", area, buf) else {
         return;
     };
     if inner.height < 2 {
@@ -112,14 +109,18 @@ fn stat_line(
 ) -> Line<'static> {
     // Narrow panels drop the units of the average and the peak.
     let (avg, peak, pk) = if narrow {
-        (bare_rate(r.average), bare_rate(r.peak), " pk ")
+        (
+            format::rate_short(r.average),
+            format::rate_short(r.peak),
+            " pk ",
+        )
     } else {
-        (fmt_rate(r.average), fmt_rate(r.peak), " peak ")
+        (format::rate(r.average), format::rate(r.peak), " peak ")
     };
     let now = if narrow {
-        format!("{}/s", bare_rate(r.current))
+        format!("{}/s", format::rate_short(r.current))
     } else {
-        format!("{:>8}", fmt_rate(r.current))
+        format!("{:>8}", format::rate(r.current))
     };
     Line::from(vec![
         Span::styled(format!("{name} "), style),
@@ -129,17 +130,6 @@ fn stat_line(
         Span::styled(pk, theme.dim()),
         Span::raw(peak),
     ])
-}
-
-/// A rate without unit, at most 4 characters: `950`, `148k`, `1.2M`.
-fn bare_rate(v: f64) -> String {
-    if v >= 1e6 {
-        format!("{:.1}M", v / 1e6)
-    } else if v >= 1e3 {
-        format!("{:.0}k", v / 1e3)
-    } else {
-        format!("{v:.0}")
-    }
 }
 
 fn braille_chart(sent: &Rates, recv: &Rates, top: f64, area: Rect, buf: &mut Buffer, t: &Theme) {
@@ -161,7 +151,7 @@ fn braille_chart(sent: &Rates, recv: &Rates, top: f64, area: Rect, buf: &mut Buf
     if with_axes {
         x_axis = x_axis.labels(["-60s", "-30s", "now"]).style(t.dim());
         y_axis = y_axis
-            .labels(["0".to_string(), fmt_rate(top / 1.1)])
+            .labels(["0".to_string(), format::rate(top / 1.1)])
             .style(t.dim());
     }
     Chart::new(datasets)

@@ -7,18 +7,15 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
+use crate::format;
 use crate::probe::snapshot::{Bucket, ChannelSnapshot, BUCKET_US};
 use crate::ui::app::App;
-use crate::ui::theme::{fmt_count, fmt_rate, Theme};
+use crate::ui::theme::Theme;
 
 /// Draw the waiters panel.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let block = theme.block("Waker queues: parked");
-    let inner = block.inner(area);
-    block.render(area, buf);
-    let Some(chan) = app.channel() else {
-        super::no_channel(app, inner, buf);
+    let Some((inner, chan)) = super::framed(app, "Waker queues: parked", area, buf) else {
         return;
     };
     let w = inner.width as usize;
@@ -47,9 +44,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ),
         Line::from(vec![
             Span::raw("wakes "),
-            Span::styled(fmt_rate(wakes_per_sec(chan)), theme.strong()),
+            Span::styled(format::rate(wakes_per_sec(chan)), theme.strong()),
             Span::styled(
-                format!("  total {}", fmt_count(chan.counters.wakes())),
+                format!("  total {}", format::count(chan.counters.wakes())),
                 theme.dim(),
             ),
         ]),
@@ -58,8 +55,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         lines.push(Line::styled(
             format!(
                 "parked so far: {} sends, {} recvs",
-                fmt_count(chan.counters.send_waits),
-                fmt_count(chan.counters.recv_waits)
+                format::count(chan.counters.send_waits),
+                format::count(chan.counters.recv_waits)
             ),
             theme.dim(),
         ));

@@ -2,6 +2,8 @@
 //! summary, from `probe::Snapshot`s and the runner's own counters. The
 //! formatting is a set of pure functions, so it can be tested with
 //! fabricated snapshots; [`run`] is the only part that waits or prints.
+//! `json.rs` is the crate's only serialization boundary (nothing else
+//! derives `Serialize`); `text.rs` prints through `crate::format`.
 //!
 //! Text, one line per interval:
 //! ```text
@@ -14,13 +16,16 @@
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+mod json;
+mod text;
 
-use crate::probe::{ChannelSnapshot, Snapshot};
-use crate::scenario::runner::{
-    EndReason, LiveStats, RunError, RunnerHandle, Summary, TaskStats, TransitionRecord,
-};
+use crate::probe::{ChannelSnapshot, Lifecycle, Snapshot};
+use crate::scenario::control::Mode;
+use crate::scenario::runner::{LiveStats, RunError, RunnerHandle, Summary};
 use crate::scenario::Scenario;
+
+pub use json::{summary_json, tick_json};
+pub use text::{header_text, summary_text, text_line};
 
 /// Text or JSON lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,8 +49,8 @@ pub struct Tick {
     pub send_rate: f64,
     /// Receives per second over the last interval.
     pub recv_rate: f64,
-    /// "RUNNING", "PAUSED", ...
-    pub mode: &'static str,
+    /// The runner's mode.
+    pub mode: Mode,
     /// The channel as the probe sees it (none before its first event, or
     /// without a probe).
     pub channel: Option<ChannelView>,
@@ -68,8 +73,8 @@ pub struct ChannelView {
     pub waiting_senders: usize,
     /// Receivers parked now.
     pub waiting_receivers: usize,
-    /// "open", "closing", "closed".
-    pub lifecycle: &'static str,
+    /// Open, closing or closed.
+    pub lifecycle: Lifecycle,
 }
 
 impl From<&ChannelSnapshot> for ChannelView {
@@ -81,7 +86,7 @@ impl From<&ChannelSnapshot> for ChannelView {
             tail: c.tail,
             waiting_senders: c.waiting_senders,
             waiting_receivers: c.waiting_receivers,
-            lifecycle: c.lifecycle.as_str(),
+            lifecycle: c.lifecycle,
         }
     }
 }
@@ -106,89 +111,10 @@ pub fn tick(snapshot: &Snapshot, now: &LiveStats, prev: Option<&LiveStats>) -> T
         received: now.received,
         send_rate: rate(now.sent, sent0),
         recv_rate: rate(now.received, recv0),
-        mode: now.mode.label(),
+        mode: now.mode,
         channel: snapshot.current().map(ChannelView::from),
         events_dropped: snapshot.events_dropped,
     }
-}
-
-fn rate_text(r: f64) -> String {
-    if r >= 10_000.0 {
-        format!("{:.0}k/s", r / 1000.0)
-    } else {
-        format!("{r:.0}/s")
-    }
-}
-
-/// The text line of a tick.
-pub fn text_line(t: &Tick) -> String {
-    let mut line = format!(
-        "{:>7.1}s  sent {:>9} ({:>7})  recv {:>9} ({:>7})",
-        t.elapsed.as_secs_f64(),
-        t.sent,
-        rate_text(t.send_rate),
-        t.received,
-        rate_text(t.recv_rate),
-    );
-    match &t.channel {
-        Some(c) => line.push_str(&format!(
-            "  len {:>3}/{:<3}  head {}  tail {}  waiting s{} r{}  {}",
-            c.len, c.capacity, c.head, c.tail, c.waiting_senders, c.waiting_receivers, c.lifecycle
-        )),
-        None => line.push_str("  len -/-  head -  tail -  waiting s- r-  -"),
-    }
-    if t.mode != "RUNNING" {
-        line.push_str("  ");
-        line.push_str(t.mode);
-    }
-    if t.events_dropped > 0 {
-        line.push_str(&format!("  ({} events dropped)", t.events_dropped));
-    }
-    line
-}
-
-/// One JSON line of a tick. Fields keep this order (`type` first).
-#[derive(Serialize)]
-struct TickLine<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    elapsed_ms: u64,
-    sent: u64,
-    received: u64,
-    send_rate: f64,
-    recv_rate: f64,
-    len: Option<usize>,
-    capacity: Option<usize>,
-    head: Option<u64>,
-    tail: Option<u64>,
-    waiting_senders: Option<usize>,
-    waiting_receivers: Option<usize>,
-    lifecycle: Option<&'a str>,
-    mode: &'a str,
-    events_dropped: u64,
-}
-
-/// The JSON line of a tick: `{"type":"tick",...}`.
-pub fn tick_json(t: &Tick) -> String {
-    let c = t.channel.as_ref();
-    let line = TickLine {
-        kind: "tick",
-        elapsed_ms: t.elapsed.as_millis() as u64,
-        sent: t.sent,
-        received: t.received,
-        send_rate: (t.send_rate * 10.0).round() / 10.0,
-        recv_rate: (t.recv_rate * 10.0).round() / 10.0,
-        len: c.map(|c| c.len),
-        capacity: c.map(|c| c.capacity),
-        head: c.map(|c| c.head),
-        tail: c.map(|c| c.tail),
-        waiting_senders: c.map(|c| c.waiting_senders),
-        waiting_receivers: c.map(|c| c.waiting_receivers),
-        lifecycle: c.map(|c| c.lifecycle),
-        mode: t.mode,
-        events_dropped: t.events_dropped,
-    };
-    serde_json::to_string(&line).unwrap_or_default()
 }
 
 /// What the probe saw of the run's channel, beside the runner's summary.
@@ -203,7 +129,7 @@ pub struct ProbeReport {
     /// Events it could not keep in its log.
     pub events_dropped: u64,
     /// The channel's lifecycle changes: (ms since the probe started, from, to).
-    pub lifecycle: Vec<(f64, &'static str, &'static str)>,
+    pub lifecycle: Vec<(f64, Lifecycle, Lifecycle)>,
 }
 
 impl ProbeReport {
@@ -222,7 +148,7 @@ impl ProbeReport {
                 .channels
                 .iter()
                 .flat_map(|c| c.lifecycle_history.iter())
-                .map(|l| (l.at_us as f64 / 1000.0, l.from.as_str(), l.to.as_str()))
+                .map(|l| (l.at_us as f64 / 1000.0, l.from, l.to))
                 .collect(),
         })
     }
@@ -231,168 +157,6 @@ impl ProbeReport {
     pub fn agrees_with(&self, s: &Summary) -> bool {
         self.sent == s.sent && self.received == s.received
     }
-}
-
-/// The final JSON line. Fields keep this order (`type` first).
-#[derive(Serialize)]
-struct SummaryLine<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    scenario: &'a str,
-    sent: u64,
-    received: u64,
-    lost: i64,
-    duration_ms: u64,
-    end: EndReason,
-    restarts: u32,
-    events_dropped: u64,
-    transitions: &'a [TransitionRecord],
-    producers: &'a [TaskStats],
-    consumers: &'a [TaskStats],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    probe: Option<ProbeLine<'a>>,
-}
-
-#[derive(Serialize)]
-struct ProbeLine<'a> {
-    sent: u64,
-    received: u64,
-    agrees: bool,
-    events_seen: u64,
-    events_dropped: u64,
-    lifecycle: Vec<LifecycleLine<'a>>,
-}
-
-#[derive(Serialize)]
-struct LifecycleLine<'a> {
-    at_ms: f64,
-    from: &'a str,
-    to: &'a str,
-}
-
-/// The final JSON line: `{"type":"summary","sent":...,"received":...,
-/// "lost":...,"duration_ms":...,"events_dropped":...,"transitions":[...],...}`.
-pub fn summary_json(s: &Summary, probe: Option<&ProbeReport>) -> String {
-    let line = SummaryLine {
-        kind: "summary",
-        scenario: &s.scenario,
-        sent: s.sent,
-        received: s.received,
-        lost: s.lost,
-        duration_ms: s.duration_ms,
-        end: s.end,
-        restarts: s.restarts,
-        events_dropped: probe.map(|p| p.events_dropped).unwrap_or(0),
-        transitions: &s.transitions,
-        producers: &s.producers,
-        consumers: &s.consumers,
-        probe: probe.map(|p| ProbeLine {
-            sent: p.sent,
-            received: p.received,
-            agrees: p.agrees_with(s),
-            events_seen: p.events_seen,
-            events_dropped: p.events_dropped,
-            lifecycle: p
-                .lifecycle
-                .iter()
-                .map(|&(at_ms, from, to)| LifecycleLine { at_ms, from, to })
-                .collect(),
-        }),
-    };
-    serde_json::to_string(&line).unwrap_or_default()
-}
-
-/// The text summary: several lines, no trailing newline.
-pub fn summary_text(s: &Summary, probe: Option<&ProbeReport>) -> String {
-    let mut out = format!(
-        "summary: {} ended ({}) after {:.1}s\n  sent {}  received {}  lost {}",
-        s.scenario,
-        s.end.as_str(),
-        s.duration_ms as f64 / 1000.0,
-        s.sent,
-        s.received,
-        s.lost
-    );
-    if s.restarts > 0 {
-        out.push_str(&format!("  restarts {}", s.restarts));
-    }
-    let per = |tasks: &[crate::scenario::runner::TaskStats]| {
-        tasks
-            .iter()
-            .map(|t| format!("{} {}", t.handle, t.messages))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    if !s.producers.is_empty() {
-        out.push_str(&format!("\n  producers: {}", per(&s.producers)));
-    }
-    if !s.consumers.is_empty() {
-        out.push_str(&format!("\n  consumers: {}", per(&s.consumers)));
-    }
-    if !s.transitions.is_empty() {
-        out.push_str("\n  type-state transitions:");
-        for t in &s.transitions {
-            out.push_str(&format!(
-                "\n    {:>8.1}ms  {} ({}) {} -> {}",
-                t.at_ms, t.handle, t.role, t.from, t.to
-            ));
-        }
-    }
-    if let Some(p) = probe {
-        out.push_str(&format!(
-            "\n  probe: sent {}  received {}  events {} ({} dropped from the log)  {}",
-            p.sent,
-            p.received,
-            p.events_seen,
-            p.events_dropped,
-            if p.agrees_with(s) {
-                "agrees with the runner"
-            } else {
-                "DISAGREES with the runner"
-            }
-        ));
-        if !p.lifecycle.is_empty() {
-            let steps: Vec<String> = p
-                .lifecycle
-                .iter()
-                .map(|(at, from, to)| {
-                    if from == to {
-                        // The first entry is the channel's creation.
-                        format!("created at {at:.1}ms")
-                    } else {
-                        format!("{from} -> {to} at {at:.1}ms")
-                    }
-                })
-                .collect();
-            out.push_str(&format!("\n  lifecycle: {}", steps.join(", ")));
-        }
-    }
-    out
-}
-
-/// The first text line: what runs, and how to stop it.
-pub fn header_text(s: &Scenario) -> String {
-    use crate::scenario::control::Rate;
-    use crate::scenario::spec::format_duration;
-    let rate = match s.producers.rate {
-        Rate::Max => "max".to_string(),
-        Rate::PerSec(r) => format!("{r}/s"),
-    };
-    let duration = s
-        .duration
-        .map(format_duration)
-        .unwrap_or_else(|| "unlimited".to_string());
-    format!(
-        "chanviz: {} ({}): capacity {}, {} producer(s) at {}, {} consumer(s) with {} work, duration {}; Ctrl-C stops",
-        s.name,
-        s.title,
-        s.capacity,
-        s.producers.count,
-        rate,
-        s.consumers.count,
-        format_duration(s.consumers.work),
-        duration
-    )
 }
 
 /// How a headless run went.
@@ -467,8 +231,9 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::{Counters, Lifecycle, LifecycleChange};
-    use crate::scenario::control::{Knobs, Mode, Rate};
+    use crate::probe::{Counters, HandleState, LifecycleChange, Role};
+    use crate::scenario::control::Knobs;
+    use crate::scenario::runner::{EndReason, TaskStats, TransitionRecord};
 
     fn stats(ms: u64, sent: u64, received: u64) -> LiveStats {
         LiveStats {
@@ -480,11 +245,9 @@ mod tests {
             knobs: Knobs {
                 producers: 1,
                 consumers: 1,
-                rate: Rate::Max,
-                consumer_delay: Duration::ZERO,
                 capacity: 16,
                 next_capacity: 16,
-                speed: 1.0,
+                ..Knobs::default()
             },
         }
     }
@@ -539,9 +302,9 @@ mod tests {
             transitions: vec![TransitionRecord {
                 at_ms: 2400.0,
                 handle: "S0".into(),
-                role: "sender",
-                from: "Open",
-                to: "Closing",
+                role: Role::Sender,
+                from: HandleState::Open,
+                to: HandleState::Closing,
             }],
         }
     }

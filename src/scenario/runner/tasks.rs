@@ -1,0 +1,335 @@
+//! The producer and consumer tasks, the supervisor's line to each
+//! ([`TaskCtl`]), and the two ways a task closes the channel through its
+//! handle's type state. A task counts what it moves and obeys its
+//! instruction; it never decides when the run ends.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+use super::shared::{scaled, KnobCache, Shared};
+use super::{HandleState, Role, TaskStats};
+use crate::channel::{Receiver, Sender};
+use crate::scenario::control::Rate;
+
+/// A task at full speed yields to the scheduler after this many operations.
+const YIELD_EVERY: u32 = 32;
+
+/// What the supervisor wants a task to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(super) enum Instruction {
+    /// Keep going.
+    Run,
+    /// Stop: drop the handle.
+    Stop,
+    /// Close the channel through this task's handle, then stop.
+    Close,
+    /// Drop the handle without closing (`drop_producer`).
+    Drop,
+}
+
+impl Instruction {
+    fn from_u8(byte: u8) -> Instruction {
+        [Self::Run, Self::Stop, Self::Close, Self::Drop]
+            .into_iter()
+            .find(|&i| i as u8 == byte)
+            .unwrap_or(Self::Stop)
+    }
+}
+
+/// The supervisor's line to one task: an instruction and a bell.
+pub(super) struct TaskCtl {
+    pub label: String,
+    instruction: AtomicU8,
+    pub bell: Notify,
+    pub count: AtomicU64,
+}
+
+impl TaskCtl {
+    pub fn new(label: String) -> Arc<TaskCtl> {
+        Arc::new(TaskCtl {
+            label,
+            instruction: AtomicU8::new(Instruction::Run as u8),
+            bell: Notify::new(),
+            count: AtomicU64::new(0),
+        })
+    }
+
+    pub fn instruct(&self, what: Instruction) {
+        // Release, then the bell: the task that wakes and loads it (Acquire)
+        // sees this instruction and what the supervisor did before it.
+        self.instruction.store(what as u8, Ordering::Release);
+        self.bell.notify_one();
+    }
+
+    pub fn instruction(&self) -> Instruction {
+        Instruction::from_u8(self.instruction.load(Ordering::Acquire))
+    }
+
+    pub fn running(&self) -> bool {
+        self.instruction() == Instruction::Run
+    }
+
+    pub fn stats(&self) -> TaskStats {
+        TaskStats {
+            handle: self.label.clone(),
+            // Relaxed: read once the task has ended (or for display).
+            messages: self.count.load(Ordering::Relaxed),
+        }
+    }
+
+    /// One message moved: the task's count and the run's.
+    fn counted(&self, total: &AtomicU64) {
+        // Relaxed: counters; the totals are read after the tasks end.
+        self.count.fetch_add(1, Ordering::Relaxed);
+        total.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Wait at the pause gate. `true`: go ahead with one channel operation;
+/// `false`: the task's bell rang (check the instruction first).
+async fn gate(shared: &Shared, ctl: &TaskCtl) -> bool {
+    if !shared.is_paused() {
+        return true;
+    }
+    let mut paused = shared.paused.subscribe();
+    loop {
+        if !*paused.borrow_and_update() {
+            return true;
+        }
+        tokio::select! {
+            biased;
+            _ = ctl.bell.notified() => return false,
+            permit = shared.permits.acquire() => {
+                if let Ok(p) = permit {
+                    p.forget();
+                }
+                return true;
+            }
+            changed = paused.changed() => {
+                if changed.is_err() {
+                    return true;
+                }
+            }
+        }
+    }
+}
+
+/// Run `fut` unless the bell rings first (`None` then; `fut` is dropped).
+async fn or_bell<F: Future>(ctl: &TaskCtl, fut: F) -> Option<F::Output> {
+    tokio::select! {
+        biased;
+        _ = ctl.bell.notified() => None,
+        out = fut => Some(out),
+    }
+}
+
+/// Yield to the scheduler every [`YIELD_EVERY`] operations done without a
+/// pause of their own.
+async fn breathe(since_yield: &mut u32) {
+    *since_yield += 1;
+    if *since_yield >= YIELD_EVERY {
+        *since_yield = 0;
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Close the channel through a sender's type state: `Sender<Open>` →
+/// `close()` → `Sender<Closing>` → `drained().await` → `Sender<Closed>`. The
+/// one way the runner closes through a sender (a producer's, or `S0`).
+pub(super) async fn close_sender(tx: Sender<u64>, shared: &Shared) {
+    let label = format!("S{}", tx.id());
+    let closing = tx.close();
+    shared.record(
+        label.clone(),
+        Role::Sender,
+        HandleState::Open,
+        HandleState::Closing,
+    );
+    let closed = closing.drained().await;
+    shared.record(
+        label,
+        Role::Sender,
+        HandleState::Closing,
+        HandleState::Closed,
+    );
+    drop(closed);
+}
+
+pub(super) async fn producer(tx: Sender<u64>, ctl: Arc<TaskCtl>, shared: Arc<Shared>) {
+    let quota = shared.scenario.producers.messages;
+    let burst = shared.scenario.producers.burst;
+    let mut knobs = shared.knob_cache();
+    let mut burst_left = burst;
+    let mut next = tokio::time::Instant::now();
+    let mut since_yield = 0u32;
+    let mut seq = 0u64;
+    loop {
+        match ctl.instruction() {
+            Instruction::Run => {}
+            Instruction::Close => return close_sender(tx, &shared).await,
+            // Stop and Drop both drop the `Sender<Open>`.
+            Instruction::Stop | Instruction::Drop => return,
+        }
+        if quota.is_some_and(|q| seq >= q) {
+            return;
+        }
+        shared.refresh(&mut knobs);
+        if burst_left == 0 {
+            burst_left = burst;
+            if let Rate::PerSec(r) = knobs.knobs.rate {
+                let pause = scaled(Duration::from_secs_f64(burst as f64 / r), knobs.knobs.speed);
+                let now = tokio::time::Instant::now();
+                next += pause;
+                // Far behind (a pause, a slow-down): start afresh, no catch-up burst.
+                if next + Duration::from_millis(250) < now {
+                    next = now;
+                }
+                if next > now
+                    && or_bell(&ctl, tokio::time::sleep_until(next))
+                        .await
+                        .is_none()
+                {
+                    continue;
+                }
+            }
+        }
+        if !gate(&shared, &ctl).await {
+            continue;
+        }
+        match or_bell(&ctl, tx.send(seq)).await {
+            // The bell rang: the value was not sent (and is not counted).
+            None => continue,
+            Some(Ok(())) => {
+                seq += 1;
+                burst_left -= 1;
+                ctl.counted(&shared.sent);
+            }
+            // Closed by someone else: this producer is done.
+            Some(Err(_)) => return,
+        }
+        if matches!(knobs.knobs.rate, Rate::Max) {
+            breathe(&mut since_yield).await;
+        }
+    }
+}
+
+/// A small xorshift generator for the consumers' jitter.
+struct Jitter(u64);
+
+impl Jitter {
+    fn new(seed: u64) -> Jitter {
+        Jitter(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+
+    fn up_to(&mut self, max: Duration) -> Duration {
+        let ns = max.as_nanos() as u64;
+        if ns == 0 {
+            Duration::ZERO
+        } else {
+            Duration::from_nanos(self.next() % (ns + 1))
+        }
+    }
+}
+
+/// What a consumer carries from one message to the next.
+struct Consumer {
+    ctl: Arc<TaskCtl>,
+    shared: Arc<Shared>,
+    knobs: KnobCache,
+    jitter: Jitter,
+}
+
+impl Consumer {
+    /// A message arrived: count it, then its work time (zero when hurried).
+    fn received(&mut self) -> Duration {
+        self.ctl.counted(&self.shared.received);
+        if self.shared.hurry() {
+            return Duration::ZERO;
+        }
+        self.shared.refresh(&mut self.knobs);
+        let k = &self.knobs.knobs;
+        let d = k.work + self.jitter.up_to(self.shared.live_jitter(k.work));
+        scaled(d, k.speed)
+    }
+}
+
+pub(super) async fn consumer(rx: Receiver<u64>, ctl: Arc<TaskCtl>, shared: Arc<Shared>, seed: u64) {
+    let mut c = Consumer {
+        knobs: shared.knob_cache(),
+        ctl,
+        shared,
+        jitter: Jitter::new(seed),
+    };
+    let mut since_yield = 0u32;
+    loop {
+        match c.ctl.instruction() {
+            Instruction::Run => {}
+            Instruction::Close => return close_receiver(rx, &mut c).await,
+            Instruction::Stop | Instruction::Drop => return,
+        }
+        if !gate(&c.shared, &c.ctl).await {
+            continue;
+        }
+        match or_bell(&c.ctl, rx.recv()).await {
+            None => continue,
+            Some(Ok(_)) => {}
+            // Closed and drained: nothing more will ever arrive.
+            Some(Err(_)) => return,
+        }
+        let d = c.received();
+        if d.is_zero() {
+            breathe(&mut since_yield).await;
+        } else {
+            // The message is received and counted; a bell only cuts the work short.
+            or_bell(&c.ctl, tokio::time::sleep(d)).await;
+        }
+    }
+}
+
+/// `close_from_receiver`: `Receiver<Open>` → `close()` → take what is
+/// buffered → `drained().await` → `Receiver<Closed>`.
+async fn close_receiver(rx: Receiver<u64>, c: &mut Consumer) {
+    let closing = rx.close();
+    let label = c.ctl.label.clone();
+    c.shared.record(
+        label.clone(),
+        Role::Receiver,
+        HandleState::Open,
+        HandleState::Closing,
+    );
+    loop {
+        if !gate(&c.shared, &c.ctl).await {
+            continue;
+        }
+        let Some(_) = closing.drain().next() else {
+            break;
+        };
+        let d = c.received();
+        if !d.is_zero() {
+            tokio::time::sleep(d).await;
+        }
+    }
+    // Another receiver may still hold the last message for a moment.
+    let closed = closing.drained().await;
+    c.shared.record(
+        label,
+        Role::Receiver,
+        HandleState::Closing,
+        HandleState::Closed,
+    );
+    drop(closed);
+}
