@@ -1,4 +1,4 @@
-//! chanviz against the anchors of `BENCHMARKS.md`: tokio::sync::mpsc, flume,
+//! chanviz against the anchors (workloads and contenders: `benches/README.md`): tokio::sync::mpsc, flume,
 //! async-channel, kanal and thingbuf, on the five workloads, in one run; and
 //! chanviz observed by a subscriber that counts every event, to show what
 //! the instrumentation costs when someone listens: once by a subscriber that
@@ -20,7 +20,7 @@
 //!
 //! Criterion measures one benchmark after the other, so the channels of a
 //! workload run back to back. The multi-thread figures are bimodal (see
-//! `BENCHMARKS.md`), so there is also an interleaved mode, which bypasses
+//! `benches/README.md`), so there is also an interleaved mode, which bypasses
 //! criterion: each round runs every channel once on every workload (in an
 //! order that rotates from round to round), and the table of medians and
 //! ratios is printed at the end:
@@ -99,120 +99,66 @@ mod benches {
         }
     }
 
-    struct TokioMpsc;
-    impl Chan for TokioMpsc {
-        type Tx = tokio::sync::mpsc::Sender<u64>;
-        type Rx = tokio::sync::mpsc::Receiver<u64>;
-        const MPMC: bool = false;
-        fn bounded(cap: usize) -> (Self::Tx, Self::Rx) {
-            tokio::sync::mpsc::channel(cap)
-        }
-        fn clone_tx(tx: &Self::Tx) -> Self::Tx {
-            tx.clone()
-        }
-        fn clone_rx(_: &Self::Rx) -> Self::Rx {
-            unreachable!("single consumer")
-        }
-        async fn send(tx: &Self::Tx, v: u64) {
-            tx.send(v).await.unwrap()
-        }
-        async fn recv(rx: &mut Self::Rx) -> Option<u64> {
-            rx.recv().await
-        }
+    /// An anchor channel whose API has the common shape: `$bounded(cap)`,
+    /// clonable handles, a send future that fails only when closed, and a
+    /// receive future whose `Ok`/`Some` is the value.
+    macro_rules! anchor {
+        ($ty:ident, mpmc: $mpmc:expr, $tx:ty, $rx:ty, $bounded:path,
+         send: $send:ident, recv: $recv:ident, recv_into_option: $opt:expr) => {
+            anchor!($ty, mpmc: $mpmc, $tx, $rx, $bounded, send: $send, recv: $recv,
+                recv_into_option: $opt, clone_rx: |rx: &$rx| rx.clone());
+        };
+        ($ty:ident, mpmc: $mpmc:expr, $tx:ty, $rx:ty, $bounded:path,
+         send: $send:ident, recv: $recv:ident, recv_into_option: $opt:expr,
+         clone_rx: $clone:expr) => {
+            struct $ty;
+            impl Chan for $ty {
+                type Tx = $tx;
+                type Rx = $rx;
+                const MPMC: bool = $mpmc;
+                fn bounded(cap: usize) -> (Self::Tx, Self::Rx) {
+                    $bounded(cap)
+                }
+                fn clone_tx(tx: &Self::Tx) -> Self::Tx {
+                    tx.clone()
+                }
+                fn clone_rx(rx: &Self::Rx) -> Self::Rx {
+                    ($clone)(rx)
+                }
+                async fn send(tx: &Self::Tx, v: u64) {
+                    tx.$send(v).await.unwrap()
+                }
+                async fn recv(rx: &mut Self::Rx) -> Option<u64> {
+                    ($opt)(rx.$recv().await)
+                }
+            }
+        };
     }
 
-    struct Flume;
-    impl Chan for Flume {
-        type Tx = flume::Sender<u64>;
-        type Rx = flume::Receiver<u64>;
-        const MPMC: bool = true;
-        fn bounded(cap: usize) -> (Self::Tx, Self::Rx) {
-            flume::bounded(cap)
-        }
-        fn clone_tx(tx: &Self::Tx) -> Self::Tx {
-            tx.clone()
-        }
-        fn clone_rx(rx: &Self::Rx) -> Self::Rx {
-            rx.clone()
-        }
-        async fn send(tx: &Self::Tx, v: u64) {
-            tx.send_async(v).await.unwrap()
-        }
-        async fn recv(rx: &mut Self::Rx) -> Option<u64> {
-            rx.recv_async().await.ok()
-        }
+    fn ok<T, E>(r: Result<T, E>) -> Option<T> {
+        r.ok()
+    }
+    fn some<T>(o: Option<T>) -> Option<T> {
+        o
     }
 
-    struct AsyncChannel;
-    impl Chan for AsyncChannel {
-        type Tx = async_channel::Sender<u64>;
-        type Rx = async_channel::Receiver<u64>;
-        const MPMC: bool = true;
-        fn bounded(cap: usize) -> (Self::Tx, Self::Rx) {
-            async_channel::bounded(cap)
-        }
-        fn clone_tx(tx: &Self::Tx) -> Self::Tx {
-            tx.clone()
-        }
-        fn clone_rx(rx: &Self::Rx) -> Self::Rx {
-            rx.clone()
-        }
-        async fn send(tx: &Self::Tx, v: u64) {
-            tx.send(v).await.unwrap()
-        }
-        async fn recv(rx: &mut Self::Rx) -> Option<u64> {
-            rx.recv().await.ok()
-        }
-    }
+    anchor!(TokioMpsc, mpmc: false, tokio::sync::mpsc::Sender<u64>, tokio::sync::mpsc::Receiver<u64>,
+        tokio::sync::mpsc::channel, send: send, recv: recv, recv_into_option: some,
+        clone_rx: |_: &tokio::sync::mpsc::Receiver<u64>| unreachable!("single consumer"));
+    anchor!(Flume, mpmc: true, flume::Sender<u64>, flume::Receiver<u64>,
+        flume::bounded, send: send_async, recv: recv_async, recv_into_option: ok);
+    anchor!(AsyncChannel, mpmc: true, async_channel::Sender<u64>, async_channel::Receiver<u64>,
+        async_channel::bounded, send: send, recv: recv, recv_into_option: ok);
+    anchor!(Kanal, mpmc: true, kanal::AsyncSender<u64>, kanal::AsyncReceiver<u64>,
+        kanal::bounded_async, send: send, recv: recv, recv_into_option: ok);
+    anchor!(Thingbuf, mpmc: false, thingbuf::mpsc::Sender<u64>, thingbuf::mpsc::Receiver<u64>,
+        thingbuf::mpsc::channel, send: send, recv: recv, recv_into_option: some,
+        clone_rx: |_: &thingbuf::mpsc::Receiver<u64>| unreachable!("single consumer"));
 
-    struct Kanal;
-    impl Chan for Kanal {
-        type Tx = kanal::AsyncSender<u64>;
-        type Rx = kanal::AsyncReceiver<u64>;
-        const MPMC: bool = true;
-        fn bounded(cap: usize) -> (Self::Tx, Self::Rx) {
-            kanal::bounded_async(cap)
-        }
-        fn clone_tx(tx: &Self::Tx) -> Self::Tx {
-            tx.clone()
-        }
-        fn clone_rx(rx: &Self::Rx) -> Self::Rx {
-            rx.clone()
-        }
-        async fn send(tx: &Self::Tx, v: u64) {
-            tx.send(v).await.unwrap()
-        }
-        async fn recv(rx: &mut Self::Rx) -> Option<u64> {
-            rx.recv().await.ok()
-        }
-    }
-
-    struct Thingbuf;
-    impl Chan for Thingbuf {
-        type Tx = thingbuf::mpsc::Sender<u64>;
-        type Rx = thingbuf::mpsc::Receiver<u64>;
-        const MPMC: bool = false;
-        fn bounded(cap: usize) -> (Self::Tx, Self::Rx) {
-            thingbuf::mpsc::channel(cap)
-        }
-        fn clone_tx(tx: &Self::Tx) -> Self::Tx {
-            tx.clone()
-        }
-        fn clone_rx(_: &Self::Rx) -> Self::Rx {
-            unreachable!("single consumer")
-        }
-        async fn send(tx: &Self::Tx, v: u64) {
-            tx.send(v).await.unwrap()
-        }
-        async fn recv(rx: &mut Self::Rx) -> Option<u64> {
-            rx.recv().await
-        }
-    }
-
-    /// One workload of `BENCHMARKS.md`.
+    /// One workload of `benches/README.md`.
     #[derive(Clone, Copy)]
     struct Workload {
-        /// The name in `BENCHMARKS.md`, with `/` as `-` (criterion makes
+        /// The name in `benches/README.md`, with `/` as `-` (criterion makes
         /// directories of the names).
         name: &'static str,
         producers: u64,
@@ -411,64 +357,21 @@ mod benches {
         elapsed
     }
 
-    fn bench_workload(c: &mut Criterion, w: Workload) {
-        let mut group = c.benchmark_group(w.name);
-        group.throughput(Throughput::Elements(MESSAGES));
-        group.sampling_mode(SamplingMode::Flat);
-        group.sample_size(10);
-        macro_rules! bench {
-            ($name:literal, $chan:ty) => {
-                if w.consumers == 1 || <$chan as Chan>::MPMC {
-                    group.bench_function(BenchmarkId::from_parameter($name), |b| {
-                        b.iter_custom(|iters| timed::<$chan>(w, iters, None))
-                    });
-                }
-            };
-        }
-        bench!("chanviz", Chanviz);
-        bench!("kanal", Kanal);
-        bench!("flume", Flume);
-        bench!("async-channel", AsyncChannel);
-        bench!("tokio-mpsc", TokioMpsc);
-        bench!("thingbuf", Thingbuf);
-        group.finish();
-    }
-
-    /// chanviz observed, in the same group as the workload's other runs.
-    fn bench_observed(c: &mut Criterion, w: Workload) {
-        let mut group = c.benchmark_group(w.name);
-        group.throughput(Throughput::Elements(MESSAGES));
-        group.sampling_mode(SamplingMode::Flat);
-        group.sample_size(10);
-        group.bench_function(BenchmarkId::from_parameter("chanviz+subscriber"), |b| {
-            b.iter_custom(|iters| timed_observed(w, iters))
-        });
-        #[cfg(feature = "tui")]
-        group.bench_function(BenchmarkId::from_parameter("chanviz+probe"), |b| {
-            b.iter_custom(|iters| timed_probe(w, iters))
-        });
-        group.finish();
-    }
-
-    fn channels(c: &mut Criterion) {
-        for w in WORKLOADS {
-            bench_workload(c, w);
-        }
-        // The observed runs come last, so that no unobserved run follows a
-        // subscriber (tracing's call-site caches are rebuilt after each one,
-        // but this way nothing depends on it).
-        for w in WORKLOADS {
-            bench_observed(c, w);
-        }
-    }
-
-    criterion_group!(all, channels);
-
-    /// One line of the interleaved table.
+    /// One line of the tables: a channel, or chanviz with an observer.
     struct Contender {
         name: &'static str,
+        /// Whether it allows several consumers.
         mpmc: bool,
-        run: fn(Workload) -> Duration,
+        /// chanviz with a subscriber: measured after the unobserved runs.
+        observed: bool,
+        /// Times `iters` runs of a workload.
+        run: fn(Workload, u64) -> Duration,
+    }
+
+    impl Contender {
+        fn runs(&self, w: &Workload) -> bool {
+            w.consumers == 1 || self.mpmc
+        }
     }
 
     macro_rules! contender {
@@ -476,9 +379,72 @@ mod benches {
             Contender {
                 name: $name,
                 mpmc: <$chan as Chan>::MPMC,
-                run: |w| timed::<$chan>(w, 1, None),
+                observed: false,
+                run: |w, iters| timed::<$chan>(w, iters, None),
             }
         };
+    }
+
+    /// Every contender, once: both modes read this list. chanviz is first,
+    /// since the ratios are taken against it.
+    fn contenders() -> Vec<Contender> {
+        vec![
+            contender!("chanviz", Chanviz),
+            Contender {
+                name: "chanviz+subscriber",
+                mpmc: true,
+                observed: true,
+                run: timed_observed,
+            },
+            #[cfg(feature = "tui")]
+            Contender {
+                name: "chanviz+probe",
+                mpmc: true,
+                observed: true,
+                run: timed_probe,
+            },
+            contender!("kanal", Kanal),
+            contender!("flume", Flume),
+            contender!("async-channel", AsyncChannel),
+            contender!("tokio-mpsc", TokioMpsc),
+            contender!("thingbuf", Thingbuf),
+        ]
+    }
+
+    /// Criterion: every workload with every unobserved contender, then the
+    /// observed ones last, so that no unobserved run follows a subscriber
+    /// (tracing's call-site caches are rebuilt after each one, but this way
+    /// nothing depends on it).
+    fn channels(c: &mut Criterion) {
+        let contenders = contenders();
+        for observed in [false, true] {
+            for w in WORKLOADS {
+                let mut group = c.benchmark_group(w.name);
+                group.throughput(Throughput::Elements(MESSAGES));
+                group.sampling_mode(SamplingMode::Flat);
+                group.sample_size(10);
+                for con in contenders
+                    .iter()
+                    .filter(|k| k.observed == observed && k.runs(&w))
+                {
+                    group.bench_function(BenchmarkId::from_parameter(con.name), |b| {
+                        b.iter_custom(|iters| (con.run)(w, iters))
+                    });
+                }
+                group.finish();
+            }
+        }
+    }
+
+    criterion_group!(all, channels);
+
+    /// Whether `CHANVIZ_BENCH_ONLY` selects this run: a substring of
+    /// `workload/contender$`, e.g. `spsc-1-mt2/`, `/kanal` or `/chanviz$`
+    /// (unset: everything).
+    fn selected(w: &Workload, c: &Contender) -> bool {
+        std::env::var("CHANVIZ_BENCH_ONLY").map_or(true, |only| {
+            format!("{}/{}$", w.name, c.name).contains(&only)
+        })
     }
 
     /// `rounds` rounds; in each, every contender once per workload, in an
@@ -490,25 +456,7 @@ mod benches {
         // unobserved contenders runs under the same conditions.
         drop(Dispatch::new(Registry::default()));
         tracing::callsite::rebuild_interest_cache();
-        let contenders = [
-            contender!("chanviz", Chanviz),
-            Contender {
-                name: "chanviz+subscriber",
-                mpmc: true,
-                run: |w| timed_observed(w, 1),
-            },
-            #[cfg(feature = "tui")]
-            Contender {
-                name: "chanviz+probe",
-                mpmc: true,
-                run: |w| timed_probe(w, 1),
-            },
-            contender!("kanal", Kanal),
-            contender!("flume", Flume),
-            contender!("async-channel", AsyncChannel),
-            contender!("tokio-mpsc", TokioMpsc),
-            contender!("thingbuf", Thingbuf),
-        ];
+        let contenders = contenders();
         // results[workload][contender] = throughputs
         let mut results = vec![vec![Vec::new(); contenders.len()]; WORKLOADS.len()];
         for round in 0..rounds {
@@ -517,10 +465,10 @@ mod benches {
                 for k in 0..n {
                     let ci = (k + round) % n;
                     let c = &contenders[ci];
-                    if w.consumers > 1 && !c.mpmc {
+                    if !c.runs(w) || !selected(w, c) {
                         continue;
                     }
-                    let d = (c.run)(*w);
+                    let d = (c.run)(*w, 1);
                     results[wi][ci].push(MESSAGES as f64 / d.as_secs_f64() / 1e6);
                 }
             }

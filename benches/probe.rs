@@ -1,7 +1,7 @@
 //! What the probe costs: channel throughput with `ProbeLayer` installed
 //! against no subscriber at all, in the same run.
 //!
-//! Workloads (see BENCHMARKS.md): 1,000,000 `u64` messages; the harness
+//! Workloads (see benches/README.md): 1,000,000 `u64` messages; the harness
 //! spawns the producers, then the consumer, drops the original sender, awaits
 //! every task, and checks the count and the sum.
 //! - `spsc-1024/ct`: 1 producer, 1 consumer, capacity 1024, current-thread runtime.

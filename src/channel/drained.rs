@@ -62,3 +62,54 @@ impl<T, H: ClosingHandle<T>> Drop for DrainWait<T, H> {
         }
     }
 }
+
+/// Declares the public future a `Closing` handle's `drained()` returns (a
+/// thin wrapper around [`DrainWait`]), makes the handle a [`ClosingHandle`],
+/// and gives it `try_finish`. One definition for `Sender` and `Receiver`.
+macro_rules! closing_handle {
+    ($handle:ident, $future:ident, $what:literal) => {
+        #[doc = concat!("Future of [`", stringify!($handle), "::drained`]: resolves to the `Closed` ", $what, " once the channel is drained.")]
+        #[must_use = "futures do nothing unless polled"]
+        pub struct $future<T>(DrainWait<T, $handle<T, Closing>>);
+
+        impl<T> ClosingHandle<T> for $handle<T, Closing> {
+            type Closed = $handle<T, Closed>;
+            fn chan(&self) -> &Chan<T> {
+                &self.chan
+            }
+            fn id(&self) -> u64 {
+                self.id
+            }
+            fn into_closed(self) -> $handle<T, Closed> {
+                self.into_state()
+            }
+        }
+
+        impl<T> Future for $future<T> {
+            type Output = $handle<T, Closed>;
+
+            fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+                Pin::new(&mut self.0).poll(cx)
+            }
+        }
+
+        impl<T> fmt::Debug for $future<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($future)).finish_non_exhaustive()
+            }
+        }
+
+        impl<T> $handle<T, Closing> {
+            /// Becomes `Closed` if the channel is drained; otherwise gives the
+            /// `Closing` handle back.
+            pub fn try_finish(self) -> Result<$handle<T, Closed>, $handle<T, Closing>> {
+                if self.chan.is_drained() {
+                    Ok(self.into_state())
+                } else {
+                    Err(self)
+                }
+            }
+        }
+    };
+}
+pub(crate) use closing_handle;

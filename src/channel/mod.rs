@@ -68,7 +68,17 @@
 //! - When the last sender goes, every waiting receiver wakes, drains, then
 //!   gets `Err(RecvError)`. When the last receiver goes, every waiting
 //!   sender wakes and gets its value back in the error.
-//! - Buffered values are dropped exactly once, when the channel goes away.
+//! - Buffered values are dropped exactly once: when the last receiver goes
+//!   (nobody can receive them any more; a message that carries a reply handle
+//!   then releases its requester at once), or with the channel.
+//! - A `mem::forget` of a *parked* `SendFuture` or `RecvFuture` leaves its
+//!   entry (and its waker) in the queue until the channel goes away, and a
+//!   wake that picks that entry is lost to the others: forgetting a parked
+//!   future can keep one other waiter asleep until the next push or pop.
+//! - A `Receiver` used as a `Stream` keeps its place in the queue between
+//!   polls. Inside `select!`, a stream that was woken but whose branch did not
+//!   run holds that wakeup until it is polled again or dropped (dropping
+//!   passes it on); poll it again, or drop it, rather than leaving it idle.
 //! - Handles are `Send + Sync` and the futures `Send` whenever `T: Send`.
 //!   No `T: Unpin` bound anywhere.
 //!

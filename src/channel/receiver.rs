@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 
 use super::chan::Chan;
-use super::drained::{ClosingHandle, DrainWait};
+use super::drained::{closing_handle, ClosingHandle, DrainWait};
 use super::ring::PopError;
 use super::schema::ROLE_RECEIVER;
 use super::state::{Closed, Closing, Open, State};
@@ -201,49 +201,9 @@ impl<T> Receiver<T, Closing> {
     pub fn drained(self) -> ReceiverDrained<T> {
         ReceiverDrained(DrainWait::new(self))
     }
-
-    /// Becomes `Closed` if the channel is drained; otherwise gives the
-    /// `Closing` handle back.
-    pub fn try_finish(self) -> Result<Receiver<T, Closed>, Receiver<T, Closing>> {
-        if self.chan.is_drained() {
-            Ok(self.into_state())
-        } else {
-            Err(self)
-        }
-    }
 }
 
-/// Future of [`Receiver::drained`]: resolves to the `Closed` receiver once
-/// the channel is drained.
-#[must_use = "futures do nothing unless polled"]
-pub struct ReceiverDrained<T>(DrainWait<T, Receiver<T, Closing>>);
-
-impl<T> ClosingHandle<T> for Receiver<T, Closing> {
-    type Closed = Receiver<T, Closed>;
-    fn chan(&self) -> &Chan<T> {
-        &self.chan
-    }
-    fn id(&self) -> u64 {
-        self.id
-    }
-    fn into_closed(self) -> Receiver<T, Closed> {
-        self.into_state()
-    }
-}
-
-impl<T> Future for ReceiverDrained<T> {
-    type Output = Receiver<T, Closed>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.0).poll(cx)
-    }
-}
-
-impl<T> fmt::Debug for ReceiverDrained<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ReceiverDrained").finish_non_exhaustive()
-    }
-}
+closing_handle!(Receiver, ReceiverDrained, "receiver");
 
 /// Iterator of [`Receiver::drain`].
 pub struct Drain<'a, T> {

@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::chan::Chan;
-use super::drained::{ClosingHandle, DrainWait};
+use super::drained::{closing_handle, ClosingHandle, DrainWait};
 use super::ring::PushError;
 use super::schema::ROLE_SENDER;
 use super::state::{Closed, Closing, Open, State};
@@ -140,16 +140,6 @@ impl<T> Sender<T, Closing> {
         self.chan.is_drained()
     }
 
-    /// Becomes `Closed` if the channel is drained; otherwise gives the
-    /// `Closing` handle back.
-    pub fn try_finish(self) -> Result<Sender<T, Closed>, Sender<T, Closing>> {
-        if self.chan.is_drained() {
-            Ok(self.into_state())
-        } else {
-            Err(self)
-        }
-    }
-
     /// Waits until the receivers have taken every buffered message (or the
     /// last receiver has gone), then becomes `Closed`.
     ///
@@ -178,34 +168,4 @@ impl<T, S: State> fmt::Debug for Sender<T, S> {
     }
 }
 
-/// Future of [`Sender::drained`]: resolves to the `Closed` sender once the
-/// channel is drained.
-#[must_use = "futures do nothing unless polled"]
-pub struct Drained<T>(DrainWait<T, Sender<T, Closing>>);
-
-impl<T> ClosingHandle<T> for Sender<T, Closing> {
-    type Closed = Sender<T, Closed>;
-    fn chan(&self) -> &Chan<T> {
-        &self.chan
-    }
-    fn id(&self) -> u64 {
-        self.id
-    }
-    fn into_closed(self) -> Sender<T, Closed> {
-        self.into_state()
-    }
-}
-
-impl<T> Future for Drained<T> {
-    type Output = Sender<T, Closed>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.0).poll(cx)
-    }
-}
-
-impl<T> fmt::Debug for Drained<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Drained").finish_non_exhaustive()
-    }
-}
+closing_handle!(Sender, Drained, "sender");
