@@ -5,13 +5,14 @@
 //! exactly which future is parked, woken, polled or dropped.
 #![cfg(not(loom))]
 
-use std::sync::{Arc, Mutex};
-use std::task::Poll;
+use std::future::Future;
+use std::sync::Arc;
+use std::task::{Poll, Waker};
 
 use chanviz::channel::{bounded, TryRecvError};
 
 mod support;
-use support::{counting_waker, park, poll_once, wakes, Tracked};
+use support::{counting_waker, drop_table, park, poll_once, wakes, CountingWaker, Tracked};
 
 /// Every way a parked send can end before completing: dropped while parked,
 /// dropped after being woken, dropped after being woken and re-polled. In
@@ -22,11 +23,8 @@ fn cancelled_send_delivers_or_not_never_twice() {
     // (pops before the drop, re-poll after the wake before the drop)
     let cases = [(0, false), (1, false), (1, true), (2, true)];
     for (case, &(pops, repoll)) in cases.iter().enumerate() {
-        let drops = Arc::new(Mutex::new(vec![0u32; 8]));
-        let make = |id| Tracked {
-            id,
-            drops: drops.clone(),
-        };
+        let drops = drop_table(8);
+        let make = |id| Tracked::new(id, &drops);
         let (tx, rx) = bounded::<Tracked>(1);
         tx.try_send(make(0)).unwrap();
         let tx_b = tx.clone();
@@ -126,34 +124,61 @@ fn cancelled_recv_loses_no_message() {
     assert_eq!(rx_b.try_recv(), Ok(8));
 }
 
+/// A parked future and the waker (with its counter) it parked with.
+struct Parked<F> {
+    fut: F,
+    counter: Arc<CountingWaker>,
+    waker: Waker,
+}
+
+impl<F: Future + Unpin> Parked<F>
+where
+    F::Output: std::fmt::Debug,
+{
+    fn new(mut fut: F) -> Self {
+        let (counter, waker) = park(&mut fut);
+        Parked {
+            fut,
+            counter,
+            waker,
+        }
+    }
+
+    fn poll(&mut self) -> Poll<F::Output> {
+        poll_once(&mut self.fut, &self.waker)
+    }
+}
+
+/// Of two parked futures of which at least one was woken (by `what`), drops
+/// the woken one (A if both were) without polling it, and returns the
+/// other, with whether that is A.
+fn drop_the_woken_one<F>(a: Parked<F>, b: Parked<F>, what: &str) -> (Parked<F>, bool) {
+    let (a_woken, b_woken) = (wakes(&a.counter), wakes(&b.counter));
+    assert!(a_woken + b_woken >= 1, "nobody was woken by {what}");
+    if a_woken > 0 {
+        drop(a);
+        (b, false)
+    } else {
+        drop(b);
+        (a, true)
+    }
+}
+
 #[test]
 fn woken_then_dropped_recv_future_passes_its_wakeup_on() {
     let (tx, rx) = bounded::<u32>(4);
     let rx_b = rx.clone();
-    let mut fut_a = rx.recv();
-    let mut fut_b = rx_b.recv();
-    let (ca, wa) = park(&mut fut_a);
-    let (cb, wb) = park(&mut fut_b);
+    let a = Parked::new(rx.recv());
+    let b = Parked::new(rx_b.recv());
     tx.try_send(42).unwrap();
-    let (a_woken, b_woken) = (wakes(&ca), wakes(&cb));
-    assert!(a_woken + b_woken >= 1, "nobody was woken by a send");
     // Drop whichever was woken, without polling it; the other must be woken
     // and get the message.
-    let (mut survivor, survivor_waker, survivor_count) = if a_woken > 0 {
-        drop(fut_a);
-        (fut_b, wb, cb)
-    } else {
-        drop(fut_b);
-        (fut_a, wa, ca)
-    };
+    let (mut survivor, _) = drop_the_woken_one(a, b, "a send");
     assert!(
-        wakes(&survivor_count) >= 1,
+        wakes(&survivor.counter) >= 1,
         "the dropped receiver kept its wakeup; the other one would sleep with a message waiting"
     );
-    assert_eq!(
-        poll_once(&mut survivor, &survivor_waker),
-        Poll::Ready(Ok(42))
-    );
+    assert_eq!(survivor.poll(), Poll::Ready(Ok(42)));
 }
 
 #[test]
@@ -161,44 +186,61 @@ fn woken_then_dropped_send_future_passes_its_wakeup_on() {
     let (tx, rx) = bounded::<u32>(1);
     tx.try_send(0).unwrap();
     let tx_b = tx.clone();
-    let mut fut_a = tx.send(1);
-    let mut fut_b = tx_b.send(2);
-    let (ca, wa) = park(&mut fut_a);
-    let (cb, wb) = park(&mut fut_b);
+    let a = Parked::new(tx.send(1));
+    let b = Parked::new(tx_b.send(2));
     assert_eq!(rx.try_recv(), Ok(0));
-    let (a_woken, b_woken) = (wakes(&ca), wakes(&cb));
-    assert!(a_woken + b_woken >= 1, "nobody was woken by a pop");
-    let (mut survivor, survivor_waker, survivor_count, value) = if a_woken > 0 {
-        drop(fut_a);
-        (fut_b, wb, cb, 2)
-    } else {
-        drop(fut_b);
-        (fut_a, wa, ca, 1)
-    };
+    let (mut survivor, a_survived) = drop_the_woken_one(a, b, "a pop");
+    let value = if a_survived { 1 } else { 2 };
     // Unless the dropped future delivered its value on the way out, the slot
-    // is free and the survivor must have been told.
-    if rx.is_empty() {
-        assert!(
-            wakes(&survivor_count) >= 1,
-            "a free slot and a sleeping sender"
-        );
-        assert_eq!(
-            poll_once(&mut survivor, &survivor_waker),
-            Poll::Ready(Ok(()))
-        );
-        assert_eq!(rx.try_recv(), Ok(value));
-    } else {
+    // is free and the survivor must have been told; if it did deliver, that
+    // value is popped to make room again.
+    if !rx.is_empty() {
         let _ = rx.try_recv().unwrap();
-        assert!(
-            wakes(&survivor_count) >= 1,
-            "a free slot and a sleeping sender"
-        );
-        assert_eq!(
-            poll_once(&mut survivor, &survivor_waker),
-            Poll::Ready(Ok(()))
-        );
-        assert_eq!(rx.try_recv(), Ok(value));
     }
+    assert!(
+        wakes(&survivor.counter) >= 1,
+        "a free slot and a sleeping sender"
+    );
+    assert_eq!(survivor.poll(), Poll::Ready(Ok(())));
+    assert_eq!(rx.try_recv(), Ok(value));
+}
+
+/// Re-polls the parked future `fut` 100 times, each time with a new waker
+/// (asserting that it stays parked), then once more with the waker it is
+/// left with. Returns the replaced wakers' counters, the latest counter and
+/// the latest waker.
+fn repoll_with_new_wakers<F>(fut: &mut F) -> (Vec<Arc<CountingWaker>>, Arc<CountingWaker>, Waker)
+where
+    F: Future + Unpin,
+    F::Output: std::fmt::Debug,
+{
+    let (first, _) = park(fut);
+    let mut old = vec![first];
+    for _ in 0..100 {
+        let (c, w) = counting_waker();
+        assert!(poll_once(fut, &w).is_pending());
+        assert_eq!(wakes(&c), 0, "a parked future re-polled must stay parked");
+        old.push(c);
+    }
+    let (latest, waker) = counting_waker();
+    assert!(poll_once(fut, &waker).is_pending());
+    (old, latest, waker)
+}
+
+/// After two wakeups: A's latest waker and B were woken, and none of A's
+/// replaced wakers (`replaced` says what that would mean).
+fn assert_latest_and_b_woken(
+    old: &[Arc<CountingWaker>],
+    ca: &CountingWaker,
+    cb: &CountingWaker,
+    replaced: &str,
+) {
+    assert!(wakes(ca) >= 1, "A's latest waker was not woken");
+    assert!(
+        wakes(cb) >= 1,
+        "B was not woken: stale entries of A took its wakeup"
+    );
+    assert!(old.iter().all(|c| wakes(c) == 0), "{replaced}");
 }
 
 /// A future polled again with a new waker replaces its entry: after many
@@ -213,27 +255,15 @@ fn repoll_with_new_waker_replaces_entry_not_adds() {
     let tx_b = tx.clone();
     let mut fut_a = tx.send(10);
     let mut fut_b = tx_b.send(11);
-    let (first, _) = park(&mut fut_a);
-    let mut old = vec![first];
-    for _ in 0..100 {
-        let (c, w) = counting_waker();
-        assert!(poll_once(&mut fut_a, &w).is_pending());
-        assert_eq!(wakes(&c), 0, "a parked future re-polled must stay parked");
-        old.push(c);
-    }
-    let (ca, wa) = counting_waker();
-    assert!(poll_once(&mut fut_a, &wa).is_pending());
+    let (old, ca, wa) = repoll_with_new_wakers(&mut fut_a);
     let (cb, wb) = park(&mut fut_b);
     assert_eq!(rx.try_recv(), Ok(0));
     assert_eq!(rx.try_recv(), Ok(1));
-    assert!(wakes(&ca) >= 1, "A's latest waker was not woken");
-    assert!(
-        wakes(&cb) >= 1,
-        "B was not woken: stale entries of A took its wakeup"
-    );
-    assert!(
-        old.iter().all(|c| wakes(c) == 0),
-        "a replaced waker was woken: the entry was added, not replaced"
+    assert_latest_and_b_woken(
+        &old,
+        &ca,
+        &cb,
+        "a replaced waker was woken: the entry was added, not replaced",
     );
     assert_eq!(poll_once(&mut fut_a, &wa), Poll::Ready(Ok(())));
     assert_eq!(poll_once(&mut fut_b, &wb), Poll::Ready(Ok(())));
@@ -247,28 +277,11 @@ fn repolled_recv_future_replaces_entry_not_adds() {
     let rx_b = rx.clone();
     let mut fut_a = rx.recv();
     let mut fut_b = rx_b.recv();
-    let (first, _) = park(&mut fut_a);
-    let mut old = vec![first];
-    for _ in 0..100 {
-        let (c, w) = counting_waker();
-        assert!(poll_once(&mut fut_a, &w).is_pending());
-        assert_eq!(wakes(&c), 0, "a parked future re-polled must stay parked");
-        old.push(c);
-    }
-    let (ca, wa) = counting_waker();
-    assert!(poll_once(&mut fut_a, &wa).is_pending());
+    let (old, ca, wa) = repoll_with_new_wakers(&mut fut_a);
     let (cb, wb) = park(&mut fut_b);
     tx.try_send(1).unwrap();
     tx.try_send(2).unwrap();
-    assert!(wakes(&ca) >= 1, "A's latest waker was not woken");
-    assert!(
-        wakes(&cb) >= 1,
-        "B was not woken: stale entries of A took its wakeup"
-    );
-    assert!(
-        old.iter().all(|c| wakes(c) == 0),
-        "a replaced waker was woken"
-    );
+    assert_latest_and_b_woken(&old, &ca, &cb, "a replaced waker was woken");
     let a = poll_once(&mut fut_a, &wa);
     let b = poll_once(&mut fut_b, &wb);
     let mut got = [a, b].map(|p| match p {

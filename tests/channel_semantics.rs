@@ -4,7 +4,8 @@
 
 use std::collections::HashSet;
 use std::marker::PhantomPinned;
-use std::task::Poll;
+use std::sync::Arc;
+use std::task::{Poll, Waker};
 use std::thread;
 
 use chanviz::channel::{
@@ -15,7 +16,10 @@ use futures::executor::block_on;
 use futures::StreamExt;
 
 mod support;
-use support::{drop_table, finished, park, poll_once, wakes, Tracked};
+use support::{
+    channel_holding, drop_table, finished, park, poll_once, spawn_sender, wakes, CountingWaker,
+    Tracked,
+};
 
 #[test]
 fn fifo_order_is_kept() {
@@ -46,13 +50,7 @@ fn fifo_order_is_kept() {
 #[test]
 fn fifo_order_is_kept_across_threads() {
     let (tx, rx) = bounded::<u64>(3);
-    let producer = thread::spawn(move || {
-        block_on(async {
-            for i in 0..20_000u64 {
-                tx.send(i).await.unwrap();
-            }
-        })
-    });
+    let producer = spawn_sender(tx, 0..20_000u64);
     block_on(async {
         let mut expected = 0u64;
         while let Ok(v) = rx.recv().await {
@@ -192,6 +190,26 @@ fn try_recv_tells_empty_from_closed() {
     assert_eq!(block_on(rx.recv()), Err(RecvError));
 }
 
+/// The counters of parked futures' wakers (as [`park`] returns them).
+type Parked = [(Arc<CountingWaker>, Waker)];
+
+/// None of `parked` was woken yet (`why` none may be).
+fn assert_none_woken(parked: &Parked, why: &str) {
+    for (c, _) in parked {
+        assert_eq!(wakes(c), 0, "{why}");
+    }
+}
+
+/// Every one of `parked` was woken, by the drop of the last `handle`.
+fn assert_all_woken_by_last_drop(parked: &Parked, who: &str, handle: &str) {
+    for (i, (c, _)) in parked.iter().enumerate() {
+        assert!(
+            wakes(c) >= 1,
+            "{who} {i} was not woken by the last {handle} drop"
+        );
+    }
+}
+
 #[test]
 fn last_sender_drop_wakes_all_receivers_who_drain_then_get_err() {
     let (tx, rx) = bounded::<u32>(4);
@@ -200,15 +218,10 @@ fn last_sender_drop_wakes_all_receivers_who_drain_then_get_err() {
     let mut futures: Vec<_> = receivers.iter().map(|r| r.recv()).collect();
     let wakers: Vec<_> = futures.iter_mut().map(park).collect();
     drop(tx);
-    for (c, _) in &wakers {
-        assert_eq!(wakes(c), 0, "a sender remains; nobody may be woken yet");
-    }
+    assert_none_woken(&wakers, "a sender remains; nobody may be woken yet");
     drop(tx2);
-    for (i, (c, w)) in wakers.iter().enumerate() {
-        assert!(
-            wakes(c) >= 1,
-            "receiver {i} was not woken by the last sender drop"
-        );
+    assert_all_woken_by_last_drop(&wakers, "receiver", "sender");
+    for (i, (_, w)) in wakers.iter().enumerate() {
         assert_eq!(poll_once(&mut futures[i], w), Poll::Ready(Err(RecvError)));
     }
 }
@@ -260,15 +273,10 @@ fn last_receiver_drop_wakes_senders_with_value_back() {
     let wakers: Vec<_> = futures.iter_mut().map(park).collect();
     let rx2 = rx.clone();
     drop(rx);
-    for (c, _) in &wakers {
-        assert_eq!(wakes(c), 0, "a receiver remains; nobody may be woken yet");
-    }
+    assert_none_woken(&wakers, "a receiver remains; nobody may be woken yet");
     drop(rx2);
-    for (i, (c, w)) in wakers.iter().enumerate() {
-        assert!(
-            wakes(c) >= 1,
-            "sender {i} was not woken by the last receiver drop"
-        );
+    assert_all_woken_by_last_drop(&wakers, "sender", "receiver");
+    for (i, (_, w)) in wakers.iter().enumerate() {
         match poll_once(&mut futures[i], w) {
             Poll::Ready(Err(e)) => assert_eq!(e.into_inner(), format!("parked {i}")),
             other => panic!("sender {i}: expected Ready(Err), got {other:?}"),
@@ -284,10 +292,7 @@ fn buffered_values_dropped_exactly_once() {
     // errors, values received and dropped by the user.
     for receiver_first in [false, true] {
         let drops = drop_table(40);
-        let make = |id| Tracked {
-            id,
-            drops: drops.clone(),
-        };
+        let make = |id| Tracked::new(id, &drops);
         let (tx, rx) = bounded::<Tracked>(3);
         let mut id = 0;
         // Wrap around a few laps.
@@ -341,11 +346,7 @@ fn buffered_values_dropped_exactly_once_with_many_handles_dropped_on_threads() {
     let drops = drop_table(64);
     let (tx, rx) = bounded::<Tracked>(64);
     for id in 0..50 {
-        tx.try_send(Tracked {
-            id,
-            drops: drops.clone(),
-        })
-        .unwrap();
+        tx.try_send(Tracked::new(id, &drops)).unwrap();
     }
     let handles: Vec<_> = (0..4)
         .map(|_| {
@@ -362,10 +363,7 @@ fn buffered_values_dropped_exactly_once_with_many_handles_dropped_on_threads() {
 
 #[test]
 fn close_keeps_buffered_messages_for_receivers() {
-    let (tx, rx) = bounded::<u32>(8);
-    for i in 0..5 {
-        tx.try_send(i).unwrap();
-    }
+    let (tx, rx) = channel_holding(8, 0..5);
     let closing = tx.close();
     assert!(closing.is_closed());
     assert_eq!(closing.len(), 5);
@@ -383,10 +381,7 @@ fn close_keeps_buffered_messages_for_receivers() {
 
 #[test]
 fn receiver_close_keeps_buffered_messages_for_drain() {
-    let (tx, rx) = bounded::<u32>(8);
-    for i in 0..5 {
-        tx.try_send(i).unwrap();
-    }
+    let (tx, rx) = channel_holding(8, 0..5);
     let closing: Receiver<u32, Closing> = rx.close();
     // No new sends once closed.
     assert!(matches!(tx.try_send(99), Err(TrySendError::Closed(99))));
@@ -403,11 +398,8 @@ fn receiver_close_keeps_buffered_messages_for_drain() {
 
 #[test]
 fn other_receivers_still_get_everything_after_one_receiver_closes() {
-    let (tx, rx) = bounded::<u32>(8);
+    let (tx, rx) = channel_holding(8, 0..4);
     let other = rx.clone();
-    for i in 0..4 {
-        tx.try_send(i).unwrap();
-    }
     let closing = rx.close();
     assert!(other.is_closed() && tx.is_closed());
     assert_eq!(other.try_recv(), Ok(0));
@@ -452,13 +444,7 @@ fn is_closed_true_after_close_from_either_side() {
 #[test]
 fn stream_ends_when_closed_and_drained() {
     let (tx, rx) = bounded::<u32>(4);
-    let producer = thread::spawn(move || {
-        block_on(async {
-            for i in 0..100 {
-                tx.send(i).await.unwrap();
-            }
-        })
-    });
+    let producer = spawn_sender(tx, 0..100);
     let got: Vec<u32> = block_on(rx.collect());
     producer.join().unwrap();
     assert_eq!(got, (0..100).collect::<Vec<_>>());
@@ -497,7 +483,10 @@ fn handles_are_send_sync_and_futures_send() {
     fn drained_is_send(s: Sender<P, Closing>) -> impl Send {
         s.drained()
     }
-    let _ = drained_is_send;
+    fn receiver_drained_is_send(r: Receiver<P, Closing>) -> impl Send {
+        r.drained()
+    }
+    let _ = (drained_is_send, receiver_drained_is_send);
 }
 
 #[test]
@@ -522,14 +511,10 @@ fn mpmc_works_on_plain_threads_with_block_on() {
     let (tx, rx) = bounded::<u64>(16);
     let producers: Vec<_> = (0..PRODUCERS)
         .map(|p| {
-            let tx = tx.clone();
-            thread::spawn(move || {
-                block_on(async {
-                    for i in 0..PER_PRODUCER {
-                        tx.send(p * PER_PRODUCER + i).await.unwrap();
-                    }
-                })
-            })
+            spawn_sender(
+                tx.clone(),
+                (0..PER_PRODUCER).map(move |i| p * PER_PRODUCER + i),
+            )
         })
         .collect();
     drop(tx);

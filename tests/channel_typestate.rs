@@ -10,7 +10,7 @@ use chanviz::channel::{bounded, Closed, Closing, Open, Receiver, Sender, State, 
 use futures::executor::block_on;
 
 mod support;
-use support::{finished, still_closing};
+use support::{channel_holding, finished, still_closing};
 
 fn state_name<S: State>(_: &Sender<u32, S>) -> &'static str {
     std::any::type_name::<S>().rsplit("::").next().unwrap()
@@ -18,9 +18,7 @@ fn state_name<S: State>(_: &Sender<u32, S>) -> &'static str {
 
 #[test]
 fn sender_goes_open_closing_closed_once_drained() {
-    let (tx, rx) = bounded::<u32>(4);
-    tx.try_send(1).unwrap();
-    tx.try_send(2).unwrap();
+    let (tx, rx) = channel_holding(4, [1, 2]);
     assert_eq!(state_name(&tx), "Open");
     let closing: Sender<u32, Closing> = tx.close();
     assert_eq!(state_name(&closing), "Closing");
@@ -42,10 +40,7 @@ fn sender_goes_open_closing_closed_once_drained() {
 
 #[test]
 fn drained_resolves_once_receivers_took_everything() {
-    let (tx, rx) = bounded::<u32>(8);
-    for i in 0..8 {
-        tx.try_send(i).unwrap();
-    }
+    let (tx, rx) = channel_holding(8, 0..8);
     let closing = tx.close();
     let consumer = thread::spawn(move || {
         block_on(async {
@@ -70,10 +65,7 @@ fn drained_resolves_at_once_when_already_empty() {
 
 #[test]
 fn receiver_goes_open_closing_closed_and_drains_the_rest() {
-    let (tx, rx) = bounded::<u32>(4);
-    for i in 0..3 {
-        tx.try_send(i).unwrap();
-    }
+    let (tx, rx) = channel_holding(4, 0..3);
     let rx: Receiver<u32, Open> = rx;
     let closing: Receiver<u32, Closing> = rx.close();
     assert!(tx.is_closed());
@@ -114,6 +106,18 @@ fn closing_one_of_several_senders_closes_the_channel_for_all() {
     assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
 }
 
+/// What a handle of any type state reports: (len, capacity, chan_id, id).
+macro_rules! report {
+    ($handle:expr) => {
+        (
+            $handle.len(),
+            $handle.capacity(),
+            $handle.chan_id(),
+            $handle.id(),
+        )
+    };
+}
+
 #[test]
 fn every_state_reports_len_capacity_and_ids() {
     let (tx, rx) = bounded::<u32>(3);
@@ -121,26 +125,14 @@ fn every_state_reports_len_capacity_and_ids() {
     let (chan, sid, rid) = (tx.chan_id(), tx.id(), rx.id());
     let tx = tx.close();
     let rx = rx.close();
-    assert_eq!(
-        (tx.len(), tx.capacity(), tx.chan_id(), tx.id()),
-        (1, 3, chan, sid)
-    );
-    assert_eq!(
-        (rx.len(), rx.capacity(), rx.chan_id(), rx.id()),
-        (1, 3, chan, rid)
-    );
+    assert_eq!(report!(tx), (1, 3, chan, sid));
+    assert_eq!(report!(rx), (1, 3, chan, rid));
     assert!(!tx.is_empty() && !rx.is_full());
     assert_eq!(rx.drain().count(), 1);
     let tx = finished(tx.try_finish());
     let rx = finished(rx.try_finish());
-    assert_eq!(
-        (tx.len(), tx.capacity(), tx.chan_id(), tx.id()),
-        (0, 3, chan, sid)
-    );
-    assert_eq!(
-        (rx.len(), rx.capacity(), rx.chan_id(), rx.id()),
-        (0, 3, chan, rid)
-    );
+    assert_eq!(report!(tx), (0, 3, chan, sid));
+    assert_eq!(report!(rx), (0, 3, chan, rid));
 }
 
 /// A closing receiver waits for the drain while another receiver still has

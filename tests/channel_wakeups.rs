@@ -111,6 +111,75 @@ fn leak<T>(t: T) -> &'static T {
     Box::leak(Box::new(t))
 }
 
+/// A slot for a future that a hook parks, and the counter of the waker it
+/// parked with, for the test to check once the hook has run.
+struct ParkedLater<F: 'static> {
+    fut: &'static RefCell<Option<F>>,
+    counter: &'static RefCell<Option<Arc<support::CountingWaker>>>,
+}
+
+impl<F> Clone for ParkedLater<F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F> Copy for ParkedLater<F> {}
+
+impl<F> ParkedLater<F>
+where
+    F: std::future::Future + Unpin,
+    F::Output: std::fmt::Debug,
+{
+    fn new() -> Self {
+        ParkedLater {
+            fut: leak(RefCell::new(None)),
+            counter: leak(RefCell::new(None)),
+        }
+    }
+
+    /// Parks `fut` and keeps it (called from the hook).
+    fn park(self, mut fut: F) {
+        let (counter, _) = park(&mut fut);
+        *self.fut.borrow_mut() = Some(fut);
+        *self.counter.borrow_mut() = Some(counter);
+    }
+
+    /// Asserts the kept future was woken exactly once (`why` it must be),
+    /// and polls it once more with a fresh waker.
+    fn woken_once_then_poll(self, who: &str, why: &str) -> Poll<F::Output> {
+        let counter = self
+            .counter
+            .borrow_mut()
+            .take()
+            .unwrap_or_else(|| panic!("the hook ran: {who} parked"));
+        assert_eq!(wakes(&counter), 1, "{why}");
+        let mut fut = self.fut.borrow_mut().take().unwrap();
+        poll_once(&mut fut, &counting_waker().1)
+    }
+}
+
+/// Polls `fut` with `waker` until it completes, arming `on_clone` before
+/// each poll: it fires at the waker clone inside `register`, before the
+/// future is in the queue. (The future's yields come first: each returns
+/// `Pending` after waking itself.)
+fn complete_with_clone_hook<F>(
+    fut: &mut F,
+    waker: &Waker,
+    on_clone: impl Fn() + Copy + 'static,
+) -> F::Output
+where
+    F: std::future::Future + Unpin,
+{
+    loop {
+        on_next_clone(on_clone);
+        match poll_once(fut, waker) {
+            Poll::Ready(v) => break v,
+            Poll::Pending => continue,
+        }
+    }
+}
+
 // ----- bug 1: completing on the retry swallows a wakeup ----------------------
 
 /// R1 finds the ring empty; a push lands before R1 joins the queue (so it
@@ -123,52 +192,33 @@ fn receiver_that_completes_on_its_retry_passes_its_wakeup_on() {
     let (tx, rx) = bounded::<u32>(4);
     let tx: &'static Sender<u32> = leak(tx);
     let rx3: &'static Receiver<u32> = leak(rx.clone());
-    let r3: &'static RefCell<Option<RecvFuture<'static, u32>>> = leak(RefCell::new(None));
-    let r3_waker: &'static RefCell<Option<Arc<support::CountingWaker>>> = leak(RefCell::new(None));
+    let r3: ParkedLater<RecvFuture<'static, u32>> = ParkedLater::new();
 
     let mut r1 = rx.recv();
     let (_, r1_waker) = hook_waker();
     let got = with_hook_at(
         "pop",
         rx.id(),
-        || {
+        move || {
             // R1 has registered and just popped message 1 on its retry.
-            let mut fut = rx3.recv();
-            let (counter, _) = park(&mut fut);
-            *r3.borrow_mut() = Some(fut);
-            *r3_waker.borrow_mut() = Some(counter);
+            r3.park(rx3.recv());
             // This push wakes the front of the queue: R1.
             tx.try_send(2).unwrap();
         },
-        || {
-            // R1's yields first: each returns Pending after waking itself.
-            loop {
-                // Armed before each poll; it fires at the clone inside
-                // `register`, before R1 is in the queue.
-                on_next_clone(|| tx.try_send(1).unwrap());
-                match poll_once(&mut r1, &r1_waker) {
-                    Poll::Ready(v) => break v,
-                    Poll::Pending => continue,
-                }
-            }
-        },
+        || complete_with_clone_hook(&mut r1, &r1_waker, || tx.try_send(1).unwrap()),
     );
     assert_eq!(
         got,
         Ok(1),
         "R1 takes the message pushed before it registered"
     );
-    let counter = r3_waker
-        .borrow_mut()
-        .take()
-        .expect("the hook ran: R3 parked");
     assert_eq!(
-        wakes(&counter),
-        1,
-        "R3 must be woken: message 2 is buffered and R1 did not take it"
+        r3.woken_once_then_poll(
+            "R3",
+            "R3 must be woken: message 2 is buffered and R1 did not take it"
+        ),
+        Poll::Ready(Ok(2))
     );
-    let mut fut = r3.borrow_mut().take().unwrap();
-    assert_eq!(poll_once(&mut fut, &counting_waker().1), Poll::Ready(Ok(2)));
 }
 
 /// The mirror image: S1 finds the ring full; a pop makes room before S1
@@ -180,8 +230,7 @@ fn sender_that_completes_on_its_retry_passes_its_wakeup_on() {
     let (tx, rx) = bounded::<u32>(1);
     let rx: &'static Receiver<u32> = leak(rx);
     let tx3: &'static Sender<u32> = leak(tx.clone());
-    let s3: &'static RefCell<Option<SendFuture<'static, u32>>> = leak(RefCell::new(None));
-    let s3_waker: &'static RefCell<Option<Arc<support::CountingWaker>>> = leak(RefCell::new(None));
+    let s3: ParkedLater<SendFuture<'static, u32>> = ParkedLater::new();
     tx.try_send(0).unwrap();
 
     let mut s1 = tx.send(10);
@@ -189,36 +238,20 @@ fn sender_that_completes_on_its_retry_passes_its_wakeup_on() {
     let sent = with_hook_at(
         "push",
         tx.id(),
-        || {
+        move || {
             // S1 has registered and just pushed 10 on its retry: full again.
-            let mut fut = tx3.send(30);
-            let (counter, _) = park(&mut fut);
-            *s3.borrow_mut() = Some(fut);
-            *s3_waker.borrow_mut() = Some(counter);
+            s3.park(tx3.send(30));
             // This pop frees the slot and wakes the front of the queue: S1.
             assert_eq!(rx.try_recv(), Ok(10));
         },
-        || loop {
-            on_next_clone(|| assert_eq!(rx.try_recv(), Ok(0)));
-            match poll_once(&mut s1, &s1_waker) {
-                Poll::Ready(v) => break v,
-                Poll::Pending => continue,
-            }
-        },
+        || complete_with_clone_hook(&mut s1, &s1_waker, || assert_eq!(rx.try_recv(), Ok(0))),
     );
     assert_eq!(sent, Ok(()));
-    let counter = s3_waker
-        .borrow_mut()
-        .take()
-        .expect("the hook ran: S3 parked");
     assert_eq!(
-        wakes(&counter),
-        1,
-        "S3 must be woken: the ring has a free slot and S1 did not take it"
-    );
-    let mut fut = s3.borrow_mut().take().unwrap();
-    assert_eq!(
-        poll_once(&mut fut, &counting_waker().1),
+        s3.woken_once_then_poll(
+            "S3",
+            "S3 must be woken: the ring has a free slot and S1 did not take it"
+        ),
         Poll::Ready(Ok(()))
     );
     assert_eq!(rx.try_recv(), Ok(30));
@@ -291,17 +324,30 @@ fn park_with_dropping_waker(fut: &mut SendFuture<'static, u32>, other: &Parked) 
     park_on(fut, &waker, || hook.wakes.load(Ordering::SeqCst));
 }
 
+/// Runs `f` within a time limit (a deadlock fails as `what`), on a full
+/// channel of capacity 1 with one send parked in `other` (see
+/// [`full_channel_with_a_parked_send`]) and a send of 1, `fut`, not yet polled.
+fn reentrant_case(
+    what: &'static str,
+    f: impl FnOnce(&'static Sender<u32>, Receiver<u32>, Parked, SendFuture<'static, u32>)
+        + Send
+        + 'static,
+) {
+    within(Duration::from_secs(20), what, || {
+        let (tx, rx, other) = full_channel_with_a_parked_send();
+        let fut = tx.send(1);
+        f(tx, rx, other, fut);
+    });
+}
+
 /// Re-polling a parked future with a new waker drops the old one. If that
 /// drop drops another parked future of the same channel (an executor whose
 /// task queue is gone does this), the queue's lock must not be held.
 #[test]
 fn dropping_a_replaced_waker_may_reenter_the_channel() {
-    within(
-        Duration::from_secs(20),
+    reentrant_case(
         "re-register with a re-entrant waker",
-        || {
-            let (tx, rx, other) = full_channel_with_a_parked_send();
-            let mut fut = tx.send(1);
+        |tx, rx, other, mut fut| {
             park_with_dropping_waker(&mut fut, &other);
             assert_eq!(tx.waiting_senders(), 2);
             // A new waker replaces the old, whose drop drops the other future.
@@ -318,12 +364,9 @@ fn dropping_a_replaced_waker_may_reenter_the_channel() {
 /// that drop may drop another future of the same channel.
 #[test]
 fn dropping_a_cancelled_entrys_waker_may_reenter_the_channel() {
-    within(
-        Duration::from_secs(20),
+    reentrant_case(
         "cancel with a re-entrant waker",
-        || {
-            let (tx, rx, other) = full_channel_with_a_parked_send();
-            let mut fut = tx.send(1);
+        |tx, rx, other, mut fut| {
             park_with_dropping_waker(&mut fut, &other);
             drop(fut);
             assert!(other.lock().unwrap().is_none(), "the waker was dropped");
@@ -337,12 +380,9 @@ fn dropping_a_cancelled_entrys_waker_may_reenter_the_channel() {
 /// drops another parked future) must not find the queue locked.
 #[test]
 fn cloning_a_waker_may_reenter_the_channel() {
-    within(
-        Duration::from_secs(20),
+    reentrant_case(
         "register with a re-entrant clone",
-        || {
-            let (tx, rx, other) = full_channel_with_a_parked_send();
-            let mut fut = tx.send(1);
+        |tx, rx, other, mut fut| {
             let (counter, waker) = hook_waker();
             let hook_other = other.clone();
             on_next_clone(move || drop(hook_other.lock().unwrap().take()));
@@ -385,6 +425,20 @@ where
     park_on(fut, &Waker::from(w.clone()), || w.0.load(Ordering::SeqCst));
 }
 
+/// B, parked behind A's panicking waker, was woken once all the same, and
+/// gets `RecvError` when polled.
+fn assert_woken_once_then_closed(counter_b: &support::CountingWaker, b: &mut RecvFuture<'_, u32>) {
+    assert_eq!(
+        wakes(counter_b),
+        1,
+        "B is woken although A's waker panicked"
+    );
+    assert_eq!(
+        poll_once(b, &counting_waker().1),
+        Poll::Ready(Err(chanviz::channel::RecvError))
+    );
+}
+
 /// A waker that panics when `close()` wakes it must not strand the other
 /// parked futures, nor leave the channel's lifecycle short of `closed`.
 #[test]
@@ -402,17 +456,9 @@ fn a_panicking_waker_during_close_strands_no_one() {
         closed.is_err(),
         "the waker's panic is passed on to the caller"
     );
-    assert_eq!(
-        wakes(&counter_b),
-        1,
-        "B is woken although A's waker panicked"
-    );
     assert_eq!(rx_b.waiting_receivers(), 0);
     assert!(tx_keep.is_closed());
-    assert_eq!(
-        poll_once(&mut b, &counting_waker().1),
-        Poll::Ready(Err(chanviz::channel::RecvError))
-    );
+    assert_woken_once_then_closed(&counter_b, &mut b);
     drop((a, b));
     // Nothing was buffered: the lifecycle reached `closed` despite the panic.
     let rx_b = finished(rx_b.close().try_finish());
@@ -431,11 +477,7 @@ fn a_panicking_waker_woken_by_the_last_senders_drop_strands_no_one() {
     let (counter_b, _) = park(&mut b);
     let dropped = catch_unwind(AssertUnwindSafe(|| drop(tx)));
     assert!(dropped.is_err());
-    assert_eq!(wakes(&counter_b), 1);
-    assert_eq!(
-        poll_once(&mut b, &counting_waker().1),
-        Poll::Ready(Err(chanviz::channel::RecvError))
-    );
+    assert_woken_once_then_closed(&counter_b, &mut b);
     drop((a, b));
     let rx = finished(rx.close().try_finish());
     assert_eq!(rx.state(), "Closed");
@@ -447,6 +489,21 @@ fn a_panicking_waker_woken_by_the_last_senders_drop_strands_no_one() {
 struct Bomb {
     armed: bool,
     drops: Arc<AtomicUsize>,
+}
+
+/// A channel of capacity 4 holding one [`Bomb`] per flag, and their drop count.
+fn bombs(armed: &[bool]) -> (Sender<Bomb>, Receiver<Bomb>, Arc<AtomicUsize>) {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let (tx, rx) = bounded::<Bomb>(4);
+    for &armed in armed {
+        tx.try_send(Bomb {
+            armed,
+            drops: drops.clone(),
+        })
+        .ok()
+        .unwrap();
+    }
+    (tx, rx, drops)
 }
 
 impl Drop for Bomb {
@@ -466,12 +523,7 @@ fn buffered_values_are_dropped_when_the_last_receiver_goes() {
     let drops = drop_table(3);
     let (tx, rx) = bounded::<Tracked>(4);
     for id in 0..3 {
-        tx.try_send(Tracked {
-            id,
-            drops: drops.clone(),
-        })
-        .ok()
-        .unwrap();
+        tx.try_send(Tracked::new(id, &drops)).ok().unwrap();
     }
     let rx2 = rx.clone();
     drop(rx);
@@ -496,16 +548,7 @@ fn buffered_values_are_dropped_when_the_last_receiver_goes() {
 /// dropped with the channel.
 #[test]
 fn a_panicking_value_drop_loses_or_doubles_nothing() {
-    let drops = Arc::new(AtomicUsize::new(0));
-    let (tx, rx) = bounded::<Bomb>(4);
-    for armed in [true, false, false] {
-        tx.try_send(Bomb {
-            armed,
-            drops: drops.clone(),
-        })
-        .ok()
-        .unwrap();
-    }
+    let (tx, rx, drops) = bombs(&[true, false, false]);
     assert!(catch_unwind(AssertUnwindSafe(|| drop(rx))).is_err());
     assert!(tx.is_closed());
     drop(tx);
@@ -521,16 +564,7 @@ fn a_panicking_value_drop_loses_or_doubles_nothing() {
 /// drop does not keep the values after it from being dropped.
 #[test]
 fn a_panicking_value_drop_in_the_ring_drops_the_rest() {
-    let drops = Arc::new(AtomicUsize::new(0));
-    let (tx, rx) = bounded::<Bomb>(4);
-    for armed in [true, true, false, false] {
-        tx.try_send(Bomb {
-            armed,
-            drops: drops.clone(),
-        })
-        .ok()
-        .unwrap();
-    }
+    let (tx, rx, drops) = bombs(&[true, true, false, false]);
     assert!(catch_unwind(AssertUnwindSafe(|| drop(rx))).is_err());
     assert_eq!(
         drops.load(Ordering::SeqCst),

@@ -356,6 +356,29 @@ fn parked_receiver_emits_recv_wait_and_is_woken_by_a_push() {
     only(&events[1], "push");
 }
 
+/// Parks `fut`, then re-polls it 50 times with a new waker each time
+/// (it must stay pending).
+fn park_and_repoll<F>(fut: &mut F)
+where
+    F: std::future::Future + Unpin,
+    F::Output: std::fmt::Debug,
+{
+    park(fut);
+    for _ in 0..50 {
+        assert!(poll_once(fut, &counting_waker().1).is_pending());
+    }
+}
+
+/// Every `wait_op` event in `events` (there is at least one: a parked
+/// `who` emits it) reports a queue depth `depth_field` of 1.
+fn assert_each_wait_at_one(events: &[Ev], wait_op: &str, depth_field: &str, who: &str) {
+    let waits = ops(events, wait_op);
+    assert!(!waits.is_empty(), "a parked {who} emits {wait_op}");
+    for w in waits {
+        assert_eq!(w.u64(depth_field), 1, "a re-poll added an entry: {w:?}");
+    }
+}
+
 #[test]
 fn repoll_with_new_waker_keeps_waiting_senders_at_one() {
     let events = with_capture(|cap| {
@@ -363,21 +386,10 @@ fn repoll_with_new_waker_keeps_waiting_senders_at_one() {
         tx.try_send(0).unwrap();
         cap.take();
         let mut fut = tx.send(1);
-        park(&mut fut);
-        for _ in 0..50 {
-            assert!(poll_once(&mut fut, &counting_waker().1).is_pending());
-        }
+        park_and_repoll(&mut fut);
         cap.take()
     });
-    let waits = ops(&events, "send_wait");
-    assert!(!waits.is_empty(), "a parked sender emits send_wait");
-    for w in waits {
-        assert_eq!(
-            w.u64("waiting_senders"),
-            1,
-            "a re-poll added an entry: {w:?}"
-        );
-    }
+    assert_each_wait_at_one(&events, "send_wait", "waiting_senders", "sender");
 }
 
 #[test]
@@ -386,21 +398,10 @@ fn repoll_with_new_waker_keeps_waiting_receivers_at_one() {
         let (_tx, rx) = bounded::<u32>(1);
         cap.take();
         let mut fut = rx.recv();
-        park(&mut fut);
-        for _ in 0..50 {
-            assert!(poll_once(&mut fut, &counting_waker().1).is_pending());
-        }
+        park_and_repoll(&mut fut);
         cap.take()
     });
-    let waits = ops(&events, "recv_wait");
-    assert!(!waits.is_empty(), "a parked receiver emits recv_wait");
-    for w in waits {
-        assert_eq!(
-            w.u64("waiting_receivers"),
-            1,
-            "a re-poll added an entry: {w:?}"
-        );
-    }
+    assert_each_wait_at_one(&events, "recv_wait", "waiting_receivers", "receiver");
 }
 
 #[test]

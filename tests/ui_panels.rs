@@ -49,15 +49,24 @@ fn ring_shows_every_slot_with_head_and_tail() {
     );
 }
 
-#[test]
-fn ring_beyond_64_slots_uses_buckets_with_a_legend() {
+/// The usual app, its channel resized to `capacity` slots of which the
+/// slots `used` are taken, in lap `lap`: tail at `used.start`, head at
+/// `used.end`.
+fn app_with_ring(capacity: usize, used: std::ops::Range<usize>, lap: usize) -> App {
     let mut app = app();
     let chan = &mut app.snapshot.channels[0];
-    chan.capacity = 1000;
-    chan.slots = (0..1000).map(|i| i < 500).collect();
-    chan.head = 1500;
-    chan.tail = 1000;
-    chan.len = 500;
+    chan.capacity = capacity as _;
+    chan.slots = (0..capacity).map(|i| used.contains(&i)).collect();
+    chan.head = (capacity * lap + used.end) as _;
+    chan.tail = (capacity * lap + used.start) as _;
+    chan.len = used.len() as _;
+    app
+}
+
+#[test]
+fn ring_beyond_64_slots_uses_buckets_with_a_legend() {
+    // head 1500, tail 1000, 500 used.
+    let app = app_with_ring(1000, 0..500, 1);
     let out = draw(&app, 80, 7, panels::ring::render);
     assert!(out.contains("each cell = 50 slots"), "{out}");
     insta::assert_snapshot!("panel_ring_cap1000", out);
@@ -65,13 +74,7 @@ fn ring_beyond_64_slots_uses_buckets_with_a_legend() {
 
 #[test]
 fn ring_of_64_slots_wraps_onto_rows_when_tall_enough() {
-    let mut app = app();
-    let chan = &mut app.snapshot.channels[0];
-    chan.capacity = 64;
-    chan.slots = (0..64).map(|i| (10..40).contains(&i)).collect();
-    chan.head = 64 * 3 + 40;
-    chan.tail = 64 * 3 + 10;
-    chan.len = 30;
+    let app = app_with_ring(64, 10..40, 3);
     let out = draw(&app, 118, 10, panels::ring::render);
     assert!(out.contains("slot 40 lap 3"), "{out}");
     insta::assert_snapshot!("panel_ring_cap64", out);

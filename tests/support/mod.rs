@@ -9,7 +9,11 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Wake, Waker};
+use std::thread::JoinHandle;
 use std::time::Duration;
+
+use chanviz::channel::{bounded, Receiver, Sender};
+use futures::executor::block_on;
 
 /// A waker that counts how often it was woken.
 #[derive(Default)]
@@ -91,8 +95,44 @@ impl Drop for Tracked {
     }
 }
 
+impl Tracked {
+    pub fn new(id: usize, drops: &Arc<Mutex<Vec<u32>>>) -> Self {
+        Tracked {
+            id,
+            drops: drops.clone(),
+        }
+    }
+}
+
 pub fn drop_table(n: usize) -> Arc<Mutex<Vec<u32>>> {
     Arc::new(Mutex::new(vec![0; n]))
+}
+
+/// A channel of `capacity` that already holds `values` (sent with `try_send`).
+pub fn channel_holding(
+    capacity: usize,
+    values: impl IntoIterator<Item = u32>,
+) -> (Sender<u32>, Receiver<u32>) {
+    let (tx, rx) = bounded::<u32>(capacity);
+    for v in values {
+        tx.try_send(v).unwrap();
+    }
+    (tx, rx)
+}
+
+/// Spawns a thread that sends each of `values` in order with `send().await`
+/// (under `block_on`), unwrapping each result, then drops `tx`.
+pub fn spawn_sender<T: Send + 'static>(
+    tx: Sender<T>,
+    values: impl Iterator<Item = T> + Send + 'static,
+) -> JoinHandle<()> {
+    std::thread::spawn(move || {
+        block_on(async {
+            for v in values {
+                tx.send(v).await.unwrap();
+            }
+        })
+    })
 }
 
 /// The `Ok` of a `try_finish` (handles need not be `Debug`).
