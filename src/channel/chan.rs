@@ -16,7 +16,7 @@ use crossbeam_utils::CachePadded;
 
 use super::ring::{PopError, Position, PushError, Ring};
 use super::schema::*;
-use super::sync::{loom_seqcst_fence, AtomicU8, AtomicUsize, Ordering};
+use super::sync::{loom_seqcst_fence, Arc, AtomicU8, AtomicUsize, Ordering};
 use super::waiters::{resume_panic, Panic, Waiter, WaiterKey, WaiterQueue, Woken};
 use super::RecvError;
 
@@ -30,6 +30,19 @@ const YIELDS_BEFORE_PARKING: u8 = 8;
 /// enough to explore (every yield is a full extra poll for loom).
 #[cfg(loom)]
 const YIELDS_BEFORE_PARKING: u8 = 1;
+
+/// Whether a future that found the ring full (empty) should yield to its
+/// executor (it is woken at once, so it is polled again soon) rather than
+/// park: while it is not parked and has yields left.
+#[inline]
+fn yield_instead_of_parking(waiter: &mut Waiter, cx: &mut Context<'_>) -> bool {
+    if waiter.key.is_none() && waiter.yields < YIELDS_BEFORE_PARKING {
+        waiter.yields += 1;
+        cx.waker().wake_by_ref();
+        return true;
+    }
+    false
+}
 
 /// `Chan::lifecycle` values.
 const OPEN: u8 = 0;
@@ -147,6 +160,26 @@ impl<T> Chan<T> {
             self.finish();
             while self.try_pop(id).is_ok() {}
         }
+    }
+
+    /// Moves the channel out of a handle that changes its type state, and
+    /// emits the `handle` event of the transition.
+    ///
+    /// # Safety
+    /// `chan` must belong to a handle that is never dropped or used again
+    /// (it sits in a `ManuallyDrop`), so that the `Arc` is moved out exactly
+    /// once and its count stays balanced.
+    pub(crate) unsafe fn retype(
+        chan: &Arc<Chan<T>>,
+        handle: u64,
+        role: &str,
+        from: &str,
+        to: &str,
+    ) -> Arc<Chan<T>> {
+        // SAFETY: the caller guarantees that `chan` is never used again.
+        let chan = unsafe { std::ptr::read(chan) };
+        chan.handle_event(handle, role, from, to);
+        chan
     }
 
     pub(crate) fn handle_event(&self, handle: u64, role: &str, from: &str, to: &str) {
@@ -339,10 +372,8 @@ impl<T> Chan<T> {
             Err(PushError::Closed(v)) => return self.send_done(&mut waiter.key, Err(v)),
             Err(PushError::Full(v)) => v,
         };
-        if waiter.key.is_none() && waiter.yields < YIELDS_BEFORE_PARKING {
-            waiter.yields += 1;
+        if yield_instead_of_parking(waiter, cx) {
             *value = Some(v);
-            cx.waker().wake_by_ref();
             return Poll::Pending;
         }
         if let Some(depth) = self.senders.register(&mut waiter.key, handle, cx.waker()) {
@@ -402,9 +433,7 @@ impl<T> Chan<T> {
             Err(PopError::Closed) => return self.recv_done(waiter, Err(RecvError)),
             Err(PopError::Empty) => {}
         }
-        if waiter.key.is_none() && waiter.yields < YIELDS_BEFORE_PARKING {
-            waiter.yields += 1;
-            cx.waker().wake_by_ref();
+        if yield_instead_of_parking(waiter, cx) {
             return Poll::Pending;
         }
         if let Some(depth) = self.receivers.register(&mut waiter.key, handle, cx.waker()) {

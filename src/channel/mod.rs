@@ -100,6 +100,23 @@
 //!
 //! See [`schema`] for the exact meaning of each field.
 
+/// `Debug` for a handle type (`Sender` or `Receiver`), in every state.
+macro_rules! handle_debug {
+    ($handle:ident) => {
+        impl<T, S: State> fmt::Debug for $handle<T, S> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($handle))
+                    .field("chan", &self.chan.id)
+                    .field("id", &self.id)
+                    .field("state", &S::NAME)
+                    .field("len", &self.len())
+                    .field("capacity", &self.capacity())
+                    .finish()
+            }
+        }
+    };
+}
+
 /// The inspection methods every handle has, in every state (`Sender` and
 /// `Receiver` alike). Expands inside `impl<T, S: State> Handle<T, S>`.
 macro_rules! handle_inspectors {
@@ -227,20 +244,7 @@ fn make<T>(capacity: usize, name: Option<Box<str>>) -> (Sender<T, Open>, Receive
 mod tests {
     use super::*;
 
-    fn assert_send_sync<X: Send + Sync>() {}
-    fn assert_send<X: Send>() {}
-
-    #[test]
-    fn handles_and_futures_are_send_and_sync() {
-        assert_send_sync::<Sender<String, Open>>();
-        assert_send_sync::<Receiver<String, Open>>();
-        assert_send_sync::<Sender<String, Closing>>();
-        assert_send_sync::<Receiver<String, Closed>>();
-        assert_send::<SendFuture<'static, String>>();
-        assert_send::<RecvFuture<'static, String>>();
-        assert_send::<Drained<String>>();
-        assert_send::<ReceiverDrained<String>>();
-    }
+    // That handles and futures are Send/Sync: tests/channel_semantics.rs.
 
     #[test]
     #[should_panic(expected = "capacity")]

@@ -49,10 +49,8 @@ impl<T, S: State> Receiver<T, S> {
         let mut this = ManuallyDrop::new(self);
         let mut key = this.stream.key.take();
         this.chan.abandon_recv(&mut key);
-        // SAFETY: `this` is never dropped or used again, so the `Arc` is moved
-        // out exactly once and its count stays balanced.
-        let chan = unsafe { std::ptr::read(&this.chan) };
-        chan.handle_event(this.id, ROLE_RECEIVER, S::NAME, S2::NAME);
+        // SAFETY: `this` is in a `ManuallyDrop` and never used again.
+        let chan = unsafe { Chan::retype(&this.chan, this.id, ROLE_RECEIVER, S::NAME, S2::NAME) };
         Receiver::from_chan(chan, this.id)
     }
 
@@ -232,14 +230,4 @@ impl<T, S: State> Drop for Receiver<T, S> {
     }
 }
 
-impl<T, S: State> fmt::Debug for Receiver<T, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Receiver")
-            .field("chan", &self.chan.id)
-            .field("id", &self.id)
-            .field("state", &S::NAME)
-            .field("len", &self.len())
-            .field("capacity", &self.capacity())
-            .finish()
-    }
-}
+handle_debug!(Receiver);

@@ -39,10 +39,8 @@ impl<T, S: State> Sender<T, S> {
     /// Moves the handle into state `S2`, emitting the `handle` event.
     fn into_state<S2: State>(self) -> Sender<T, S2> {
         let this = ManuallyDrop::new(self);
-        // SAFETY: `this` is never dropped or used again, so the `Arc` is moved
-        // out exactly once and its count stays balanced.
-        let chan = unsafe { std::ptr::read(&this.chan) };
-        chan.handle_event(this.id, ROLE_SENDER, S::NAME, S2::NAME);
+        // SAFETY: `this` is in a `ManuallyDrop` and never used again.
+        let chan = unsafe { Chan::retype(&this.chan, this.id, ROLE_SENDER, S::NAME, S2::NAME) };
         Sender::from_chan(chan, this.id)
     }
 
@@ -156,16 +154,6 @@ impl<T, S: State> Drop for Sender<T, S> {
     }
 }
 
-impl<T, S: State> fmt::Debug for Sender<T, S> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sender")
-            .field("chan", &self.chan.id)
-            .field("id", &self.id)
-            .field("state", &S::NAME)
-            .field("len", &self.len())
-            .field("capacity", &self.capacity())
-            .finish()
-    }
-}
+handle_debug!(Sender);
 
 closing_handle!(Sender, Drained, "sender");

@@ -60,9 +60,9 @@ impl<T> UnsafeCell<T> {
 }
 
 /// Exponential backoff for the short windows in which another thread is
-/// between reserving a slot and stamping it.
+/// between reserving a slot and stamping it. Under loom every back-off is
+/// a yield, so that the model lets the other thread run.
 pub(crate) struct Backoff {
-    #[cfg(not(loom))]
     inner: crossbeam_utils::Backoff,
 }
 
@@ -70,7 +70,6 @@ impl Backoff {
     #[inline]
     pub(crate) fn new() -> Self {
         Self {
-            #[cfg(not(loom))]
             inner: crossbeam_utils::Backoff::new(),
         }
     }
@@ -78,18 +77,23 @@ impl Backoff {
     /// Back off in a lock-free loop (another thread won a CAS).
     #[inline]
     pub(crate) fn spin(&self) {
-        #[cfg(not(loom))]
-        self.inner.spin();
-        #[cfg(loom)]
-        loom::thread::yield_now();
+        self.wait(crossbeam_utils::Backoff::spin);
     }
 
     /// Wait for another thread to finish what it started (stamp a slot).
     #[inline]
     pub(crate) fn snooze(&self) {
+        self.wait(crossbeam_utils::Backoff::snooze);
+    }
+
+    #[inline(always)]
+    fn wait(&self, how: fn(&crossbeam_utils::Backoff)) {
         #[cfg(not(loom))]
-        self.inner.snooze();
+        how(&self.inner);
         #[cfg(loom)]
-        loom::thread::yield_now();
+        {
+            let _ = (how, &self.inner);
+            loom::thread::yield_now();
+        }
     }
 }
