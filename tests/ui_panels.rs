@@ -179,6 +179,29 @@ fn footer_offers_step_only_while_paused() {
 }
 
 #[test]
+fn footer_says_why_a_key_did_nothing_then_shows_the_keys_again() {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let control = ui_support::FakeControl::new(Mode::Running);
+    let mut app = app();
+    app.knobs.consumers = 1;
+    app.on_key(
+        KeyEvent::new(KeyCode::Char('C'), KeyModifiers::SHIFT),
+        &control,
+    );
+    let out = draw(&app, 100, 1, panels::footer::render);
+    assert_shows(
+        &out,
+        &["is the last consumer: removing it would strand messages"],
+    );
+    insta::assert_snapshot!("panel_footer_notice", out);
+    let mut later = app.snapshot.clone();
+    later.at_us += chanviz::ui::app::NOTICE_US;
+    app.update(later, app.knobs, Mode::Running);
+    let out = draw(&app, 100, 1, panels::footer::render);
+    assert_shows(&out, &["q quit", "space pause"]);
+}
+
+#[test]
 fn help_lists_every_key_and_explains_the_picture() {
     let out = draw(&app(), 120, 36, panels::help::render);
     for (keys, _) in chanviz::ui::keys::help_rows() {
