@@ -148,6 +148,19 @@ pub fn speed(speed: f64) -> String {
     format!("{speed:.2}x")
 }
 
+/// A factor, as slow motion multiplies by it: `1/10`, `4`, `2.5`, `0.30`.
+pub fn factor(f: f64) -> String {
+    if f > 0.0 && f < 1.0 {
+        let inv = 1.0 / f;
+        if (inv - inv.round()).abs() < 1e-6 {
+            return format!("1/{}", inv.round() as u64);
+        }
+        return format!("{f:.2}");
+    }
+    let s = format!("{f:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// A count with thousands separators: `12,345`.
 pub fn count(n: u64) -> String {
     let s = n.to_string();
@@ -209,6 +222,10 @@ mod tests {
         }
         assert_eq!([1.0, 0.25, 0.1].map(speed), ["1x", "1/4x", "1/10x"]);
         assert_eq!([12_345, 7].map(count), ["12,345", "7"]);
+        assert_eq!(
+            [0.1, 0.25, 0.3, 4.0, 2.5].map(factor),
+            ["1/10", "1/4", "0.30", "4", "2.5"]
+        );
         assert_eq!(time_us(12_345_000), "12.345s");
         assert_eq!(elapsed_us(62_000_000), "1m02s");
         assert_eq!(elapsed(Duration::from_millis(2000)), "2.0s");

@@ -155,7 +155,26 @@ fn params_show_each_knob_with_its_key() {
         "panel_params",
         (30, 10),
         panels::params::render,
-        &["producers", "p/P", "1/4x"],
+        &[
+            "producers",
+            "p/P",
+            "1/4x",
+            "200/s ×1/4 = 50/s",
+            "5ms ×4 = 20ms",
+        ],
+    );
+}
+
+#[test]
+fn params_show_the_real_rate_in_slow_motion_even_when_narrow() {
+    let narrow = draw(&app(), 25, 10, panels::params::render);
+    assert_shows(&narrow, &["rate  200/s = 50/s +/-", "work"]);
+    let mut real_time = app();
+    real_time.knobs.speed = 1.0;
+    let out = draw(&real_time, 30, 10, panels::params::render);
+    assert_shows(
+        &out,
+        &["rate (each)       200/s +/-", "work                5ms </>"],
     );
 }
 
