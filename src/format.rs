@@ -60,15 +60,18 @@ fn trim_float(v: f64, unit: &str) -> String {
     format!("{s}{unit}")
 }
 
-/// A point in a run, to the millisecond, for the event log: `12.345s`, or
-/// `1m02.3s` past a minute.
+/// A point in a run, to the millisecond, for the event log: `12.345s`,
+/// `1m02.345s` past a minute, `1h02m03.456s` past an hour. Always to the
+/// millisecond, so that events a few milliseconds apart never share a time.
 pub fn time_us(us: u64) -> String {
-    let secs = us as f64 / 1e6;
-    if secs < 60.0 {
-        format!("{secs:.3}s")
+    let ms = (us + 500) / 1000; // to the nearest millisecond
+    let (h, m, s, frac) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
+    if ms < 60_000 {
+        format!("{s}.{frac:03}s")
+    } else if h == 0 {
+        format!("{m}m{s:02}.{frac:03}s")
     } else {
-        let m = (secs / 60.0).floor() as u64;
-        format!("{m}m{:04.1}s", secs - (m * 60) as f64)
+        format!("{h}h{m:02}m{s:02}.{frac:03}s")
     }
 }
 
@@ -209,6 +212,24 @@ mod tests {
     }
 
     #[test]
+    fn log_times_keep_the_millisecond_past_a_minute_and_an_hour() {
+        let cases = [
+            (0, "0.000s"),
+            (59_999_000, "59.999s"),
+            (60_000_000, "1m00.000s"),
+            (80_125_000, "1m20.125s"),
+            (80_126_499, "1m20.126s"),
+            (3_599_999_000, "59m59.999s"),
+            (3_723_456_000, "1h02m03.456s"),
+        ];
+        for (us, text) in cases {
+            assert_eq!(time_us(us), text, "{us}us");
+        }
+        // Events 1 ms apart past a minute read differently.
+        assert_ne!(time_us(80_125_000), time_us(80_126_000));
+    }
+
+    #[test]
     fn rates_speeds_counts_and_times_read_naturally() {
         let rates = [0.5, 5.0, 2.5, 950.0, 12_345.0, 1_200_000.0].map(rate);
         assert_eq!(
@@ -227,6 +248,7 @@ mod tests {
             ["1/10", "1/4", "0.30", "4", "2.5"]
         );
         assert_eq!(time_us(12_345_000), "12.345s");
+        assert_eq!(time_us(12_345_678), "12.346s");
         assert_eq!(elapsed_us(62_000_000), "1m02s");
         assert_eq!(elapsed(Duration::from_millis(2000)), "2.0s");
     }

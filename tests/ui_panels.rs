@@ -150,6 +150,28 @@ fn log_tells_events_in_words() {
 }
 
 #[test]
+fn log_times_past_a_minute_keep_the_millisecond_and_line_up() {
+    let mut app = app();
+    // Entries 12.345 ms apart around the minute mark: 59.999s, 1m00.011s, ...
+    for (i, e) in app.snapshot.events.iter_mut().enumerate() {
+        e.at_us = 59_999_000 + i as u64 * 12_345;
+    }
+    let out = draw(&app, 80, 10, panels::log::render);
+    assert_shows(
+        &out,
+        &["  59.999s ", "1m00.011s ", "1m00.024s ", "1m00.036s "],
+    );
+    let starts: Vec<usize> = out
+        .lines()
+        .filter_map(|l| l.find("s ").filter(|_| l.contains("│")))
+        .collect();
+    assert!(
+        starts.windows(2).all(|w| w[0] == w[1]),
+        "times line up: {out}"
+    );
+}
+
+#[test]
 fn params_show_each_knob_with_its_key() {
     check_panel(
         "panel_params",
