@@ -127,6 +127,37 @@ fn throughput_shows_current_average_and_peak() {
 }
 
 #[test]
+fn throughput_leaves_paused_time_out_and_says_so() {
+    // Running until 30 s, paused 30 s..50 s, running again to 60.05 s.
+    let mut app = app();
+    let full = app.snapshot.clone();
+    for (at_us, mode) in [
+        (10_000_000, Mode::Running),
+        (30_000_000, Mode::Paused),
+        (40_000_000, Mode::Step),
+        (50_000_000, Mode::Running),
+        (full.at_us, Mode::Running),
+    ] {
+        let mut snap = full.clone();
+        snap.at_us = at_us;
+        app.update(snap, app.knobs, mode);
+    }
+    assert_eq!(app.paused, vec![(30_000_000, 50_000_000)]);
+    let out = draw(&app, 60, 12, panels::throughput::render);
+    assert_shows(&out, &["Throughput (msg/s, 60 s, 20.0s paused left out)"]);
+    let narrow = draw(&app, 40, 12, panels::throughput::render);
+    assert_shows(&narrow, &["Throughput (20.0s paused)"]);
+    // The average is over the 40 s that ran, not the 60 s that passed.
+    let b = &full.channels[0].buckets;
+    let ran: Vec<_> = b[..b.len() - 1]
+        .iter()
+        .filter(|b| !(30_000_000..50_000_000).contains(&b.start_us))
+        .collect();
+    let avg = ran.iter().map(|b| b.sent).sum::<u64>() as f64 / (ran.len() as f64 / 10.0);
+    assert_shows(&out, &[&format!("avg {}", fmt_rate(avg))]);
+}
+
+#[test]
 fn throughput_in_ascii_has_no_braille() {
     let app = app_with(Theme::new(false, true), Mode::Running);
     let out = draw(&app, 48, 12, panels::throughput::render);

@@ -40,6 +40,10 @@ pub struct App {
     pub quit: bool,
     /// Why the last key could not act, shown in the footer for a while.
     pub notice: Option<Notice>,
+    /// When the run was paused (or stepping), as `(from_us, to_us)` in probe
+    /// time, oldest first, as long as the throughput chart's window shows
+    /// them: the chart and the averages leave paused time out.
+    pub paused: Vec<(u64, u64)>,
 }
 
 /// How long a [`Notice`] stays, in probe time (microseconds).
@@ -71,6 +75,7 @@ impl App {
             frame_time: Duration::ZERO,
             quit: false,
             notice: None,
+            paused: Vec::new(),
         }
     }
 
@@ -91,6 +96,20 @@ impl App {
 
     /// Take in one frame's worth of the world.
     pub fn update(&mut self, snapshot: Snapshot, knobs: Knobs, mode: Mode) {
+        let now = snapshot.at_us;
+        let was_held = matches!(self.mode, Mode::Paused | Mode::Step);
+        let held = matches!(mode, Mode::Paused | Mode::Step);
+        if was_held {
+            // Paused since the last frame (and maybe resumed since): the span reaches now.
+            if let Some(span) = self.paused.last_mut() {
+                span.1 = now;
+            }
+        }
+        if held && !was_held {
+            self.paused.push((now, now));
+        }
+        self.paused
+            .retain(|s| now.saturating_sub(s.1) <= crate::ui::panels::throughput::WINDOW_US);
         self.snapshot = snapshot;
         self.knobs = knobs;
         self.mode = mode;
