@@ -388,3 +388,22 @@ fn a_notice_fades_and_a_key_that_acts_clears_it() {
     app.on_key(key('f'), &control);
     assert_eq!(app.notice(), None, "a key that acted clears it");
 }
+
+#[test]
+fn keys_judge_the_channel_the_runner_acts_on_not_the_one_shown() {
+    use chanviz::probe::snapshot::Lifecycle;
+    // After a restart: the old channel (closing) is shown with Tab, the new
+    // one is open; `p` acts on the new one.
+    let (sent, app) = press_with(Mode::Running, key('p'), |a| {
+        let mut snap = a.snapshot.clone();
+        snap.channels[0].lifecycle = Lifecycle::Closing;
+        let mut new = snap.channels[0].clone();
+        new.chan = 2;
+        new.lifecycle = Lifecycle::Open;
+        snap.channels.push(new);
+        a.update(snap, a.knobs, Mode::Running);
+        a.selected = Some(1);
+    });
+    assert_eq!(app.channel().unwrap().chan, 1, "the old channel is shown");
+    assert_eq!(sent, vec![Command::AddProducer], "{:?}", app.notice());
+}

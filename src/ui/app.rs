@@ -163,8 +163,10 @@ impl App {
             return None;
         };
         let k = &self.knobs;
+        // The runner acts on the newest channel, whichever one is shown.
         let open = self
-            .channel()
+            .snapshot
+            .current()
             .is_none_or(|c| c.lifecycle == Lifecycle::Open);
         match cmd {
             Command::RemoveConsumer if k.consumers <= 1 => Some(format!(
@@ -209,7 +211,8 @@ impl App {
     /// "R1 is the last consumer"; "this" when the snapshot has none.
     /// `S0` and `R0` are the runner's own handles, not tasks.
     fn last_task(&self, role: Role) -> String {
-        self.channel()
+        self.snapshot
+            .current()
             .and_then(|c| {
                 c.handles_of(role)
                     .filter(|h| h.id != 0 && h.state == HandleState::Open)
