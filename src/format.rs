@@ -60,15 +60,18 @@ fn trim_float(v: f64, unit: &str) -> String {
     format!("{s}{unit}")
 }
 
-/// A point in a run, to the millisecond, for the event log: `12.345s`, or
-/// `1m02.3s` past a minute.
+/// A point in a run, to the millisecond, for the event log: `12.345s`,
+/// `1m02.345s` past a minute, `1h02m03.456s` past an hour. Always to the
+/// millisecond, so that events a few milliseconds apart never share a time.
 pub fn time_us(us: u64) -> String {
-    let secs = us as f64 / 1e6;
-    if secs < 60.0 {
-        format!("{secs:.3}s")
+    let ms = (us + 500) / 1000; // to the nearest millisecond
+    let (h, m, s, frac) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
+    if ms < 60_000 {
+        format!("{s}.{frac:03}s")
+    } else if h == 0 {
+        format!("{m}m{s:02}.{frac:03}s")
     } else {
-        let m = (secs / 60.0).floor() as u64;
-        format!("{m}m{:04.1}s", secs - (m * 60) as f64)
+        format!("{h}h{m:02}m{s:02}.{frac:03}s")
     }
 }
 
@@ -148,6 +151,19 @@ pub fn speed(speed: f64) -> String {
     format!("{speed:.2}x")
 }
 
+/// A factor, as slow motion multiplies by it: `1/10`, `4`, `2.5`, `0.30`.
+pub fn factor(f: f64) -> String {
+    if f > 0.0 && f < 1.0 {
+        let inv = 1.0 / f;
+        if (inv - inv.round()).abs() < 1e-6 {
+            return format!("1/{}", inv.round() as u64);
+        }
+        return format!("{f:.2}");
+    }
+    let s = format!("{f:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// A count with thousands separators: `12,345`.
 pub fn count(n: u64) -> String {
     let s = n.to_string();
@@ -196,6 +212,24 @@ mod tests {
     }
 
     #[test]
+    fn log_times_keep_the_millisecond_past_a_minute_and_an_hour() {
+        let cases = [
+            (0, "0.000s"),
+            (59_999_000, "59.999s"),
+            (60_000_000, "1m00.000s"),
+            (80_125_000, "1m20.125s"),
+            (80_126_499, "1m20.126s"),
+            (3_599_999_000, "59m59.999s"),
+            (3_723_456_000, "1h02m03.456s"),
+        ];
+        for (us, text) in cases {
+            assert_eq!(time_us(us), text, "{us}us");
+        }
+        // Events 1 ms apart past a minute read differently.
+        assert_ne!(time_us(80_125_000), time_us(80_126_000));
+    }
+
+    #[test]
     fn rates_speeds_counts_and_times_read_naturally() {
         let rates = [0.5, 5.0, 2.5, 950.0, 12_345.0, 1_200_000.0].map(rate);
         assert_eq!(
@@ -209,7 +243,12 @@ mod tests {
         }
         assert_eq!([1.0, 0.25, 0.1].map(speed), ["1x", "1/4x", "1/10x"]);
         assert_eq!([12_345, 7].map(count), ["12,345", "7"]);
+        assert_eq!(
+            [0.1, 0.25, 0.3, 4.0, 2.5].map(factor),
+            ["1/10", "1/4", "0.30", "4", "2.5"]
+        );
         assert_eq!(time_us(12_345_000), "12.345s");
+        assert_eq!(time_us(12_345_678), "12.346s");
         assert_eq!(elapsed_us(62_000_000), "1m02s");
         assert_eq!(elapsed(Duration::from_millis(2000)), "2.0s");
     }

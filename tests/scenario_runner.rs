@@ -283,6 +283,30 @@ fn restart_starts_a_fresh_channel_and_keeps_counting() {
     let s = shut_down(h);
     assert_eq!(s.restarts, 1);
     assert_nothing_lost(&s);
+    // Two producers in run 1, the scenario's one in run 2; the summary can
+    // tell the two S1s apart.
+    let runs = |tasks: &[chanviz::scenario::runner::TaskStats]| {
+        tasks
+            .iter()
+            .map(|t| (t.handle.clone(), t.run))
+            .collect::<Vec<_>>()
+    };
+    let producers = runs(&s.producers);
+    assert_eq!(
+        producers.iter().filter(|p| p.1 == 1).count(),
+        2,
+        "{producers:?}"
+    );
+    assert_eq!(
+        producers.iter().filter(|p| p.1 == 2).count(),
+        1,
+        "{producers:?}"
+    );
+    assert!(
+        runs(&s.consumers).iter().any(|c| c.1 == 2),
+        "{:?}",
+        s.consumers
+    );
 }
 
 #[test]

@@ -15,14 +15,28 @@ fn key(c: char) -> KeyEvent {
 }
 
 fn press(mode: Mode, event: KeyEvent) -> (Vec<Command>, chanviz::ui::App) {
+    press_with(mode, event, |_| {})
+}
+
+/// [`press`] on the usual app after `change` (e.g. to its knobs).
+fn press_with(
+    mode: Mode,
+    event: KeyEvent,
+    change: impl FnOnce(&mut chanviz::ui::App),
+) -> (Vec<Command>, chanviz::ui::App) {
     let control = FakeControl::new(mode);
     let mut app = app_with(Theme::default(), mode);
+    app.knobs.consumers = 2;
+    app.snapshot.channels[0].lifecycle = chanviz::probe::snapshot::Lifecycle::Open;
+    change(&mut app);
     app.on_key(event, &control);
     (control.taken(), app)
 }
 
 #[test]
 fn each_command_key_sends_its_command() {
+    // `press` gives the fixture two consumers and an open channel, so that
+    // `C` and `x` can act (see the notices below for when they cannot).
     let cases = [
         ('p', Command::AddProducer),
         ('P', Command::RemoveProducer),
@@ -59,8 +73,12 @@ fn shifted_capitals_still_match() {
 
 #[test]
 fn step_works_only_while_paused() {
-    let (sent, _) = press(Mode::Running, key('n'));
+    let (sent, app) = press(Mode::Running, key('n'));
     assert!(sent.is_empty(), "n while running sent {sent:?}");
+    assert_eq!(
+        app.notice(),
+        Some("n works only while paused: space pauses")
+    );
     let (sent, _) = press(Mode::Paused, key('n'));
     assert_eq!(sent, vec![Command::Step]);
     let (sent, _) = press(Mode::Step, key('n'));
@@ -261,4 +279,131 @@ fn footer_lists_only_keys_that_work_now() {
     let paused = footer_entries(&ctx(Mode::Paused));
     assert!(paused.contains(&("n".to_string(), "step")));
     assert!(paused.contains(&("space".to_string(), "resume")));
+}
+
+#[test]
+fn removing_the_last_consumer_or_producer_says_why_and_sends_nothing() {
+    let (sent, app) = press_with(Mode::Running, key('C'), |a| a.knobs.consumers = 1);
+    assert!(sent.is_empty(), "{sent:?}");
+    // The fixture has no consumer task (only R0): the message says so in words.
+    assert_eq!(
+        app.notice(),
+        Some("this is the last consumer: removing it would strand messages")
+    );
+
+    let (sent, app) = press_with(Mode::Running, key('P'), |a| {
+        a.knobs.producers = 1;
+        // S1 is the one producer task still open (S2 was dropped).
+    });
+    assert!(sent.is_empty(), "{sent:?}");
+    assert_eq!(
+        app.notice(),
+        Some("S1 is the last producer: removing it would close the channel (x closes it)")
+    );
+}
+
+#[test]
+fn a_consumer_task_is_named_in_the_notice() {
+    let (_, app) = press_with(Mode::Running, key('C'), |a| {
+        a.knobs.consumers = 1;
+        let chan = &mut a.snapshot.channels[0];
+        let mut r1 = chan.handles[3].clone();
+        r1.id = 1;
+        chan.handles.push(r1);
+    });
+    assert_eq!(
+        app.notice(),
+        Some("R1 is the last consumer: removing it would strand messages")
+    );
+}
+
+#[test]
+fn every_ignored_key_says_why() {
+    use chanviz::scenario::control::Rate;
+    // (mode, key, change, message)
+    type Change = fn(&mut chanviz::ui::App);
+    let none: Change = |_| {};
+    let cases: [(Mode, KeyEvent, Change, &str); 7] = [
+        (
+            Mode::Finished,
+            key('p'),
+            none,
+            "the run is finished: p does nothing now, r runs it again",
+        ),
+        (
+            Mode::Running,
+            key('z'),
+            none,
+            "z is not a key here: ? lists the keys",
+        ),
+        (
+            Mode::Running,
+            key('j'),
+            none,
+            "the log already follows the newest entry",
+        ),
+        (
+            Mode::Running,
+            KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE),
+            none,
+            "only one channel: Tab switches channels after a restart (r)",
+        ),
+        (
+            Mode::Running,
+            key('+'),
+            |a| a.knobs.rate = Rate::Max,
+            "rate (each) is already at its highest: max",
+        ),
+        (
+            Mode::Running,
+            key('<'),
+            |a| a.knobs.work = std::time::Duration::ZERO,
+            "work is already at its lowest: 0",
+        ),
+        (
+            Mode::Running,
+            key('x'),
+            |a| a.snapshot.channels[0].lifecycle = chanviz::probe::snapshot::Lifecycle::Closing,
+            "the channel is closing: tasks and close wait for r (restart)",
+        ),
+    ];
+    for (mode, ev, change, message) in cases {
+        let (sent, app) = press_with(mode, ev, change);
+        assert!(sent.is_empty(), "{ev:?} sent {sent:?}");
+        assert_eq!(app.notice(), Some(message), "{ev:?} in {mode:?}");
+    }
+}
+
+#[test]
+fn a_notice_fades_and_a_key_that_acts_clears_it() {
+    let control = FakeControl::new(Mode::Running);
+    let mut app = app_with(Theme::default(), Mode::Running);
+    app.on_key(key('z'), &control);
+    assert!(app.notice().is_some());
+    let mut later = app.snapshot.clone();
+    later.at_us += chanviz::ui::app::NOTICE_US;
+    app.update(later, app.knobs, Mode::Running);
+    assert_eq!(app.notice(), None, "gone after NOTICE_US");
+    app.on_key(key('z'), &control);
+    app.on_key(key('f'), &control);
+    assert_eq!(app.notice(), None, "a key that acted clears it");
+}
+
+#[test]
+fn keys_judge_the_channel_the_runner_acts_on_not_the_one_shown() {
+    use chanviz::probe::snapshot::Lifecycle;
+    // After a restart: the old channel (closing) is shown with Tab, the new
+    // one is open; `p` acts on the new one.
+    let (sent, app) = press_with(Mode::Running, key('p'), |a| {
+        let mut snap = a.snapshot.clone();
+        snap.channels[0].lifecycle = Lifecycle::Closing;
+        let mut new = snap.channels[0].clone();
+        new.chan = 2;
+        new.lifecycle = Lifecycle::Open;
+        snap.channels.push(new);
+        a.update(snap, a.knobs, Mode::Running);
+        a.selected = Some(1);
+    });
+    assert_eq!(app.channel().unwrap().chan, 1, "the old channel is shown");
+    assert_eq!(sent, vec![Command::AddProducer], "{:?}", app.notice());
 }

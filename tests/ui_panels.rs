@@ -130,6 +130,37 @@ fn throughput_shows_current_average_and_peak() {
 }
 
 #[test]
+fn throughput_leaves_paused_time_out_and_says_so() {
+    // Running until 30 s, paused 30 s..50 s, running again to 60.05 s.
+    let mut app = app();
+    let full = app.snapshot.clone();
+    for (at_us, mode) in [
+        (10_000_000, Mode::Running),
+        (30_000_000, Mode::Paused),
+        (40_000_000, Mode::Step),
+        (50_000_000, Mode::Running),
+        (full.at_us, Mode::Running),
+    ] {
+        let mut snap = full.clone();
+        snap.at_us = at_us;
+        app.update(snap, app.knobs, mode);
+    }
+    assert_eq!(app.paused, vec![(30_000_000, 50_000_000)]);
+    let out = draw(&app, 60, 12, panels::throughput::render);
+    assert_shows(&out, &["Throughput (msg/s, 60 s, 20.0s paused left out)"]);
+    let narrow = draw(&app, 40, 12, panels::throughput::render);
+    assert_shows(&narrow, &["Throughput (20.0s paused)"]);
+    // The average is over the 40 s that ran, not the 60 s that passed.
+    let b = &full.channels[0].buckets;
+    let ran: Vec<_> = b[..b.len() - 1]
+        .iter()
+        .filter(|b| !(30_000_000..50_000_000).contains(&b.start_us))
+        .collect();
+    let avg = ran.iter().map(|b| b.sent).sum::<u64>() as f64 / (ran.len() as f64 / 10.0);
+    assert_shows(&out, &[&format!("avg {}", fmt_rate(avg))]);
+}
+
+#[test]
 fn throughput_in_ascii_has_no_braille() {
     let app = app_with(Theme::new(false, true), Mode::Running);
     let out = draw(&app, 48, 12, panels::throughput::render);
@@ -153,12 +184,53 @@ fn log_tells_events_in_words() {
 }
 
 #[test]
+fn log_times_past_a_minute_keep_the_millisecond_and_line_up() {
+    let mut app = app();
+    // Entries 12.345 ms apart around the minute mark: 59.999s, 1m00.011s, ...
+    for (i, e) in app.snapshot.events.iter_mut().enumerate() {
+        e.at_us = 59_999_000 + i as u64 * 12_345;
+    }
+    let out = draw(&app, 80, 10, panels::log::render);
+    assert_shows(
+        &out,
+        &["  59.999s ", "1m00.011s ", "1m00.024s ", "1m00.036s "],
+    );
+    let starts: Vec<usize> = out
+        .lines()
+        .filter_map(|l| l.find("s ").filter(|_| l.contains("│")))
+        .collect();
+    assert!(
+        starts.windows(2).all(|w| w[0] == w[1]),
+        "times line up: {out}"
+    );
+}
+
+#[test]
 fn params_show_each_knob_with_its_key() {
     check_panel(
         "panel_params",
         (30, 10),
         panels::params::render,
-        &["producers", "p/P", "1/4x"],
+        &[
+            "producers",
+            "p/P",
+            "1/4x",
+            "200/s ×1/4 = 50/s",
+            "5ms ×4 = 20ms",
+        ],
+    );
+}
+
+#[test]
+fn params_show_the_real_rate_in_slow_motion_even_when_narrow() {
+    let narrow = draw(&app(), 25, 10, panels::params::render);
+    assert_shows(&narrow, &["rate  200/s = 50/s +/-", "work"]);
+    let mut real_time = app();
+    real_time.knobs.speed = 1.0;
+    let out = draw(&real_time, 30, 10, panels::params::render);
+    assert_shows(
+        &out,
+        &["rate (each)       200/s +/-", "work                5ms </>"],
     );
 }
 
@@ -179,6 +251,29 @@ fn footer_offers_step_only_while_paused() {
     assert!(paused.contains("space resume"), "{paused}");
     insta::assert_snapshot!("panel_footer_running", running);
     insta::assert_snapshot!("panel_footer_paused", paused);
+}
+
+#[test]
+fn footer_says_why_a_key_did_nothing_then_shows_the_keys_again() {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let control = ui_support::FakeControl::new(Mode::Running);
+    let mut app = app();
+    app.knobs.consumers = 1;
+    app.on_key(
+        KeyEvent::new(KeyCode::Char('C'), KeyModifiers::SHIFT),
+        &control,
+    );
+    let out = draw(&app, 100, 1, panels::footer::render);
+    assert_shows(
+        &out,
+        &["is the last consumer: removing it would strand messages"],
+    );
+    insta::assert_snapshot!("panel_footer_notice", out);
+    let mut later = app.snapshot.clone();
+    later.at_us += chanviz::ui::app::NOTICE_US;
+    app.update(later, app.knobs, Mode::Running);
+    let out = draw(&app, 100, 1, panels::footer::render);
+    assert_shows(&out, &["q quit", "space pause"]);
 }
 
 #[test]

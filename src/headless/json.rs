@@ -96,6 +96,7 @@ impl<'a> From<&'a TransitionRecord> for TransitionLine<'a> {
 struct TaskLine<'a> {
     handle: &'a str,
     messages: u64,
+    run: u32,
 }
 
 impl<'a> From<&'a TaskStats> for TaskLine<'a> {
@@ -103,6 +104,7 @@ impl<'a> From<&'a TaskStats> for TaskLine<'a> {
         TaskLine {
             handle: &t.handle,
             messages: t.messages,
+            run: t.run,
         }
     }
 }

@@ -294,10 +294,12 @@ mod tests {
             producers: vec![TaskStats {
                 handle: "S1".into(),
                 messages: 40,
+                run: 1,
             }],
             consumers: vec![TaskStats {
                 handle: "R1".into(),
                 messages: 40,
+                run: 1,
             }],
             transitions: vec![TransitionRecord {
                 at_ms: 2400.0,
@@ -389,5 +391,47 @@ mod tests {
         assert!(text.contains("sent 40  received 40  lost 0"), "{text}");
         assert!(text.contains("producers: S1 40"), "{text}");
         assert!(text.contains("S0 (sender) Open -> Closing"), "{text}");
+    }
+
+    /// After a restart the handle names start again from `S1`: each run's
+    /// tasks are labelled, in text and in JSON.
+    fn restarted() -> Summary {
+        let task = |handle: &str, messages, run| TaskStats {
+            handle: handle.into(),
+            messages,
+            run,
+        };
+        Summary {
+            restarts: 1,
+            producers: vec![task("S1", 330, 1), task("S2", 310, 1), task("S1", 263, 2)],
+            consumers: vec![task("R1", 640, 1), task("R1", 263, 2)],
+            ..summary()
+        }
+    }
+
+    #[test]
+    fn after_a_restart_the_summary_says_which_run_each_task_was() {
+        let text = summary_text(&restarted(), None);
+        assert!(
+            text.contains("producers: run 1: S1 330, S2 310; run 2: S1 263"),
+            "{text}"
+        );
+        assert!(
+            text.contains("consumers: run 1: R1 640; run 2: R1 263"),
+            "{text}"
+        );
+        let j: serde_json::Value = serde_json::from_str(&summary_json(&restarted(), None)).unwrap();
+        let p = &j["producers"];
+        assert_eq!(
+            (&p[0]["handle"], &p[0]["messages"], &p[0]["run"]),
+            (&"S1".into(), &330.into(), &1.into())
+        );
+        assert_eq!((&p[2]["handle"], &p[2]["run"]), (&"S1".into(), &2.into()));
+        assert_eq!(j["consumers"][1]["run"], 2);
+        // One run: no labels in text, `run` 1 in JSON.
+        let one = summary_text(&summary(), None);
+        assert!(!one.contains("run 1"), "{one}");
+        let j: serde_json::Value = serde_json::from_str(&summary_json(&summary(), None)).unwrap();
+        assert_eq!(j["producers"][0]["run"], 1);
     }
 }

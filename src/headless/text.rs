@@ -36,12 +36,30 @@ pub fn text_line(t: &Tick) -> String {
     line
 }
 
+/// `S1 330, S2 310`; when the tasks come from more than one run (after a
+/// restart the names start again from `S1`), each run is labelled:
+/// `run 1: S1 330, S2 310; run 2: S1 263`.
 fn per_task(tasks: &[TaskStats]) -> String {
-    tasks
-        .iter()
-        .map(|t| format!("{} {}", t.handle, t.messages))
-        .collect::<Vec<_>>()
-        .join(", ")
+    let names = |run: u32| {
+        tasks
+            .iter()
+            .filter(|t| t.run == run)
+            .map(|t| format!("{} {}", t.handle, t.messages))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut runs: Vec<u32> = tasks.iter().map(|t| t.run).collect();
+    runs.sort_unstable();
+    runs.dedup();
+    match runs.as_slice() {
+        [] => String::new(),
+        [only] => names(*only),
+        many => many
+            .iter()
+            .map(|&r| format!("run {r}: {}", names(r)))
+            .collect::<Vec<_>>()
+            .join("; "),
+    }
 }
 
 /// The text summary: several lines, no trailing newline.

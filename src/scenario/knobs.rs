@@ -158,6 +158,26 @@ impl Knob {
     }
 }
 
+/// The rate a producer really sends at under the speed factor: slow
+/// motion stretches every delay, so `20/s` at 1/10 is `2/s`. `max` stays
+/// `max` (there is no delay to stretch).
+pub fn real_rate(rate: Rate, speed: f64) -> Rate {
+    match rate {
+        Rate::PerSec(r) if speed > 0.0 => Rate::PerSec(r * speed),
+        other => other,
+    }
+}
+
+/// The time a consumer really spends on a message under the speed factor:
+/// `5ms` at 1/4 is `20ms`.
+pub fn real_work(work: Duration, speed: f64) -> Duration {
+    if speed > 0.0 && speed != 1.0 {
+        work.div_f64(speed)
+    } else {
+        work
+    }
+}
+
 /// The next rate notch up (past the last: max) or down (from max: the last
 /// notch; never below the first).
 pub fn step_rate(rate: Rate, up: bool) -> Rate {
@@ -302,6 +322,18 @@ mod tests {
         );
         assert_eq!(scaled_jitter(ms(1), Duration::ZERO, ms(5)), ms(1));
         assert_eq!(scaled_jitter(ms(4), ms(2), Duration::ZERO), Duration::ZERO);
+    }
+
+    #[test]
+    fn slow_motion_slows_the_rate_and_stretches_the_work() {
+        assert_eq!(real_rate(Rate::PerSec(20.0), 0.1), Rate::PerSec(2.0));
+        assert_eq!(real_rate(Rate::PerSec(20.0), 1.0), Rate::PerSec(20.0));
+        assert_eq!(real_rate(Rate::Max, 0.1), Rate::Max);
+        assert_eq!(
+            real_work(Duration::from_millis(5), 0.25),
+            Duration::from_millis(20)
+        );
+        assert_eq!(real_work(Duration::ZERO, 0.1), Duration::ZERO);
     }
 
     #[test]

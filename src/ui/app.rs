@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
 
-use crate::probe::snapshot::{ChannelSnapshot, LogEntry, Snapshot};
-use crate::scenario::control::{Command, Control, Knobs, Mode};
-use crate::ui::keys::{self, KeyAction, KeyContext};
+use crate::probe::snapshot::{ChannelSnapshot, HandleState, Lifecycle, LogEntry, Role, Snapshot};
+use crate::scenario::control::{Command, Control, Knob, Knobs, Mode, Turn};
+use crate::ui::keys::{self, Key, KeyAction, KeyContext, BINDINGS};
 use crate::ui::theme::Theme;
 
 /// Everything the panels draw from.
@@ -38,6 +38,24 @@ pub struct App {
     pub frame_time: Duration,
     /// Set by a quit key; the event loop stops.
     pub quit: bool,
+    /// Why the last key could not act, shown in the footer for a while.
+    pub notice: Option<Notice>,
+    /// When the run was paused (or stepping), as `(from_us, to_us)` in probe
+    /// time, oldest first, as long as the throughput chart's window shows
+    /// them: the chart and the averages leave paused time out.
+    pub paused: Vec<(u64, u64)>,
+}
+
+/// How long a [`Notice`] stays, in probe time (microseconds).
+pub const NOTICE_US: u64 = 4_000_000;
+
+/// A short message saying why a key did nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// The message.
+    pub text: String,
+    /// Shown while the snapshot's time is before this (probe microseconds).
+    pub until_us: u64,
 }
 
 impl App {
@@ -56,11 +74,42 @@ impl App {
             mode: Mode::Running,
             frame_time: Duration::ZERO,
             quit: false,
+            notice: None,
+            paused: Vec::new(),
         }
+    }
+
+    /// The notice to show now, if one is still fresh.
+    pub fn notice(&self) -> Option<&str> {
+        self.notice
+            .as_ref()
+            .filter(|n| self.snapshot.at_us < n.until_us)
+            .map(|n| n.text.as_str())
+    }
+
+    fn notify(&mut self, text: String) {
+        self.notice = Some(Notice {
+            text,
+            until_us: self.snapshot.at_us + NOTICE_US,
+        });
     }
 
     /// Take in one frame's worth of the world.
     pub fn update(&mut self, snapshot: Snapshot, knobs: Knobs, mode: Mode) {
+        let now = snapshot.at_us;
+        let was_held = matches!(self.mode, Mode::Paused | Mode::Step);
+        let held = matches!(mode, Mode::Paused | Mode::Step);
+        if was_held {
+            // Paused since the last frame (and maybe resumed since): the span reaches now.
+            if let Some(span) = self.paused.last_mut() {
+                span.1 = now;
+            }
+        }
+        if held && !was_held {
+            self.paused.push((now, now));
+        }
+        self.paused
+            .retain(|s| now.saturating_sub(s.1) <= crate::ui::panels::throughput::WINDOW_US);
         self.snapshot = snapshot;
         self.knobs = knobs;
         self.mode = mode;
@@ -93,9 +142,111 @@ impl App {
         if event.kind == KeyEventKind::Release {
             return None;
         }
-        let binding = keys::lookup(&event, &self.key_context())?;
+        let Some(binding) = keys::lookup(&event, &self.key_context()) else {
+            let why = self.why_ignored(&event);
+            self.notify(why);
+            return None;
+        };
+        if let Some(why) = self.why_not(binding.action) {
+            self.notify(why);
+            return None;
+        }
+        self.notice = None;
         self.apply(binding.action, control);
         Some(binding.action)
+    }
+
+    /// Why `action` (whose key works in this mode) would do nothing now, if
+    /// it would: the runner ignores it, so say so instead of sending it.
+    pub fn why_not(&self, action: KeyAction) -> Option<String> {
+        let KeyAction::Run(cmd) = action else {
+            return None;
+        };
+        let k = &self.knobs;
+        // The runner acts on the newest channel, whichever one is shown.
+        let open = self
+            .snapshot
+            .current()
+            .is_none_or(|c| c.lifecycle == Lifecycle::Open);
+        match cmd {
+            Command::RemoveConsumer if k.consumers <= 1 => Some(format!(
+                "{} is the last consumer: removing it would strand messages",
+                self.last_task(Role::Receiver)
+            )),
+            Command::RemoveProducer if k.producers <= 1 => Some(format!(
+                "{} is the last producer: removing it would close the channel (x closes it)",
+                self.last_task(Role::Sender)
+            )),
+            Command::AddProducer
+            | Command::AddConsumer
+            | Command::Close
+            | Command::RemoveProducer
+            | Command::RemoveConsumer
+                if !open =>
+            {
+                Some("the channel is closing: tasks and close wait for r (restart)".to_string())
+            }
+            Command::Turn(knob @ (Knob::Rate | Knob::Work | Knob::Capacity), turn) => {
+                let mut moved = *k;
+                knob.turn(&mut moved, turn);
+                (moved == *k).then(|| {
+                    let end = if turn == Turn::Up {
+                        "highest"
+                    } else {
+                        "lowest"
+                    };
+                    let shown = if knob == Knob::Capacity {
+                        k.next_capacity.to_string()
+                    } else {
+                        knob.show(k)
+                    };
+                    format!("{} is already at its {end}: {shown}", knob.name())
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The label of the newest task handle in `role` still open (`R1`), for
+    /// "R1 is the last consumer"; "this" when the snapshot has none.
+    /// `S0` and `R0` are the runner's own handles, not tasks.
+    fn last_task(&self, role: Role) -> String {
+        self.snapshot
+            .current()
+            .and_then(|c| {
+                c.handles_of(role)
+                    .filter(|h| h.id != 0 && h.state == HandleState::Open)
+                    .last()
+            })
+            .map_or_else(|| "this".to_string(), |h| h.label())
+    }
+
+    /// Why `event` matched no binding that works now.
+    pub fn why_ignored(&self, event: &KeyEvent) -> String {
+        let ctx = self.key_context();
+        let asleep = BINDINGS
+            .iter()
+            .find(|b| b.keys.iter().any(|k| k.matches(event)));
+        let name = Key {
+            code: event.code,
+            ctrl: event
+                .modifiers
+                .contains(ratatui::crossterm::event::KeyModifiers::CONTROL),
+        };
+        let Some(b) = asleep else {
+            return format!("{name} is not a key here: ? lists the keys");
+        };
+        if ctx.mode == Mode::Finished {
+            return format!("the run is finished: {name} does nothing now, r runs it again");
+        }
+        match b.when {
+            keys::When::Paused => format!("{name} works only while paused: space pauses"),
+            keys::When::Frozen => "the log already follows the newest entry".to_string(),
+            keys::When::ManyChannels => {
+                format!("only one channel: {name} switches channels after a restart (r)")
+            }
+            _ => format!("{name} does nothing now"),
+        }
     }
 
     /// Perform `action`.

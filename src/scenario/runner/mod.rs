@@ -159,6 +159,10 @@ pub struct TaskStats {
     pub handle: String,
     /// Messages sent (producer) or received (consumer).
     pub messages: u64,
+    /// Which run of the scenario the task belonged to: 1 for the first
+    /// channel, 2 after the first restart, ... (handle names start again
+    /// from `S1` on each run).
+    pub run: u32,
 }
 
 /// The outcome of a run, from the runner's own counters.

@@ -45,7 +45,7 @@ pub(super) async fn supervise(
         shared.reset_knobs();
         shared.set_hurry(false);
         shared.resume();
-        let outcome = epoch(&shared, &mut cmds, &mut totals).await;
+        let outcome = epoch(&shared, &mut cmds, &mut totals, restarts + 1).await;
         let reason = match outcome {
             EpochEnd::Restart => {
                 restarts += 1;
@@ -114,6 +114,8 @@ struct Epoch<'a> {
     /// A `drop_producer` took the last producer: drop `S0` too, so the
     /// channel closes because its last sender is gone.
     drop_s0_when_alone: bool,
+    /// Which run this is (1-based), for the summary's per-task counts.
+    run: u32,
 }
 
 impl Epoch<'_> {
@@ -295,11 +297,11 @@ impl Epoch<'_> {
     /// along. Returns `true` when the epoch is over.
     fn tick(&mut self, totals: &mut Totals) -> bool {
         for t in self.producers.iter().filter(|t| t.join.is_finished()) {
-            totals.producers.push(t.ctl.stats());
+            totals.producers.push(t.ctl.stats(self.run));
         }
         self.producers.retain(|t| !t.join.is_finished());
         for t in self.consumers.iter().filter(|t| t.join.is_finished()) {
-            totals.consumers.push(t.ctl.stats());
+            totals.consumers.push(t.ctl.stats(self.run));
         }
         self.consumers.retain(|t| !t.join.is_finished());
         self.closers.retain(|c| !c.is_finished());
@@ -333,6 +335,7 @@ async fn epoch(
     shared: &Arc<Shared>,
     cmds: &mut mpsc::UnboundedReceiver<Msg>,
     totals: &mut Totals,
+    run: u32,
 ) -> EpochEnd {
     let scenario = &shared.scenario;
     let (s0, r0) = bounded_named::<u64>(shared.knobs().capacity, &scenario.name);
@@ -348,6 +351,7 @@ async fn epoch(
         forced_end: false,
         restart: false,
         drop_s0_when_alone: false,
+        run,
     };
     // Relaxed: a display value.
     shared.clock_us.store(0, Ordering::Relaxed);

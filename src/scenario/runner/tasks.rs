@@ -74,11 +74,13 @@ impl TaskCtl {
         self.instruction() == Instruction::Run
     }
 
-    pub fn stats(&self) -> TaskStats {
+    /// The task's count, as a task of run `run` (1-based).
+    pub fn stats(&self, run: u32) -> TaskStats {
         TaskStats {
             handle: self.label.clone(),
             // Relaxed: read once the task has ended (or for display).
             messages: self.count.load(Ordering::Relaxed),
+            run,
         }
     }
 

@@ -175,12 +175,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let many = app.snapshot.channels.len() > 1;
+    // Times line up: as wide as the widest shown (`1m20.125s` past a minute).
+    let time_w = (start..end)
+        .map(|i| format::time_us(log[i].at_us).len())
+        .max()
+        .unwrap_or(0)
+        .max(7);
     let lines: Vec<Line> = (start..end)
         .map(|i| {
             let e = &log[i];
             let prev = i.checked_sub(1).map(|j| &log[j]);
             let mut spans = vec![Span::styled(
-                format!("{:>7} ", format::time_us(e.at_us)),
+                format!("{:>time_w$} ", format::time_us(e.at_us)),
                 theme.dim(),
             )];
             if many {

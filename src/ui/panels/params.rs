@@ -5,7 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use crate::scenario::control::{Command, Knob, Turn};
+use crate::format;
+use crate::scenario::control::{Command, Knob, Knobs, Rate, Turn};
+use crate::scenario::knobs::{real_rate, real_work};
 use crate::ui::app::App;
 use crate::ui::keys::{KeyAction, BINDINGS};
 use crate::ui::theme::Theme;
@@ -31,6 +33,47 @@ fn row(name: &str, value: String, keys: String, theme: &Theme, w: usize) -> Line
         Span::styled(format!("{value:>value_w$} "), theme.strong()),
         Span::styled(format!("{keys:<keys_w$}"), theme.key()),
     ])
+}
+
+/// Room for a value in a row `w` wide named `name` (see [`row`]).
+fn room(name: &str, w: usize) -> usize {
+    w.saturating_sub(name.len() + 4 + 2)
+}
+
+/// A knob's name and value; in slow motion, the rate and the work also
+/// say what they really are (`20/s ×1/10 = 2/s`, `5ms ×4 = 20ms`). In a
+/// narrow row the rate drops `(each)` from its name first, then the factor
+/// (`20/s = 2/s`), then the setting (the real value alone).
+fn shown(knob: Knob, k: &Knobs, theme: &Theme, w: usize) -> (&'static str, String) {
+    let set = knob.show(k);
+    let times = if theme.ascii { "x" } else { "×" };
+    let (real, by) = match knob {
+        Knob::Rate => match (k.rate, real_rate(k.rate, k.speed)) {
+            (Rate::PerSec(_), real) if k.speed != 1.0 => {
+                (format::knob_rate(real), format::factor(k.speed))
+            }
+            _ => return (knob.name(), set),
+        },
+        Knob::Work if k.speed != 1.0 && !k.work.is_zero() => (
+            format::duration(real_work(k.work, k.speed)),
+            format::factor(1.0 / k.speed),
+        ),
+        _ => return (knob.name(), set),
+    };
+    let full = format!("{set} {times}{by} = {real}");
+    let short_name = if knob == Knob::Rate {
+        "rate"
+    } else {
+        knob.name()
+    };
+    [
+        (knob.name(), full.clone()),
+        (short_name, full),
+        (short_name, format!("{set} = {real}")),
+    ]
+    .into_iter()
+    .find(|(n, v)| v.chars().count() <= room(n, w))
+    .unwrap_or((short_name, real))
 }
 
 /// Draw the parameters panel.
@@ -62,7 +105,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Command::Turn(knob, Turn::Up),
             Command::Turn(knob, Turn::Down),
         ]);
-        row(knob.name(), knob.show(k), keys, theme, w)
+        let (name, value) = shown(knob, k, theme, w);
+        row(name, value, keys, theme, w)
     }));
     if inner.height as usize > lines.len() {
         lines.push(row(
