@@ -1,0 +1,703 @@
+//! Every demo does what its description says. Each embedded demo runs
+//! headless under a probe of its own (all of them side by side, once, so the
+//! file takes about as long as its longest run), and a test per demo checks
+//! the promise of its description against what the probe saw: parks on each
+//! side, how full the ring got, the lifecycle, who woke whom.
+//!
+//! Nothing here asserts how fast anything is. Where a demo promises time
+//! ("slow enough to watch"), the assertion is a lower bound set by the
+//! consumers' own sleeps, which a slow machine can only lengthen.
+#![cfg(feature = "tui")]
+
+mod deadline;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use chanviz::probe::{EventKind, HandleState, Lifecycle, LogEntry, ProbeLayer, Role, Side};
+use chanviz::scenario::demos::{self, DEMOS};
+use chanviz::scenario::runner::{EndReason, RunOptions, Runner, Summary};
+use chanviz::scenario::spec::Scenario;
+
+/// Room for every event of the longest run (a few thousand), so the log
+/// loses nothing to overwriting.
+const LOG: usize = 200_000;
+
+/// What one run did, as the runner and the probe saw it.
+struct Observed {
+    name: String,
+    capacity: usize,
+    summary: Summary,
+    /// The run's channel's events, oldest first.
+    events: Vec<LogEntry>,
+    events_dropped: u64,
+}
+
+/// One run of a demo: its own scenario (perhaps changed), its own probe.
+fn run_demo(key: &str, name: &str, change: impl FnOnce(&mut Scenario)) -> (String, Observed) {
+    let demo = demos::find(name).unwrap_or_else(|| panic!("no demo {name}"));
+    let mut s = demo.scenario().unwrap_or_else(|e| panic!("{e}"));
+    change(&mut s);
+    let capacity = s.capacity;
+    let probe = ProbeLayer::with_log_capacity(LOG).probe();
+    let opts = RunOptions {
+        dispatch: Some(probe.dispatch()),
+        ..RunOptions::default()
+    };
+    let handle = Runner::start(s, opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let what = format!("the {key} run ends");
+    let summary = deadline::within(&what, move || handle.wait().unwrap());
+    let snap = probe.snapshot_with_events(LOG);
+    let chan = snap.current().expect("the probe saw the channel").chan;
+    let events = snap.events.into_iter().filter(|e| e.chan == chan).collect();
+    (
+        key.to_string(),
+        Observed {
+            name: name.to_string(),
+            capacity,
+            summary,
+            events,
+            events_dropped: snap.events_dropped,
+        },
+    )
+}
+
+fn secs(s: f64) -> Option<Duration> {
+    Some(Duration::from_secs_f64(s))
+}
+
+/// Every run, started together on first use and kept for every test.
+fn runs() -> &'static BTreeMap<String, Observed> {
+    static RUNS: OnceLock<BTreeMap<String, Observed>> = OnceLock::new();
+    RUNS.get_or_init(|| {
+        type Change = fn(&mut Scenario);
+        let plan: Vec<(&str, &str, Change)> = vec![
+            ("spsc", "spsc", |s| s.duration = secs(10.0)),
+            ("mpsc", "mpsc", |s| s.duration = secs(12.0)),
+            ("mpmc", "mpmc", |s| s.duration = secs(12.0)),
+            ("backpressure", "backpressure", |s| s.duration = secs(6.0)),
+            ("idle-consumers", "idle-consumers", |s| {
+                s.duration = secs(8.0)
+            }),
+            ("shutdown", "shutdown", |_| {}),
+            ("burst", "burst", |s| s.duration = secs(8.0)),
+            ("one-slot", "one-slot", |s| s.duration = secs(10.0)),
+            // What `]` then `r` do: the same demo on a ring of two slots.
+            ("one-slot x2", "one-slot", |s| {
+                s.duration = secs(10.0);
+                s.capacity = 2;
+            }),
+            ("drop-close", "drop-close", |_| {}),
+            ("load-swing", "load-swing", |s| s.duration = secs(13.0)),
+        ];
+        let threads: Vec<_> = plan
+            .into_iter()
+            .map(|(key, name, change)| std::thread::spawn(move || run_demo(key, name, change)))
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().expect("a run panicked"))
+            .collect()
+    })
+}
+
+fn observed(key: &str) -> &'static Observed {
+    let o = &runs()[key];
+    assert_eq!(o.summary.sent, o.summary.received, "{key}: lost messages");
+    o
+}
+
+impl Observed {
+    /// The events while the channel was open: up to its first lifecycle
+    /// change (the script's close, or the end of the run).
+    fn open(&self) -> &[LogEntry] {
+        let end = self
+            .events
+            .iter()
+            .position(|e| matches!(e.kind, EventKind::Lifecycle { .. }))
+            .unwrap_or(self.events.len());
+        &self.events[..end]
+    }
+
+    /// `len` after every push and pop of `events`, with its time.
+    fn lens(events: &[LogEntry]) -> Vec<(u64, usize)> {
+        events
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::Push { len, .. } | EventKind::Pop { len, .. } => Some((e.at_us, len)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn send_waits(events: &[LogEntry]) -> usize {
+        events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::SendWait { .. }))
+            .count()
+    }
+
+    fn recv_waits(events: &[LogEntry]) -> usize {
+        events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::RecvWait { .. }))
+            .count()
+    }
+
+    /// How often the side that parks changes, in order of the parks: `S R R
+    /// S` is two changes.
+    fn park_side_changes(events: &[LogEntry]) -> usize {
+        let sides: Vec<bool> = events
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::SendWait { .. } => Some(true),
+                EventKind::RecvWait { .. } => Some(false),
+                _ => None,
+            })
+            .collect();
+        sides.windows(2).filter(|w| w[0] != w[1]).count()
+    }
+
+    /// How often `len` went from 0 to `capacity` or back: one per crossing
+    /// of the whole ring.
+    fn empty_full_crossings(&self, events: &[LogEntry]) -> usize {
+        let mut last: Option<bool> = None;
+        let mut n = 0;
+        for (_, len) in Self::lens(events) {
+            let end = if len == 0 {
+                Some(false)
+            } else if len == self.capacity {
+                Some(true)
+            } else {
+                None
+            };
+            if let Some(full) = end {
+                if last.is_some_and(|l| l != full) {
+                    n += 1;
+                }
+                last = Some(full);
+            }
+        }
+        n
+    }
+
+    /// Share of the time between the first and the last push or pop of
+    /// `events` during which the ring held at least one message.
+    fn share_not_empty(events: &[LogEntry]) -> f64 {
+        let lens = Self::lens(events);
+        let (Some(first), Some(last)) = (lens.first(), lens.last()) else {
+            return 0.0;
+        };
+        let total = last.0.saturating_sub(first.0) as f64;
+        let busy: u64 = lens
+            .windows(2)
+            .filter(|w| w[0].1 > 0)
+            .map(|w| w[1].0.saturating_sub(w[0].0))
+            .sum();
+        if total > 0.0 {
+            busy as f64 / total
+        } else {
+            0.0
+        }
+    }
+
+    /// Wakes that did not take the oldest parked waiter of their queue
+    /// (parks and wakes replayed per side), and all wakes. A waiter that left
+    /// its queue unwoken (a cancelled send) would count as passed over: only
+    /// demos whose tasks cancel nothing while open can be checked this way.
+    fn out_of_fifo_wakes(events: &[LogEntry]) -> (usize, usize) {
+        let mut queues = [VecDeque::new(), VecDeque::new()];
+        let (mut bad, mut all) = (0, 0);
+        for e in events {
+            match e.kind {
+                EventKind::SendWait { handle, .. } => queues[0].push_back(handle),
+                EventKind::RecvWait { handle, .. } => queues[1].push_back(handle),
+                EventKind::Wake { side, woken, .. } => {
+                    let q = &mut queues[(side == Side::Receivers) as usize];
+                    all += 1;
+                    match q.iter().position(|h| *h == woken) {
+                        Some(0) => {}
+                        // Older waiters were passed over.
+                        Some(_) => bad += 1,
+                        // Its park was not in the log.
+                        None => continue,
+                    }
+                    // Whoever was ahead of it left the queue unseen (a lost
+                    // event) or was passed over (counted above).
+                    while q.pop_front().is_some_and(|h| h != woken) {}
+                }
+                _ => {}
+            }
+        }
+        (bad, all)
+    }
+
+    /// Messages each receiver popped in `events`.
+    fn pops_by_receiver(events: &[LogEntry]) -> BTreeMap<u64, usize> {
+        let mut m = BTreeMap::new();
+        for e in events {
+            if let EventKind::Pop { handle, .. } = e.kind {
+                *m.entry(handle).or_default() += 1;
+            }
+        }
+        m
+    }
+
+    fn report(&self) -> String {
+        let open = self.open();
+        let lens = Self::lens(open);
+        let min = lens.iter().skip(1).map(|l| l.1).min();
+        let max = lens.iter().map(|l| l.1).max();
+        format!(
+            "{}: cap {} sent {} dropped {} | open: len {:?}..{:?} not-empty {:.2} send_waits {} recv_waits {} side changes {} crossings {} fifo {:?} pops {:?} | lifecycle {:?}",
+            self.name,
+            self.capacity,
+            self.summary.sent,
+            self.events_dropped,
+            min,
+            max,
+            Self::share_not_empty(open),
+            Self::send_waits(open),
+            Self::recv_waits(open),
+            Self::park_side_changes(open),
+            self.empty_full_crossings(open),
+            Self::out_of_fifo_wakes(open),
+            Self::pops_by_receiver(open),
+            self.lifecycle(),
+        )
+    }
+
+    /// The lifecycle changes with their times (µs since the probe started).
+    fn lifecycle(&self) -> Vec<(u64, Lifecycle, Lifecycle)> {
+        self.events
+            .iter()
+            .filter_map(|e| match e.kind {
+                EventKind::Lifecycle { from, to } => Some((e.at_us, from, to)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+// ---- helpers over the events -------------------------------------------
+
+fn max_len(events: &[LogEntry]) -> usize {
+    Observed::lens(events)
+        .iter()
+        .map(|l| l.1)
+        .max()
+        .unwrap_or(0)
+}
+
+/// How often `len` rose from `low` or less to `high` or more: one per
+/// filling of the ring (bursts, breaths).
+fn refills(events: &[LogEntry], low: usize, high: usize) -> usize {
+    let mut armed = false;
+    let mut n = 0;
+    for (_, len) in Observed::lens(events) {
+        if len <= low {
+            armed = true;
+        } else if len >= high && armed {
+            armed = false;
+            n += 1;
+        }
+    }
+    n
+}
+
+/// Index of the first event after which the ring was full.
+fn first_full(events: &[LogEntry], capacity: usize) -> Option<usize> {
+    events
+        .iter()
+        .position(|e| matches!(e.kind, EventKind::Push { len, .. } if len == capacity))
+}
+
+fn wakes(events: &[LogEntry], which: Side) -> usize {
+    events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Wake { side, .. } if side == which))
+        .count()
+}
+
+fn pushes(events: &[LogEntry]) -> usize {
+    events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Push { .. }))
+        .count()
+}
+
+fn pops(events: &[LogEntry]) -> usize {
+    events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Pop { .. }))
+        .count()
+}
+
+/// For each pop but the last: how many senders were woken before the next
+/// pop (with one consumer, its pop and the wake it causes come in order).
+fn sender_wakes_per_pop(events: &[LogEntry]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut current: Option<usize> = None;
+    for e in events {
+        match e.kind {
+            EventKind::Pop { .. } => {
+                out.extend(current.take());
+                current = Some(0);
+            }
+            EventKind::Wake {
+                side: Side::Senders,
+                ..
+            } => {
+                if let Some(n) = current.as_mut() {
+                    *n += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Handle events of one role: (index in `events`, handle id, from, to).
+fn handle_changes(events: &[LogEntry], which: Role) -> Vec<(usize, u64, HandleState, HandleState)> {
+    events
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| match e.kind {
+            EventKind::Handle {
+                handle,
+                role,
+                from,
+                to,
+            } if role == which => Some((i, handle, from, to)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Index of the lifecycle change `from -> to`, and its time.
+fn lifecycle_at(o: &Observed, from: Lifecycle, to: Lifecycle) -> (usize, u64) {
+    o.events
+        .iter()
+        .enumerate()
+        .find_map(|(i, e)| match e.kind {
+            EventKind::Lifecycle { from: f, to: t } if (f, t) == (from, to) => Some((i, e.at_us)),
+            _ => None,
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "{}: no lifecycle change {from} -> {to}\n{}",
+                o.name,
+                o.report()
+            )
+        })
+}
+
+/// `len` as of the last push or pop before event `i`.
+fn len_before(events: &[LogEntry], i: usize) -> usize {
+    Observed::lens(&events[..i]).last().map_or(0, |l| l.1)
+}
+
+// ---- the promises ---------------------------------------------------------
+
+/// Every demo that `chanviz demo --list` shows has its promise test below.
+const PROMISED: [&str; 10] = [
+    "spsc",
+    "mpsc",
+    "mpmc",
+    "backpressure",
+    "idle-consumers",
+    "shutdown",
+    "burst",
+    "one-slot",
+    "drop-close",
+    "load-swing",
+];
+
+#[test]
+fn every_demo_has_a_promise_test_and_a_run() {
+    let mut demos: Vec<&str> = DEMOS.iter().map(|d| d.name).collect();
+    demos.sort();
+    let mut promised = PROMISED.to_vec();
+    promised.sort();
+    assert_eq!(
+        demos, promised,
+        "a demo without a promise test, or the reverse"
+    );
+    for name in PROMISED {
+        assert!(runs().contains_key(name), "{name} is not run");
+    }
+}
+
+/// "watch head jump 4 slots ahead, then tail follow ... the ring holds 1 to
+/// 4 messages about half of the time and is never full, so the sender never
+/// parks ... the receiver parks (recv_wait) until the next burst".
+#[test]
+fn spsc_tail_chases_head_and_the_receiver_parks_when_it_catches_up() {
+    let o = observed("spsc");
+    let open = o.open();
+    let r = o.report();
+    assert_eq!(max_len(open), 4, "{r}");
+    assert_eq!(Observed::send_waits(open), 0, "{r}");
+    assert!(Observed::recv_waits(open) >= 5, "{r}");
+    assert!(refills(open, 0, 4) >= 5, "{r}");
+    // A message is there to see in a good share of the time (it was ~0).
+    assert!(Observed::share_not_empty(open) >= 0.25, "{r}");
+}
+
+/// "the ring slowly fills: watch len climb towards capacity ... and then
+/// senders park (send_wait) on the full ring. Every pop frees a slot and
+/// wakes one parked sender."
+#[test]
+fn mpsc_fills_step_by_step_then_senders_park_and_pops_wake_them() {
+    let o = observed("mpsc");
+    let open = o.open();
+    let r = o.report();
+    let full = first_full(open, o.capacity).unwrap_or_else(|| panic!("never full: {r}"));
+    let mut seen: Vec<usize> = Observed::lens(&open[..=full]).iter().map(|l| l.1).collect();
+    seen.sort();
+    seen.dedup();
+    assert!(
+        (1..=o.capacity).all(|n| seen.contains(&n)),
+        "len did not climb one by one: {seen:?}"
+    );
+    let after = &open[full..];
+    assert!(Observed::send_waits(after) >= 10, "{r}");
+    assert!(wakes(after, Side::Senders) >= 10, "{r}");
+}
+
+/// "senders park on a full ring; then the consumers drain it and park on an
+/// empty one ... the parking changes sides several times a second. Each
+/// waiter queue is FIFO."
+#[test]
+fn mpmc_breathes_both_queues_park_in_turn_and_wake_in_fifo_order() {
+    let o = observed("mpmc");
+    let open = o.open();
+    let r = o.report();
+    assert!(Observed::send_waits(open) >= 5, "{r}");
+    assert!(Observed::recv_waits(open) >= 5, "{r}");
+    assert!(Observed::park_side_changes(open) >= 10, "{r}");
+    assert!(o.empty_full_crossings(open) >= 10, "{r}");
+    let (passed_over, all) = Observed::out_of_fifo_wakes(open);
+    assert!(all >= 10, "{r}");
+    // Only an event the probe lost can make the replay see a wrong order.
+    assert!(passed_over as u64 <= o.events_dropped, "{r}");
+    // Any receiver may read: all three did.
+    assert_eq!(Observed::pops_by_receiver(open).len(), 3, "{r}");
+}
+
+/// "the ring is full and stays full ... Each pop frees exactly one slot and
+/// wakes exactly one sender."
+#[test]
+fn backpressure_keeps_the_ring_full_and_each_pop_wakes_one_sender() {
+    let o = observed("backpressure");
+    let open = o.open();
+    let r = o.report();
+    let full = first_full(open, o.capacity).unwrap_or_else(|| panic!("never full: {r}"));
+    let after = &open[full..];
+    let lowest = Observed::lens(after).iter().map(|l| l.1).min().unwrap();
+    assert!(lowest >= o.capacity - 1, "len fell to {lowest}: {r}");
+    assert!(Observed::send_waits(after) >= 10, "{r}");
+    // From the first parked sender on, every pop has one to wake.
+    let parked = after
+        .iter()
+        .position(|e| matches!(e.kind, EventKind::SendWait { .. }))
+        .unwrap_or_else(|| panic!("no sender parked: {r}"));
+    let per_pop = sender_wakes_per_pop(&after[parked..]);
+    assert!(per_pop.len() >= 10, "{r}");
+    let not_one = per_pop.iter().filter(|&&n| n != 1).count() as u64;
+    assert!(
+        not_one <= o.events_dropped,
+        "wakes per pop {per_pop:?}: {r}"
+    );
+}
+
+/// "The ring is almost always empty ... Each push wakes exactly one
+/// receiver ... R1, R2, R3 take turns."
+#[test]
+fn idle_consumers_park_and_take_turns() {
+    let o = observed("idle-consumers");
+    let open = o.open();
+    let r = o.report();
+    assert!(max_len(open) <= 1, "{r}");
+    assert!(pushes(open) >= 9, "{r}");
+    assert!(
+        wakes(open, Side::Receivers) as u64 + o.events_dropped >= pushes(open) as u64,
+        "{r}"
+    );
+    let order: Vec<u64> = open
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Pop { handle, .. } => Some(handle),
+            _ => None,
+        })
+        .collect();
+    let first: Vec<u64> = order.iter().take(3).copied().collect();
+    let mut distinct = first.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 3, "the first three pops: {order:?}");
+    assert!(
+        order.iter().enumerate().all(|(i, h)| *h == first[i % 3]),
+        "the receivers do not take turns: {order:?}"
+    );
+}
+
+/// "by 6 s it is full. At 6 s a sender calls close() ... one message every
+/// 400 ms: watch len fall from 12 to 0 over about 5 seconds ... the channel
+/// becomes closed".
+#[test]
+fn shutdown_drains_a_full_ring_slowly_enough_to_watch() {
+    let o = observed("shutdown");
+    let r = o.report();
+    let (closing, t_closing) = lifecycle_at(o, Lifecycle::Open, Lifecycle::Closing);
+    let (closed, t_closed) = lifecycle_at(o, Lifecycle::Closing, Lifecycle::Closed);
+    let buffered = len_before(&o.events, closing);
+    assert!(
+        buffered >= o.capacity - 1,
+        "{buffered} buffered at the close: {r}"
+    );
+    let draining = &o.events[closing..closed];
+    assert_eq!(pushes(draining), 0, "{r}");
+    assert_eq!(pops(draining), buffered, "{r}");
+    // A lower bound from the consumer's own 400 ms per message.
+    let drain = Duration::from_micros(t_closed - t_closing);
+    assert!(
+        drain >= Duration::from_secs(3),
+        "the drain took {drain:?}: {r}"
+    );
+    // A producer went Open -> Closing -> Closed, the others dropped.
+    let s = &o.summary;
+    assert_eq!(s.end, EndReason::Closed, "{s:#?}");
+    let closer = s
+        .transitions
+        .iter()
+        .find(|t| t.handle != "S0" && t.to == HandleState::Closing)
+        .unwrap_or_else(|| panic!("no producer closed: {s:#?}"));
+    assert!(s
+        .transitions
+        .iter()
+        .any(|t| t.handle == closer.handle && t.to == HandleState::Closed));
+    let dropped = handle_changes(draining, Role::Sender)
+        .iter()
+        .filter(|c| c.3 == HandleState::Dropped)
+        .count();
+    assert!(dropped >= 1, "{r}");
+}
+
+/// "Each burst fills the ring in an instant (and for a moment the senders
+/// park on it), then the steady consumer drains it between bursts."
+#[test]
+fn burst_fills_and_drains_in_a_saw_tooth() {
+    let o = observed("burst");
+    let open = o.open();
+    let r = o.report();
+    assert!(refills(open, 0, 10) >= 3, "{r}");
+    assert_eq!(max_len(open), o.capacity, "{r}");
+    assert!(Observed::send_waits(open) >= 1, "{r}");
+}
+
+/// "Both waiter queues take turns ... Press ] (capacity 1 -> 2) and then r
+/// ... the senders stop parking; only the receivers still wait."
+#[test]
+fn one_slot_both_queues_take_turns_until_a_second_slot_stops_the_senders_parking() {
+    let o = observed("one-slot");
+    let open = o.open();
+    let r = o.report();
+    assert_eq!(o.capacity, 1);
+    assert!(Observed::send_waits(open) >= 5, "{r}");
+    assert!(Observed::recv_waits(open) >= 5, "{r}");
+    assert!(Observed::park_side_changes(open) >= 10, "{r}");
+
+    let two = observed("one-slot x2");
+    let open = two.open();
+    let r = two.report();
+    assert_eq!(two.capacity, 2);
+    assert!(pushes(open) >= 50, "{r}");
+    assert_eq!(Observed::send_waits(open), 0, "{r}");
+    assert!(Observed::recv_waits(open) >= 5, "{r}");
+}
+
+/// "At 4 s S2 drops its Sender ... at 7 s S1 drops its Sender too ... the
+/// channel closes by itself ... without any handle ever being Closing. The
+/// consumer still receives every buffered message".
+#[test]
+fn drop_close_closes_when_the_last_sender_is_dropped() {
+    let o = observed("drop-close");
+    let r = o.report();
+    let (closing, _) = lifecycle_at(o, Lifecycle::Open, Lifecycle::Closing);
+    let (closed, _) = lifecycle_at(o, Lifecycle::Closing, Lifecycle::Closed);
+    for role in [Role::Sender, Role::Receiver] {
+        let changes = handle_changes(&o.events, role);
+        assert!(
+            changes.iter().all(|c| c.3 != HandleState::Closing),
+            "a {role} was closed: {changes:?}"
+        );
+    }
+    // Every sender, the runner's S0 too, was dropped before the close.
+    let senders = handle_changes(&o.events[..closing], Role::Sender);
+    let created = senders
+        .iter()
+        .filter(|c| c.2 == HandleState::Absent)
+        .count();
+    let dropped = senders
+        .iter()
+        .filter(|c| c.3 == HandleState::Dropped)
+        .count();
+    assert!(created >= 3, "{senders:?}");
+    assert_eq!(created, dropped, "{senders:?}");
+    let buffered = len_before(&o.events, closing);
+    assert!(buffered >= 1, "{r}");
+    assert_eq!(pops(&o.events[closing..closed]), buffered, "{r}");
+    assert_eq!(o.summary.end, EndReason::Closed, "{:#?}", o.summary);
+    assert!(o.summary.transitions.is_empty(), "{:#?}", o.summary);
+}
+
+/// "The ring fills and the senders park ... At 4 s two more consumers join
+/// ... it is the receivers that park ... while no sender waits. At 9 s the
+/// two extra consumers leave again: ... the parking moves back to the
+/// senders' side."
+#[test]
+fn load_swing_moves_the_parking_from_side_to_side() {
+    let o = observed("load-swing");
+    let open = o.open();
+    let r = o.report();
+    let receivers = handle_changes(open, Role::Receiver);
+    // R0 and R1 exist from the start; the two that join come later.
+    let joined: Vec<usize> = receivers
+        .iter()
+        .filter(|c| c.2 == HandleState::Absent)
+        .map(|c| c.0)
+        .skip(2)
+        .collect();
+    let left: Vec<usize> = receivers
+        .iter()
+        .filter(|c| c.3 == HandleState::Dropped)
+        .map(|c| c.0)
+        .collect();
+    assert_eq!((joined.len(), left.len()), (2, 2), "{receivers:?}");
+    let (join, leave) = (joined[1], left[1]);
+    assert!(join < left[0], "{receivers:?}");
+
+    let before = &open[..join];
+    assert_eq!(max_len(before), o.capacity, "{r}");
+    assert!(Observed::send_waits(before) >= 3, "{r}");
+
+    let during = &open[join..left[0]];
+    let first_recv_wait = during
+        .iter()
+        .position(|e| matches!(e.kind, EventKind::RecvWait { .. }))
+        .unwrap_or_else(|| panic!("no receiver parked after the join: {r}"));
+    assert!(Observed::recv_waits(during) >= 3, "{r}");
+    assert_eq!(Observed::send_waits(&during[first_recv_wait..]), 0, "{r}");
+
+    let after = &open[leave..];
+    let first_send_wait = after
+        .iter()
+        .position(|e| matches!(e.kind, EventKind::SendWait { .. }))
+        .unwrap_or_else(|| panic!("no sender parked after the leave: {r}"));
+    assert!(Observed::send_waits(after) >= 3, "{r}");
+    assert_eq!(Observed::recv_waits(&after[first_send_wait..]), 0, "{r}");
+    assert_eq!(max_len(after), o.capacity, "{r}");
+}
