@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use chanviz::probe::{EventKind, HandleState, Lifecycle, LogEntry, ProbeLayer, Role, Side};
 use chanviz::scenario::demos::{self, DEMOS};
+use chanviz::scenario::knobs::Rate;
 use chanviz::scenario::runner::{EndReason, RunOptions, Runner, Summary};
 use chanviz::scenario::spec::Scenario;
 
@@ -76,6 +77,11 @@ fn runs() -> &'static BTreeMap<String, Observed> {
             ("spsc", "spsc", |s| s.duration = secs(10.0)),
             ("mpsc", "mpsc", |s| s.duration = secs(12.0)),
             ("mpmc", "mpmc", |s| s.duration = secs(12.0)),
+            // What `+` twice does: 15 messages a second per producer.
+            ("mpmc at 15/s", "mpmc", |s| {
+                s.duration = secs(8.0);
+                s.producers.rate = Rate::PerSec(15.0);
+            }),
             ("backpressure", "backpressure", |s| s.duration = secs(6.0)),
             ("idle-consumers", "idle-consumers", |s| {
                 s.duration = secs(8.0)
@@ -485,6 +491,15 @@ fn mpmc_breathes_both_queues_park_in_turn_and_wake_in_fifo_order() {
     assert!(passed_over as u64 <= o.events_dropped, "{r}");
     // Any receiver may read: all three did.
     assert_eq!(Observed::pops_by_receiver(open).len(), 3, "{r}");
+
+    // "Press + twice ... once supply exceeds demand the ring stays full and
+    // only senders park."
+    let fast = observed("mpmc at 15/s");
+    let open = fast.open();
+    let r = fast.report();
+    let full = first_full(open, fast.capacity).unwrap_or_else(|| panic!("never full: {r}"));
+    assert!(Observed::send_waits(&open[full..]) >= 10, "{r}");
+    assert_eq!(Observed::recv_waits(&open[full..]), 0, "{r}");
 }
 
 /// "the ring is full and stays full ... Each pop frees exactly one slot and
