@@ -432,9 +432,10 @@ fn every_demo_has_a_promise_test_and_a_run() {
     }
 }
 
-/// "watch head jump 4 slots ahead, then tail follow ... the ring holds 1 to
-/// 4 messages about half of the time and is never full, so the sender never
-/// parks ... the receiver parks (recv_wait) until the next burst".
+/// "Watch head jump 4 slots ahead and tail follow one slot at a time: about
+/// half of the time the ring holds 1 to 4 messages, and it is never full, so
+/// S1 never parks. When tail catches up (head = tail), R1 parks (recv_wait)
+/// until the next burst wakes it."
 #[test]
 fn spsc_tail_chases_head_and_the_receiver_parks_when_it_catches_up() {
     let o = observed("spsc");
@@ -469,9 +470,9 @@ fn mpsc_fills_step_by_step_then_senders_park_and_pops_wake_them() {
     assert!(wakes(after, Side::Senders) >= 10, "{r}");
 }
 
-/// "senders park on a full ring; then the consumers drain it and park on an
-/// empty one ... the parking changes sides several times a second. Each
-/// waiter queue is FIFO."
+/// "senders park on a full ring, then receivers on an empty one, several
+/// times a second. FIFO within each queue: who parked first is woken first.
+/// Press + twice (15 a second each): now only senders park."
 #[test]
 fn mpmc_breathes_both_queues_park_in_turn_and_wake_in_fifo_order() {
     let o = observed("mpmc");
@@ -525,7 +526,7 @@ fn backpressure_keeps_the_ring_full_and_each_pop_wakes_one_sender() {
 }
 
 /// "The ring is almost always empty ... Each push wakes exactly one
-/// receiver ... R1, R2, R3 take turns."
+/// receiver ... The queue is FIFO, so R1, R2 and R3 take turns"
 #[test]
 fn idle_consumers_park_and_take_turns() {
     let o = observed("idle-consumers");
@@ -563,9 +564,9 @@ fn idle_consumers_park_and_take_turns() {
     );
 }
 
-/// "by 6 s it is full. At 6 s a sender calls close() ... one message every
-/// 400 ms: watch len fall from 12 to 0 over about 5 seconds ... the channel
-/// becomes closed".
+/// "by 6 s it is full. At 6 s a sender calls close() ... other sends fail
+/// and their producers drop. The consumer drains the buffer, one message per
+/// 400 ms: len falls from 12 to 0 in about 5 s ... the channel is closed".
 #[test]
 fn shutdown_drains_a_full_ring_slowly_enough_to_watch() {
     let o = observed("shutdown");
@@ -617,8 +618,8 @@ fn burst_fills_and_drains_in_a_saw_tooth() {
     assert!(Observed::send_waits(open) >= 1, "{r}");
 }
 
-/// "Both waiter queues take turns ... Press ] (capacity 1 -> 2) and then r
-/// ... the senders stop parking; only the receivers still wait."
+/// "Both queues take turns, several times a second. Press ] (1 -> 2
+/// slots), then r: both messages fit, the senders stop parking."
 #[test]
 fn one_slot_both_queues_take_turns_until_a_second_slot_stops_the_senders_parking() {
     let o = observed("one-slot");
@@ -638,9 +639,9 @@ fn one_slot_both_queues_take_turns_until_a_second_slot_stops_the_senders_parking
     assert!(Observed::recv_waits(open) >= 5, "{r}");
 }
 
-/// "At 4 s S2 drops its Sender ... at 7 s S1 drops its Sender too ... the
-/// channel closes by itself ... without any handle ever being Closing. The
-/// consumer still receives every buffered message".
+/// "At 4 s S2 drops its Sender and S1 carries on alone; at 7 s S1 drops its
+/// Sender too ... the channel closes by itself: open -> closing, with no
+/// handle ever Closing. The consumer still receives every buffered message".
 #[test]
 fn drop_close_closes_when_the_last_sender_is_dropped() {
     let o = observed("drop-close");
@@ -688,10 +689,10 @@ fn drop_close_closes_when_the_last_sender_is_dropped() {
     assert!(o.summary.transitions.is_empty(), "{:#?}", o.summary);
 }
 
-/// "The ring fills and the senders park ... At 4 s two more consumers join
-/// ... it is the receivers that park ... while no sender waits. At 9 s the
-/// two extra consumers leave again: ... the parking moves back to the
-/// senders' side."
+/// "the ring fills and senders park (send_wait). At 4 s two consumers join
+/// ... now receivers park on an empty ring while no sender waits. At 9 s
+/// they leave: the ring fills again and the parking moves back to the
+/// senders."
 #[test]
 fn load_swing_moves_the_parking_from_side_to_side() {
     let o = observed("load-swing");
