@@ -9,8 +9,8 @@ bin=target/release/chanviz
 $bin screenshot mpsc         --at 8s  --out screenshots/mpsc.svg
 $bin screenshot backpressure --at 4s  --out screenshots/backpressure.svg
 $bin screenshot shutdown     --at 6600ms --out screenshots/shutdown.svg
-$bin screenshot shutdown     --at 9s  --out screenshots/shutdown-closed.svg
-$bin screenshot starvation   --at 4s  --out screenshots/starvation.svg
+$bin screenshot shutdown     --at 13s --out screenshots/shutdown-closed.svg
+$bin screenshot idle-consumers --at 4s --out screenshots/idle-consumers.svg
 $bin screenshot mpsc         --at 3s  --help-screen --out screenshots/help.svg
 $bin screenshot mpsc         --at 3s  --ascii --pause --out screenshots/mpsc-ascii.svg
 echo "screenshots written to screenshots/"

@@ -177,6 +177,8 @@ fn failure(message: impl std::fmt::Display) -> i32 {
 
 /// The line printed by `chanviz demo --list` for each demo.
 pub fn list_lines() -> Vec<String> {
+    // The titles start in one column, after the longest name.
+    let width = DEMOS.iter().map(|d| d.name.len()).max().unwrap_or(0);
     DEMOS
         .iter()
         .map(|d| {
@@ -184,7 +186,7 @@ pub fn list_lines() -> Vec<String> {
                 .scenario()
                 .map(|s| s.title)
                 .unwrap_or_else(|e| format!("(invalid: {e})"));
-            format!("{:<13} {}", d.name, title)
+            format!("{:<width$}  {}", d.name, title)
         })
         .collect()
 }

@@ -180,7 +180,12 @@ fn the_probe_sees_the_same_counts_as_the_runner() {
     // The ticks carry the ring as the probe sees it (the first one is
     // before the end of the run).
     let t = ticks.first().unwrap();
-    assert_eq!(t["capacity"], 12, "{t}");
+    let capacity = chanviz::scenario::demos::find("mpmc")
+        .unwrap()
+        .scenario()
+        .unwrap()
+        .capacity;
+    assert_eq!(t["capacity"], capacity, "{t}");
     assert_eq!(t["lifecycle"], "open", "{t}");
     let probe = &summary["probe"];
     assert_eq!(probe["sent"], summary["sent"], "{summary}");

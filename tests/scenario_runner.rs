@@ -195,7 +195,12 @@ fn knobs_follow_commands_and_never_remove_the_last_task() {
     c.command(Command::Turn(Knob::Speed, Turn::Up));
     eventually("faster, more work, slower speed", || {
         let k = c.knobs();
-        k.rate == chanviz::scenario::control::Rate::PerSec(200.0)
+        // One notch up from 100/s, wherever the notches are.
+        k.rate
+            == chanviz::scenario::knobs::step_rate(
+                chanviz::scenario::control::Rate::PerSec(100.0),
+                true,
+            )
             && k.work == Duration::from_micros(100)
             && k.speed == 0.5
     });

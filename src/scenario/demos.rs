@@ -40,9 +40,12 @@ pub const DEMOS: &[Demo] = demos![
     "mpsc",
     "mpmc",
     "backpressure",
-    "starvation",
+    "idle-consumers",
     "shutdown",
     "burst",
+    "one-slot",
+    "drop-close",
+    "load-swing",
 ];
 
 /// The demo called `name`, if there is one.

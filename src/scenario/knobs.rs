@@ -15,9 +15,14 @@ pub const MAX_CAPACITY: usize = 1_048_576;
 pub const SPEEDS: [f64; 4] = [1.0, 0.5, 0.25, 0.1];
 
 /// Producer rate notches (messages per second); above the last one is "max".
-pub const RATE_NOTCHES: [f64; 19] = [
-    1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5,
-    5e5, 1e6,
+/// From 3/s to 1000/s, where a classroom watches, a step up changes the rate
+/// by at most a third, fine enough to find the
+/// balance of supply and demand (a demo's 15/s goes to 12 or 20, not 10);
+/// above that, 1-2-5 steps reach the channel's real speed quickly.
+pub const RATE_NOTCHES: [f64; 37] = [
+    1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0, 60.0, 80.0,
+    100.0, 120.0, 150.0, 200.0, 250.0, 300.0, 400.0, 500.0, 600.0, 800.0, 1e3, 2e3, 5e3, 1e4, 2e4,
+    5e4, 1e5, 2e5, 5e5, 1e6,
 ];
 
 /// Consumer work-time notches.
@@ -266,13 +271,37 @@ mod tests {
 
     #[test]
     fn the_rate_climbs_through_the_notches_to_max_and_back() {
-        assert_eq!(step_rate(Rate::PerSec(100.0), true), Rate::PerSec(200.0));
+        assert_eq!(step_rate(Rate::PerSec(100.0), true), Rate::PerSec(120.0));
         assert_eq!(step_rate(Rate::PerSec(150.0), true), Rate::PerSec(200.0));
+        assert_eq!(step_rate(Rate::PerSec(1e3), true), Rate::PerSec(2e3));
         assert_eq!(step_rate(Rate::PerSec(1e6), true), Rate::Max);
         assert_eq!(step_rate(Rate::Max, true), Rate::Max);
         assert_eq!(step_rate(Rate::Max, false), Rate::PerSec(1e6));
-        assert_eq!(step_rate(Rate::PerSec(150.0), false), Rate::PerSec(100.0));
+        assert_eq!(step_rate(Rate::PerSec(150.0), false), Rate::PerSec(120.0));
+        assert_eq!(step_rate(Rate::PerSec(15.0), false), Rate::PerSec(12.0));
         assert_eq!(step_rate(Rate::PerSec(1.0), false), Rate::PerSec(1.0));
+    }
+
+    #[test]
+    fn rate_steps_are_fine_enough_to_find_a_balance_at_classroom_rates() {
+        let mut rate = Rate::PerSec(RATE_NOTCHES[0]);
+        let mut steps = 0;
+        while let Rate::PerSec(r) = rate {
+            let next = step_rate(rate, true);
+            match next {
+                Rate::PerSec(n) if (3.0..1e3).contains(&r) => {
+                    assert!(n > r && n <= r * 4.0 / 3.0 + 1e-9, "{r} -> {n}: too coarse")
+                }
+                Rate::PerSec(n) if r < 1e3 => assert!(n > r && n <= r * 2.0, "{r} -> {n}"),
+                Rate::PerSec(n) => assert!(n > r, "{r} -> {n}"),
+                Rate::Max => assert_eq!(r, RATE_NOTCHES[RATE_NOTCHES.len() - 1]),
+            }
+            // Down undoes up.
+            assert_eq!(step_rate(next, false), rate, "{r} up, then down");
+            rate = next;
+            steps += 1;
+        }
+        assert_eq!(steps, RATE_NOTCHES.len());
     }
 
     #[test]
