@@ -174,17 +174,11 @@ impl Observed {
     }
 
     fn send_waits(events: &[LogEntry]) -> usize {
-        events
-            .iter()
-            .filter(|e| matches!(e.kind, EventKind::SendWait { .. }))
-            .count()
+        count(events, |k| matches!(k, EventKind::SendWait { .. }))
     }
 
     fn recv_waits(events: &[LogEntry]) -> usize {
-        events
-            .iter()
-            .filter(|e| matches!(e.kind, EventKind::RecvWait { .. }))
-            .count()
+        count(events, |k| matches!(k, EventKind::RecvWait { .. }))
     }
 
     /// How often the side that parks changes, in order of the parks: `S R R
@@ -368,24 +362,23 @@ fn first_full(events: &[LogEntry], capacity: usize) -> Option<usize> {
 }
 
 fn wakes(events: &[LogEntry], which: Side) -> usize {
-    events
-        .iter()
-        .filter(|e| matches!(e.kind, EventKind::Wake { side, .. } if side == which))
-        .count()
+    count(
+        events,
+        |k| matches!(k, EventKind::Wake { side, .. } if *side == which),
+    )
+}
+
+/// How many of `events` are of the kind `is` accepts.
+fn count(events: &[LogEntry], is: impl Fn(&EventKind) -> bool) -> usize {
+    events.iter().filter(|e| is(&e.kind)).count()
 }
 
 fn pushes(events: &[LogEntry]) -> usize {
-    events
-        .iter()
-        .filter(|e| matches!(e.kind, EventKind::Push { .. }))
-        .count()
+    count(events, |k| matches!(k, EventKind::Push { .. }))
 }
 
 fn pops(events: &[LogEntry]) -> usize {
-    events
-        .iter()
-        .filter(|e| matches!(e.kind, EventKind::Pop { .. }))
-        .count()
+    count(events, |k| matches!(k, EventKind::Pop { .. }))
 }
 
 /// For each push (`after_push`) or pop but the last: how many waiters of
