@@ -44,6 +44,23 @@ fn yield_instead_of_parking(waiter: &mut Waiter, cx: &mut Context<'_>) -> bool {
     false
 }
 
+/// Parks `waiter` in `self.$queue` and, if that added an entry (not a
+/// refresh), emits the park event `$op` with the queue depth as `$depth`.
+/// A macro because the depth's field name differs per side.
+macro_rules! park {
+    ($self:ident, $queue:ident, $op:expr, $depth:ident, $waiter:expr, $handle:expr, $cx:expr) => {
+        if let Some(depth) = $self.$queue.register(&mut $waiter.key, $handle, $cx.waker()) {
+            tracing::trace!(
+                target: TARGET,
+                op = $op,
+                chan = $self.id,
+                handle = $handle,
+                $depth = depth as u64,
+            );
+        }
+    };
+}
+
 /// `Chan::lifecycle` values.
 const OPEN: u8 = 0;
 const CLOSING: u8 = 1;
@@ -315,9 +332,7 @@ impl<T> Chan<T> {
         loom_seqcst_fence();
         self.push_event(pos, handle);
         if self.receivers.needs_attention() {
-            if let Some(w) = self.receivers.wake_one() {
-                self.wake_event(SIDE_RECEIVERS, w);
-            }
+            self.wake_next(&self.receivers, SIDE_RECEIVERS);
         }
         Ok(())
     }
@@ -345,9 +360,7 @@ impl<T> Chan<T> {
 
     #[cold]
     fn after_pop_slow(&self) {
-        if let Some(w) = self.senders.wake_one() {
-            self.wake_event(SIDE_SENDERS, w);
-        }
+        self.wake_next(&self.senders, SIDE_SENDERS);
         // The other half of the Dekker pair in `close`.
         if self.senders.is_closed() && self.ring.len() == 0 {
             self.finish();
@@ -376,15 +389,15 @@ impl<T> Chan<T> {
             *value = Some(v);
             return Poll::Pending;
         }
-        if let Some(depth) = self.senders.register(&mut waiter.key, handle, cx.waker()) {
-            tracing::trace!(
-                target: TARGET,
-                op = OP_SEND_WAIT,
-                chan = self.id,
-                handle,
-                waiting_senders = depth as u64,
-            );
-        }
+        park!(
+            self,
+            senders,
+            OP_SEND_WAIT,
+            waiting_senders,
+            waiter,
+            handle,
+            cx
+        );
         // Has the ring made room just now?
         match self.try_push(v, handle) {
             Ok(()) => self.send_done(&mut waiter.key, Ok(())),
@@ -413,9 +426,7 @@ impl<T> Chan<T> {
     #[cold]
     fn parked_send_done(&self, key: &mut WaiterKey) {
         if !self.senders.cancel(key) && self.ring.len() < self.ring.capacity() {
-            if let Some(w) = self.senders.wake_one() {
-                self.wake_event(SIDE_SENDERS, w);
-            }
+            self.wake_next(&self.senders, SIDE_SENDERS);
         }
     }
 
@@ -436,15 +447,15 @@ impl<T> Chan<T> {
         if yield_instead_of_parking(waiter, cx) {
             return Poll::Pending;
         }
-        if let Some(depth) = self.receivers.register(&mut waiter.key, handle, cx.waker()) {
-            tracing::trace!(
-                target: TARGET,
-                op = OP_RECV_WAIT,
-                chan = self.id,
-                handle,
-                waiting_receivers = depth as u64,
-            );
-        }
+        park!(
+            self,
+            receivers,
+            OP_RECV_WAIT,
+            waiting_receivers,
+            waiter,
+            handle,
+            cx
+        );
         // Has a message arrived just now?
         match self.try_pop(handle) {
             Ok(v) => self.recv_done(waiter, Ok(v)),
@@ -473,9 +484,7 @@ impl<T> Chan<T> {
     #[cold]
     fn parked_recv_done(&self, key: &mut WaiterKey) {
         if !self.receivers.cancel(key) && self.ring.len() > 0 {
-            if let Some(w) = self.receivers.wake_one() {
-                self.wake_event(SIDE_RECEIVERS, w);
-            }
+            self.wake_next(&self.receivers, SIDE_RECEIVERS);
         }
     }
 
@@ -484,9 +493,7 @@ impl<T> Chan<T> {
     #[inline(always)]
     pub(crate) fn abandon_send(&self, key: &mut WaiterKey) {
         if key.is_some() && !self.senders.cancel(key) {
-            if let Some(w) = self.senders.wake_one() {
-                self.wake_event(SIDE_SENDERS, w);
-            }
+            self.wake_next(&self.senders, SIDE_SENDERS);
         }
     }
 
@@ -495,9 +502,15 @@ impl<T> Chan<T> {
     #[inline(always)]
     pub(crate) fn abandon_recv(&self, key: &mut WaiterKey) {
         if key.is_some() && !self.receivers.cancel(key) {
-            if let Some(w) = self.receivers.wake_one() {
-                self.wake_event(SIDE_RECEIVERS, w);
-            }
+            self.wake_next(&self.receivers, SIDE_RECEIVERS);
+        }
+    }
+
+    /// Wakes the longest-waiting future of `queue`, if any, and reports it.
+    #[inline]
+    fn wake_next(&self, queue: &WaiterQueue, side: &'static str) {
+        if let Some(w) = queue.wake_one() {
+            self.wake_event(side, w);
         }
     }
 
