@@ -457,32 +457,16 @@ fn len_before(events: &[LogEntry], i: usize) -> usize {
 
 // ---- the promises ---------------------------------------------------------
 
-/// Every demo that `chanviz demo --list` shows has its promise test below.
-const PROMISED: [&str; 10] = [
-    "spsc",
-    "mpsc",
-    "mpmc",
-    "backpressure",
-    "idle-consumers",
-    "shutdown",
-    "burst",
-    "one-slot",
-    "drop-close",
-    "load-swing",
-];
-
+/// Every demo that `chanviz demo --list` shows has a run in `runs()` (kept
+/// by hand beside the promise tests below, so a new demo fails here until it
+/// gets one), and every run is of a demo that exists.
 #[test]
 fn every_demo_has_a_promise_test_and_a_run() {
-    let mut demos: Vec<&str> = DEMOS.iter().map(|d| d.name).collect();
-    demos.sort();
-    let mut promised = PROMISED.to_vec();
-    promised.sort();
-    assert_eq!(
-        demos, promised,
-        "a demo without a promise test, or the reverse"
-    );
-    for name in PROMISED {
-        assert!(runs().contains_key(name), "{name} is not run");
+    for demo in DEMOS {
+        assert!(runs().contains_key(demo.name), "{} is not run", demo.name);
+    }
+    for o in runs().values() {
+        assert!(demos::find(&o.name).is_some(), "{} is not a demo", o.name);
     }
 }
 

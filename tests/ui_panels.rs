@@ -63,21 +63,39 @@ fn app_with_ring(capacity: usize, used: std::ops::Range<usize>, lap: usize) -> A
     app
 }
 
+/// Draws the ring panel of a ring of `capacity` slots with `used` taken on
+/// lap `lap`, checks that `needle` is on it, and snapshots it as `name`.
+fn check_ring(
+    name: &str,
+    ring: (usize, std::ops::Range<usize>, usize),
+    size: (u16, u16),
+    needle: &str,
+) {
+    let app = app_with_ring(ring.0, ring.1, ring.2);
+    let out = draw(&app, size.0, size.1, panels::ring::render);
+    assert!(out.contains(needle), "{out}");
+    insta::assert_snapshot!(name, out);
+}
+
 #[test]
 fn ring_beyond_64_slots_uses_buckets_with_a_legend() {
     // head 1500, tail 1000, 500 used.
-    let app = app_with_ring(1000, 0..500, 1);
-    let out = draw(&app, 80, 7, panels::ring::render);
-    assert!(out.contains("each cell = 50 slots"), "{out}");
-    insta::assert_snapshot!("panel_ring_cap1000", out);
+    check_ring(
+        "panel_ring_cap1000",
+        (1000, 0..500, 1),
+        (80, 7),
+        "each cell = 50 slots",
+    );
 }
 
 #[test]
 fn ring_of_64_slots_wraps_onto_rows_when_tall_enough() {
-    let app = app_with_ring(64, 10..40, 3);
-    let out = draw(&app, 118, 10, panels::ring::render);
-    assert!(out.contains("slot 40 lap 3"), "{out}");
-    insta::assert_snapshot!("panel_ring_cap64", out);
+    check_ring(
+        "panel_ring_cap64",
+        (64, 10..40, 3),
+        (118, 10),
+        "slot 40 lap 3",
+    );
 }
 
 #[test]
