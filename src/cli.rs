@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::format;
 use crate::headless::{self, Format, Outcome};
 use crate::probe::{Probe, Snapshot};
+use crate::scenario::clock::SceneClock;
 use crate::scenario::demos::{self, DEMOS};
 use crate::scenario::runner::{RunOptions, Runner};
 use crate::scenario::spec::{self, Overrides, Scenario};
@@ -262,6 +263,16 @@ fn snapshot_source() -> impl FnMut() -> Snapshot + Send + 'static {
     move || probe.as_ref().map(Probe::snapshot).unwrap_or_default()
 }
 
+/// The run's scenario clock, which the probe (if any) follows: every time
+/// shown, in the live view and in the headless lines, is scenario time.
+fn scene_clock() -> Arc<SceneClock> {
+    let clock = SceneClock::new();
+    if let Some(probe) = probe() {
+        probe.follow(clock.clone());
+    }
+    clock
+}
+
 fn headless_run(scenario: Scenario, format: Format, interval: Duration) -> i32 {
     let snapshot = snapshot_source();
     let opts = RunOptions {
@@ -269,6 +280,7 @@ fn headless_run(scenario: Scenario, format: Format, interval: Duration) -> i32 {
         catch_signals: true,
         on_signal: Some(Arc::new(exit_if_interrupted_again)),
         dispatch: None,
+        clock: Some(scene_clock()),
     };
     let handle = match Runner::start(scenario.clone(), opts) {
         Ok(h) => h,
@@ -331,6 +343,7 @@ fn interactive(scenario: Scenario, args: &RunArgs, interval: Duration) -> i32 {
             exit_if_interrupted_again(n);
         })),
         dispatch: None,
+        clock: Some(scene_clock()),
     };
     let handle = match Runner::start(scenario.clone(), opts) {
         Ok(h) => h,

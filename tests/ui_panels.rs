@@ -155,7 +155,7 @@ fn throughput_leaves_paused_time_out_and_says_so() {
     for (at_us, mode) in [
         (10_000_000, Mode::Running),
         (30_000_000, Mode::Paused),
-        (40_000_000, Mode::Step),
+        (40_000_000, Mode::Paused),
         (50_000_000, Mode::Running),
         (full.at_us, Mode::Running),
     ] {
@@ -164,6 +164,19 @@ fn throughput_leaves_paused_time_out_and_says_so() {
         app.update(snap, app.knobs, mode);
     }
     assert_eq!(app.paused, vec![(30_000_000, 50_000_000)]);
+    // Time that steps moved the scenario clock through is time that
+    // happened: it is not left out.
+    let mut stepped = self::app();
+    for (at_us, mode) in [
+        (10_000_000, Mode::Running),
+        (30_000_000, Mode::Step),
+        (50_000_000, Mode::Running),
+    ] {
+        let mut snap = full.clone();
+        snap.at_us = at_us;
+        stepped.update(snap, stepped.knobs, mode);
+    }
+    assert_eq!(stepped.paused, vec![]);
     let out = draw(&app, 60, 12, panels::throughput::render);
     assert_shows(&out, &["Throughput (msg/s, 60 s, 20.0s paused left out)"]);
     let narrow = draw(&app, 40, 12, panels::throughput::render);

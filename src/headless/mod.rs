@@ -39,7 +39,8 @@ pub enum Format {
 /// What one interval line says.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tick {
-    /// Wall-clock time since the run started.
+    /// Scenario time since the run started (stretched by the speed factor,
+    /// stopped while paused).
     pub elapsed: Duration,
     /// Messages sent (runner's counter).
     pub sent: u64,
@@ -94,10 +95,10 @@ impl From<&ChannelSnapshot> for ChannelView {
 /// Build a tick from a snapshot and the runner's counters now and at the
 /// previous tick (`None` for the first: rates are taken since the start).
 pub fn tick(snapshot: &Snapshot, now: &LiveStats, prev: Option<&LiveStats>) -> Tick {
-    let (sent0, recv0, t0) =
-        prev.map(|p| (p.sent, p.received, p.elapsed))
-            .unwrap_or((0, 0, Duration::ZERO));
-    let dt = now.elapsed.saturating_sub(t0).as_secs_f64();
+    let (sent0, recv0, t0) = prev
+        .map(|p| (p.sent, p.received, p.scenario_time))
+        .unwrap_or((0, 0, Duration::ZERO));
+    let dt = now.scenario_time.saturating_sub(t0).as_secs_f64();
     let rate = |a: u64, b: u64| {
         if dt > 0.0 {
             a.saturating_sub(b) as f64 / dt
@@ -106,7 +107,7 @@ pub fn tick(snapshot: &Snapshot, now: &LiveStats, prev: Option<&LiveStats>) -> T
         }
     };
     Tick {
-        elapsed: now.elapsed,
+        elapsed: now.scenario_time,
         sent: now.sent,
         received: now.received,
         send_rate: rate(now.sent, sent0),

@@ -11,14 +11,33 @@
 //! about a millisecond late, and monotonic.
 //!
 //! A manual clock (for tests and replays) only moves when told to.
+//!
+//! A clock can follow a [`TimeSource`] (the runner's scenario clock, which
+//! stops while paused): the ticker then copies the source's time, shifted so
+//! that the clock continues from where it was and never goes back.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use std::thread;
 use std::time::{Duration, Instant};
 
 /// How often the ticker refreshes the coarse time.
 const TICK: Duration = Duration::from_millis(1);
+
+/// Where a probe's time comes from when it does not keep its own: read by
+/// the probe's ticker thread once a millisecond and for each snapshot, never
+/// on an instrumented task's path.
+pub trait TimeSource: Send + Sync + 'static {
+    /// Microseconds on this source's clock. Should not go back (the probe
+    /// holds its time still until a source that went back catches up).
+    fn now_us(&self) -> u64;
+}
+
+/// A followed source, and what to add to its reading.
+struct Followed {
+    source: Arc<dyn TimeSource>,
+    offset: i64,
+}
 
 /// Where the probe's time comes from.
 pub(crate) struct Clock {
@@ -32,6 +51,8 @@ pub(crate) struct Clock {
     manual: bool,
     /// True when the ticker thread could not be spawned: read `Instant` per event.
     precise: AtomicBool,
+    /// The source this clock follows, if any.
+    followed: Mutex<Option<Followed>>,
 }
 
 impl Clock {
@@ -43,6 +64,7 @@ impl Clock {
             started: AtomicBool::new(false),
             manual: false,
             precise: AtomicBool::new(false),
+            followed: Mutex::new(None),
         })
     }
 
@@ -54,6 +76,7 @@ impl Clock {
             started: AtomicBool::new(true),
             manual: true,
             precise: AtomicBool::new(false),
+            followed: Mutex::new(None),
         })
     }
 
@@ -67,7 +90,7 @@ impl Clock {
             self.start_ticker();
         }
         if self.precise.load(Ordering::Relaxed) {
-            return self.elapsed_us();
+            return self.read_us();
         }
         self.now_us.load(Ordering::Relaxed)
     }
@@ -79,8 +102,22 @@ impl Clock {
             // Relaxed: a value on its own (tests set it from the same thread).
             self.now_us.load(Ordering::Relaxed)
         } else {
-            self.elapsed_us()
+            // Never earlier than the coarse time events were stamped with.
+            self.read_us().max(self.now_us.load(Ordering::Relaxed))
         }
+    }
+
+    /// From now on, take the time from `source`, continuing from the time
+    /// now. Returns false (and does nothing) for a manual clock.
+    pub(crate) fn follow(&self, source: Arc<dyn TimeSource>) -> bool {
+        if self.manual {
+            return false;
+        }
+        let here = self.read_us().max(self.now_us.load(Ordering::Relaxed));
+        let offset = here as i64 - source.now_us() as i64;
+        *self.followed.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(Followed { source, offset });
+        true
     }
 
     /// Moves a manual clock to `us`. Returns false (and does nothing) for a
@@ -92,8 +129,13 @@ impl Clock {
         self.manual
     }
 
-    fn elapsed_us(&self) -> u64 {
-        self.start.elapsed().as_micros() as u64
+    /// The exact time: the followed source's, or the time since `start`.
+    fn read_us(&self) -> u64 {
+        let followed = self.followed.lock().unwrap_or_else(|e| e.into_inner());
+        match &*followed {
+            Some(f) => (f.source.now_us() as i64 + f.offset).max(0) as u64,
+            None => self.start.elapsed().as_micros() as u64,
+        }
     }
 
     #[cold]
@@ -102,7 +144,7 @@ impl Clock {
         if self.started.swap(true, Ordering::AcqRel) {
             return;
         }
-        self.now_us.store(self.elapsed_us(), Ordering::Relaxed);
+        self.now_us.store(self.read_us(), Ordering::Relaxed);
         let weak: Weak<Clock> = Arc::downgrade(self);
         let spawned = thread::Builder::new()
             .name("chanviz-probe-clock".into())
@@ -122,7 +164,8 @@ fn tick(weak: Weak<Clock>) {
             return;
         };
         // Relaxed: readers want a recent value, not an order with anything.
-        clock.now_us.store(clock.elapsed_us(), Ordering::Relaxed);
+        // fetch_max: a source that went back holds the time still.
+        clock.now_us.fetch_max(clock.read_us(), Ordering::Relaxed);
     }
 }
 
@@ -150,6 +193,39 @@ mod tests {
             thread::sleep(Duration::from_millis(1));
         }
         assert!(weak.upgrade().is_none(), "the ticker kept the clock alive");
+    }
+
+    struct Fixed(AtomicU64);
+    impl TimeSource for Fixed {
+        fn now_us(&self) -> u64 {
+            self.0.load(Ordering::Relaxed)
+        }
+    }
+
+    #[test]
+    fn a_followed_source_drives_the_clock_without_going_back() {
+        let clock = Clock::ticking();
+        let before = clock.snapshot_us();
+        let source = Arc::new(Fixed(AtomicU64::new(0)));
+        assert!(clock.follow(source.clone()));
+        // Continues from where it was, then moves only with the source.
+        let at = clock.snapshot_us();
+        assert!(at >= before);
+        thread::sleep(Duration::from_millis(20));
+        assert_eq!(
+            clock.snapshot_us(),
+            at,
+            "moved while the source stood still"
+        );
+        source.0.store(5_000_000, Ordering::Relaxed);
+        assert_eq!(clock.snapshot_us(), at + 5_000_000);
+        // The ticker copies it for the events.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while clock.now_us() < at + 5_000_000 && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(2));
+        }
+        assert_eq!(clock.now_us(), at + 5_000_000);
+        assert!(!Clock::manual().follow(source));
     }
 
     #[test]

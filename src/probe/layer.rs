@@ -16,7 +16,7 @@ use tracing::{Dispatch, Event, Metadata, Subscriber};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
 use super::channel_state::ChannelState;
-use super::clock::Clock;
+use super::clock::{Clock, TimeSource};
 use super::decode::{Decoded, Op, Plans};
 use super::log::EventLog;
 use super::snapshot::Snapshot;
@@ -332,6 +332,14 @@ impl Probe {
     /// tokio runtime (see [`set_thread_default`](super::set_thread_default)).
     pub fn dispatch(&self) -> Dispatch {
         Dispatch::new(tracing_subscriber::registry().with(self.layer()))
+    }
+
+    /// Stamp events from now on with `source`'s time (the runner's
+    /// scenario clock, so that a paused run's clock stands still), continuing
+    /// from the probe's time now so that stamps never go back. Returns false,
+    /// and does nothing, for a manual clock.
+    pub fn follow(&self, source: Arc<dyn TimeSource>) -> bool {
+        self.inner.clock.follow(source)
     }
 
     /// Moves a manual clock (see [`ProbeBuilder::manual_clock`]) to `us`

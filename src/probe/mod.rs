@@ -81,6 +81,7 @@ pub mod snapshot;
 
 use std::cell::RefCell;
 
+pub use clock::TimeSource;
 pub use layer::{
     Probe, ProbeBuilder, ProbeLayer, DEFAULT_LOG_CAPACITY, DEFAULT_SNAPSHOT_EVENTS, MAX_CHANNELS,
 };

@@ -40,6 +40,15 @@ impl Snapshot {
     pub fn current(&self) -> Option<&ChannelSnapshot> {
         self.channels.last()
     }
+
+    /// Probe time `at_us` as time since channel `chan` was created: what a
+    /// view shows, so that a scenario's times start at zero on every run
+    /// (the runner creates its channel as a run begins). `at_us` itself if
+    /// the channel is unknown.
+    pub fn since_created(&self, chan: u64, at_us: u64) -> u64 {
+        self.channel(chan)
+            .map_or(at_us, |c| at_us.saturating_sub(c.created_us()))
+    }
 }
 
 /// The state of one channel.
@@ -104,6 +113,10 @@ impl ChannelSnapshot {
     /// Lap of `tail`.
     pub fn tail_lap(&self) -> u64 {
         self.tail.checked_div(self.capacity as u64).unwrap_or(0)
+    }
+    /// When the channel was created (or first seen), probe time.
+    pub fn created_us(&self) -> u64 {
+        self.lifecycle_history.first().map_or(0, |c| c.at_us)
     }
     /// Handles in the given role.
     pub fn handles_of(&self, role: Role) -> impl Iterator<Item = &HandleSnapshot> {

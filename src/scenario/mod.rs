@@ -2,6 +2,7 @@
 //! runner that executes one on tokio (`runner`). Knows the channel and the
 //! probe's snapshot types; knows nothing of the UI.
 
+pub mod clock;
 pub mod control;
 pub mod demos;
 pub mod knobs;

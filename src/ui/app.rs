@@ -40,9 +40,11 @@ pub struct App {
     pub quit: bool,
     /// Why the last key could not act, shown in the footer for a while.
     pub notice: Option<Notice>,
-    /// When the run was paused (or stepping), as `(from_us, to_us)` in probe
-    /// time, oldest first, as long as the throughput chart's window shows
-    /// them: the chart and the averages leave paused time out.
+    /// When the run was paused, as `(from_us, to_us)` in probe time, oldest
+    /// first, as long as the throughput chart's window shows them: the chart
+    /// and the averages leave paused time out. (A probe that follows the
+    /// runner's scenario clock stands still while paused, so these spans are
+    /// empty; time that steps move is time that happened, and counts.)
     pub paused: Vec<(u64, u64)>,
 }
 
@@ -56,6 +58,9 @@ pub struct Notice {
     pub text: String,
     /// Shown while the snapshot's time is before this (probe microseconds).
     pub until_us: u64,
+    /// And for at most [`NOTICE_US`] of wall time from here: the probe's
+    /// clock (scenario time) stands still while the run is paused.
+    pub shown: std::time::Instant,
 }
 
 impl App {
@@ -83,7 +88,10 @@ impl App {
     pub fn notice(&self) -> Option<&str> {
         self.notice
             .as_ref()
-            .filter(|n| self.snapshot.at_us < n.until_us)
+            .filter(|n| {
+                self.snapshot.at_us < n.until_us
+                    && n.shown.elapsed() < Duration::from_micros(NOTICE_US)
+            })
             .map(|n| n.text.as_str())
     }
 
@@ -91,14 +99,15 @@ impl App {
         self.notice = Some(Notice {
             text,
             until_us: self.snapshot.at_us + NOTICE_US,
+            shown: std::time::Instant::now(),
         });
     }
 
     /// Take in one frame's worth of the world.
     pub fn update(&mut self, snapshot: Snapshot, knobs: Knobs, mode: Mode) {
         let now = snapshot.at_us;
-        let was_held = matches!(self.mode, Mode::Paused | Mode::Step);
-        let held = matches!(mode, Mode::Paused | Mode::Step);
+        let was_held = self.mode == Mode::Paused;
+        let held = mode == Mode::Paused;
         if was_held {
             // Paused since the last frame (and maybe resumed since): the span reaches now.
             if let Some(span) = self.paused.last_mut() {

@@ -21,8 +21,16 @@
 //!   channel through `S0` (`Sender<Open>` → `close()` → `Sender<Closing>` →
 //!   `drained().await` → `Sender<Closed>`). Producers are `S1`, `S2`, ...;
 //!   consumers `R1`, `R2`, ...
-//! - Scenario time (the clock of the script and of `duration`) runs at the
-//!   speed factor and stops while paused.
+//! - Scenario time ([`SceneClock`]) runs at the speed factor, stops while
+//!   paused, and starts at zero on a restart. It is the clock of the script,
+//!   of `duration`, of the tasks' rates and work, of the transitions and the
+//!   summary; a probe that follows it stamps events with it too.
+//! - While paused, a step lets exactly one channel operation happen: one
+//!   task's push, pop or park (a pop's wake is part of the pop; the woken
+//!   task's retry is the next step). When no task is ready, a step moves the
+//!   clock to the next thing due (a producer's next send, a consumer's end of
+//!   work, a scripted action), so stepping walks through the run in order and
+//!   reaches the script.
 //! - The run ends when the duration is reached, when every producer has sent
 //!   its messages, when the channel was closed (by `Close` or the script) and
 //!   drained, or on [`RunnerHandle::shutdown`]. The producers stop first, then
@@ -53,6 +61,7 @@ use tokio::sync::mpsc;
 
 pub use crate::probe::{HandleState, Role};
 
+use super::clock::SceneClock;
 use super::control::{Command, Control, Knobs, Mode};
 use super::Scenario;
 use shared::Shared;
@@ -79,6 +88,10 @@ pub struct RunOptions {
     /// every thread of the run, so a probe can watch this run without a
     /// global subscriber. `None`: events go to the global default.
     pub dispatch: Option<tracing::Dispatch>,
+    /// The scenario clock to run on; give the same clock to a probe
+    /// ([`crate::probe::Probe::follow`]) so that its stamps are scenario
+    /// time. `None`: the runner makes its own ([`RunnerHandle::clock`]).
+    pub clock: Option<Arc<SceneClock>>,
 }
 
 impl fmt::Debug for RunOptions {
@@ -88,6 +101,7 @@ impl fmt::Debug for RunOptions {
             .field("catch_signals", &self.catch_signals)
             .field("on_signal", &self.on_signal.is_some())
             .field("dispatch", &self.dispatch.is_some())
+            .field("clock", &self.clock)
             .finish()
     }
 }
@@ -140,7 +154,7 @@ impl EndReason {
 /// A type-state transition the runner performed on one of its handles.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitionRecord {
-    /// Milliseconds since the run started (wall clock).
+    /// Scenario time since the run (this restart of it) began, in ms.
     pub at_ms: f64,
     /// "S0", "R2", ...
     pub handle: String,
@@ -176,7 +190,9 @@ pub struct Summary {
     pub received: u64,
     /// `sent - received`: must be 0.
     pub lost: i64,
-    /// Wall-clock length of the run.
+    /// Scenario time the run took (all restarts together): stopped while
+    /// paused, stretched in slow motion, and not counting the time the
+    /// finished run stayed on screen.
     pub duration_ms: u64,
     /// Why it ended.
     pub end: EndReason,
@@ -193,9 +209,11 @@ pub struct Summary {
 /// The runner's counters now, for a live display.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LiveStats {
-    /// Wall-clock time since the run started.
+    /// Wall-clock time since the runner started (shown beside scenario
+    /// time, labelled).
     pub elapsed: Duration,
-    /// Scenario time (slowed by the speed factor, stopped while paused).
+    /// Scenario time of the current run (slowed by the speed factor,
+    /// stopped while paused, from zero again after a restart).
     pub scenario_time: Duration,
     /// Messages accepted so far.
     pub sent: u64,
@@ -226,7 +244,8 @@ impl Runner {
         }
         let runtime = builder.build().map_err(RunError::Start)?;
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
-        let shared = Arc::new(Shared::new(scenario));
+        let clock = opts.clock.clone().unwrap_or_else(SceneClock::new);
+        let shared = Arc::new(Shared::new(scenario, clock));
         let control = Arc::new(Controller {
             cmds: cmd_tx,
             shared: shared.clone(),
@@ -274,6 +293,11 @@ impl RunnerHandle {
     /// (quickly: their work time is skipped). Returns at once.
     pub fn shutdown(&self) {
         self.control.shutdown();
+    }
+
+    /// The scenario clock the run keeps.
+    pub fn clock(&self) -> Arc<SceneClock> {
+        self.control.shared.clock.clone()
     }
 
     /// The runner's live counters.

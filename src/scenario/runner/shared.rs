@@ -3,20 +3,26 @@
 //! transitions. Only the supervisor writes the knobs and the mode; tasks read
 //! them and count. Nothing here decides anything.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{watch, Semaphore};
 
 use super::{HandleState, LiveStats, Role, TransitionRecord};
+use crate::scenario::clock::SceneClock;
 use crate::scenario::control::{Knobs, Mode};
 use crate::scenario::knobs::scaled_jitter;
 use crate::scenario::Scenario;
 
 pub(super) struct Shared {
     pub scenario: Scenario,
+    /// Wall time at the start (for the wall-clock figure shown beside
+    /// scenario time).
     pub started: Instant,
+    /// The scenario clock: the script, the tasks' waits, the transitions and
+    /// the summary all read it. Stopped while paused or stepping.
+    pub clock: Arc<SceneClock>,
     /// The knobs. Written by the supervisor under the lock, which then bumps
     /// `knobs_version`; tasks keep a copy ([`KnobCache`]) and take the lock
     /// only when the version moved.
@@ -30,14 +36,25 @@ pub(super) struct Shared {
     pub paused: watch::Sender<bool>,
     /// Step permits: each lets one channel operation through while paused.
     pub permits: Semaphore,
+    /// Tasks waiting at the pause gate for a permit: ready to take their
+    /// next channel operation as soon as a step lets them.
+    gate_waiters: AtomicUsize,
     /// Consumers skip their work time (shutdown wants a quick drain).
     hurry: AtomicBool,
     shutdown: AtomicBool,
     pub sent: AtomicU64,
     pub received: AtomicU64,
-    /// Scenario time, microseconds.
-    pub clock_us: AtomicU64,
     transitions: Mutex<Vec<TransitionRecord>>,
+}
+
+/// A task waiting at the pause gate (see [`Shared::at_gate`]).
+pub(super) struct AtGate<'a>(&'a Shared);
+
+impl Drop for AtGate<'_> {
+    fn drop(&mut self) {
+        // Relaxed: see `Shared::gate_waiters`.
+        self.0.gate_waiters.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// A task's copy of the knobs, refreshed when the supervisor changed them.
@@ -47,7 +64,7 @@ pub(super) struct KnobCache {
 }
 
 impl Shared {
-    pub fn new(scenario: Scenario) -> Shared {
+    pub fn new(scenario: Scenario, clock: Arc<SceneClock>) -> Shared {
         let (paused, _) = watch::channel(false);
         let knobs = Knobs {
             capacity: scenario.capacity,
@@ -56,17 +73,18 @@ impl Shared {
         };
         let s = Shared {
             started: Instant::now(),
+            clock,
             knobs: Mutex::new(knobs),
             knobs_version: AtomicU64::new(0),
             mode: AtomicU8::new(Mode::Running as u8),
             paused_flag: AtomicBool::new(false),
             paused,
             permits: Semaphore::new(0),
+            gate_waiters: AtomicUsize::new(0),
             hurry: AtomicBool::new(false),
             shutdown: AtomicBool::new(false),
             sent: AtomicU64::new(0),
             received: AtomicU64::new(0),
-            clock_us: AtomicU64::new(0),
             transitions: Mutex::new(Vec::new()),
             scenario,
         };
@@ -93,6 +111,7 @@ impl Shared {
             // Release, under the lock: a task that sees the new version and
             // then takes the lock reads these knobs or newer ones.
             self.knobs_version.fetch_add(1, Ordering::Release);
+            self.clock.set_speed(k.speed);
         }
     }
 
@@ -129,16 +148,39 @@ impl Shared {
         self.paused_flag.load(Ordering::Relaxed)
     }
 
-    /// Close the pause gate.
+    /// Close the pause gate and stop the clock.
     pub fn pause(&self) {
         self.set_paused(true);
         self.set_mode(Mode::Paused);
+        self.clock.stop();
     }
 
-    /// Open the pause gate.
+    /// Open the pause gate and start the clock.
     pub fn resume(&self) {
         self.set_paused(false);
         self.set_mode(Mode::Running);
+        self.clock.start();
+    }
+
+    /// The run is over: the clock stops (the summary's duration is the
+    /// run's scenario time, not the time until the viewer quits).
+    pub fn finish(&self) {
+        self.set_mode(Mode::Finished);
+        self.clock.stop();
+    }
+
+    /// Tasks waiting at the pause gate for a step.
+    pub fn gate_waiters(&self) -> usize {
+        // Relaxed: a count the supervisor polls; a task that arrives a
+        // moment later is seen at the next look.
+        self.gate_waiters.load(Ordering::Relaxed)
+    }
+
+    /// Count a task as waiting at the gate while the returned guard lives.
+    pub fn at_gate(&self) -> AtGate<'_> {
+        // Relaxed: see `gate_waiters`.
+        self.gate_waiters.fetch_add(1, Ordering::Relaxed);
+        AtGate(self)
     }
 
     fn set_paused(&self, paused: bool) {
@@ -172,7 +214,7 @@ impl Shared {
     }
 
     pub fn record(&self, handle: String, role: Role, from: HandleState, to: HandleState) {
-        let at_ms = self.started.elapsed().as_micros() as f64 / 1000.0;
+        let at_ms = self.clock.run_time().as_micros() as f64 / 1000.0;
         let mut t = self.transitions.lock().unwrap_or_else(|e| e.into_inner());
         t.push(TransitionRecord {
             at_ms,
@@ -194,7 +236,7 @@ impl Shared {
         // Relaxed counters: a display value, read while tasks count.
         LiveStats {
             elapsed: self.started.elapsed(),
-            scenario_time: Duration::from_micros(self.clock_us.load(Ordering::Relaxed)),
+            scenario_time: self.clock.run_time(),
             sent: self.sent.load(Ordering::Relaxed),
             received: self.received.load(Ordering::Relaxed),
             mode: self.mode(),
@@ -207,14 +249,5 @@ impl Shared {
     pub fn live_jitter(&self, work: Duration) -> Duration {
         let c = &self.scenario.consumers;
         scaled_jitter(c.jitter, c.work, work)
-    }
-}
-
-/// A delay of the scenario, stretched by the speed factor.
-pub(super) fn scaled(d: Duration, speed: f64) -> Duration {
-    if speed > 0.0 && speed != 1.0 {
-        d.div_f64(speed)
-    } else {
-        d
     }
 }

@@ -21,6 +21,14 @@ use crate::scenario::spec::Action;
 /// How often the supervisor looks at the clock, the script and its tasks.
 const TICK: Duration = Duration::from_millis(10);
 
+/// A step waits this long (wall time) for a task that is already on its way
+/// to the gate (woken, not yet there) before it moves the clock instead.
+const SETTLE: Duration = Duration::from_millis(15);
+
+/// After a step moved the clock, how long (wall time) it waits for the task
+/// that was due to reach the gate before giving up.
+const STEP_PATIENCE: Duration = Duration::from_millis(500);
+
 enum EpochEnd {
     Ended(EndReason),
     Restart,
@@ -41,6 +49,7 @@ pub(super) async fn supervise(
         consumers: Vec::new(),
     };
     let mut restarts = 0u32;
+    let start_us = shared.clock.now_us();
     let end = 'runs: loop {
         shared.reset_knobs();
         shared.set_hurry(false);
@@ -53,7 +62,7 @@ pub(super) async fn supervise(
             }
             EpochEnd::Ended(reason) => reason,
         };
-        shared.set_mode(Mode::Finished);
+        shared.finish();
         if !linger || shared.shutdown_requested() {
             break reason;
         }
@@ -69,7 +78,7 @@ pub(super) async fn supervise(
             }
         }
     };
-    shared.set_mode(Mode::Finished);
+    shared.finish();
     // Relaxed: every task has ended (the runtime's join handshake orders
     // their last counts before `is_finished` said so).
     let sent = shared.sent.load(Ordering::Relaxed);
@@ -80,7 +89,7 @@ pub(super) async fn supervise(
         sent,
         received,
         lost: sent as i64 - received as i64,
-        duration_ms: shared.started.elapsed().as_millis() as u64,
+        duration_ms: (shared.clock.now_us() - start_us) / 1000,
         end,
         restarts,
         producers: totals.producers,
@@ -116,6 +125,18 @@ struct Epoch<'a> {
     drop_s0_when_alone: bool,
     /// Which run this is (1-based), for the summary's per-task counts.
     run: u32,
+    /// A step asked for and not yet given to a task.
+    step: Option<PendingStep>,
+    /// The next scripted action (index into the script).
+    next_action: usize,
+}
+
+/// A step on its way: when it was asked for, and when (if) it moved the
+/// clock to wake the task that was due next.
+#[derive(Clone, Copy)]
+struct PendingStep {
+    asked: Instant,
+    moved_clock: Option<Instant>,
 }
 
 impl Epoch<'_> {
@@ -265,8 +286,14 @@ impl Epoch<'_> {
                 // Stepping starts from a pause.
                 Mode::Running => shared.pause(),
                 Mode::Paused | Mode::Step => {
-                    shared.permits.add_permits(1);
                     shared.set_mode(Mode::Step);
+                    if self.step.is_none() {
+                        self.step = Some(PendingStep {
+                            asked: Instant::now(),
+                            moved_clock: None,
+                        });
+                    }
+                    self.serve_step();
                 }
                 Mode::Finished => {}
             },
@@ -291,6 +318,70 @@ impl Epoch<'_> {
             Action::RemoveConsumer => self.remove_consumer(),
         }
         self.publish_counts();
+    }
+
+    /// Give a pending step to the first task ready at the gate. If none is
+    /// ready (after [`SETTLE`], for a task already on its way), move the
+    /// clock to the next thing due: a sleeping task's deadline, a scripted
+    /// action or the end of the duration, whichever comes first. A scripted
+    /// action or the end is the step itself; a task woken by the clock gets
+    /// the step when it reaches the gate.
+    fn serve_step(&mut self) {
+        let Some(step) = self.step else { return };
+        let shared = self.shared;
+        if !shared.is_paused() {
+            self.step = None;
+            return;
+        }
+        if shared.gate_waiters() > 0 {
+            shared.permits.add_permits(1);
+            self.step = None;
+            return;
+        }
+        if let Some(moved) = step.moved_clock {
+            if moved.elapsed() >= STEP_PATIENCE {
+                // The task that was due never came to the gate (it stopped,
+                // or its wait was not for an operation): the step is spent.
+                self.step = None;
+            }
+            return;
+        }
+        if step.asked.elapsed() < SETTLE {
+            return;
+        }
+        let clock = &shared.clock;
+        let scripted = [
+            self.shared
+                .scenario
+                .script
+                .get(self.next_action)
+                .map(|a| a.at),
+            self.shared.scenario.duration,
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|_| self.ending.is_none())
+        .map(|at| clock.total_us_at(at))
+        .min();
+        let sleeper = clock.next_deadline();
+        match (sleeper, scripted) {
+            (Some(due), s) if s.is_none_or(|s| due < s) => {
+                clock.advance_to(due);
+                self.step = Some(PendingStep {
+                    moved_clock: Some(Instant::now()),
+                    ..step
+                });
+            }
+            (_, Some(s)) => {
+                // The script (or the end) is what happens next: the epoch's
+                // loop runs it, and that is the step.
+                clock.advance_to(s);
+                self.step = None;
+            }
+            // Nothing is due and nobody is ready: every task waits on the
+            // channel. A step has nothing to do.
+            _ => self.step = None,
+        }
     }
 
     /// Forget finished tasks (keeping their counts), then move the end
@@ -352,9 +443,10 @@ async fn epoch(
         restart: false,
         drop_s0_when_alone: false,
         run,
+        step: None,
+        next_action: 0,
     };
-    // Relaxed: a display value.
-    shared.clock_us.store(0, Ordering::Relaxed);
+    shared.clock.begin_run();
     // Consumers first, so that the first messages find a receiver waiting.
     for _ in 0..scenario.consumers.count {
         ep.add_consumer();
@@ -368,9 +460,6 @@ async fn epoch(
         ep.begin_end(EndReason::Shutdown);
     }
 
-    let mut clock = Duration::ZERO;
-    let mut last = Instant::now();
-    let mut next_step = 0usize;
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -384,28 +473,20 @@ async fn epoch(
             },
             _ = ticker.tick() => {}
         }
-        // Scenario time: stretched by the speed factor, stopped while paused.
-        let now = Instant::now();
-        if ep.ending.is_none() && !shared.is_paused() {
-            clock += (now - last).mul_f64(shared.knobs().speed);
-        }
-        last = now;
-        // Relaxed: a display value.
-        shared
-            .clock_us
-            .store(clock.as_micros() as u64, Ordering::Relaxed);
+        let clock = shared.clock.run_time();
         if ep.ending.is_none() {
-            while let Some(step) = scenario.script.get(next_step) {
+            while let Some(step) = scenario.script.get(ep.next_action) {
                 if step.at > clock {
                     break;
                 }
-                next_step += 1;
+                ep.next_action += 1;
                 ep.action(step.action);
             }
             if scenario.duration.is_some_and(|d| clock >= d) {
                 ep.begin_end(EndReason::Duration);
             }
         }
+        ep.serve_step();
         if ep.tick(totals) {
             break;
         }

@@ -3,20 +3,26 @@
 //! handle's type state. A task counts what it moves and obeys its
 //! instruction; it never decides when the run ends.
 
-use std::future::Future;
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::future::{poll_fn, Future};
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use tokio::sync::Notify;
 
-use super::shared::{scaled, KnobCache, Shared};
+use super::shared::{KnobCache, Shared};
 use super::{HandleState, Role, TaskStats};
 use crate::channel::{Receiver, Sender};
 use crate::scenario::control::Rate;
 
 /// A task at full speed yields to the scheduler after this many operations.
 const YIELD_EVERY: u32 = 32;
+
+/// A producer this far behind its rate starts afresh instead of catching up
+/// with a burst (scenario µs).
+const CATCH_UP_US: u64 = 250_000;
 
 /// What the supervisor wants a task to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,24 +104,104 @@ async fn gate(shared: &Shared, ctl: &TaskCtl) -> bool {
     if !shared.is_paused() {
         return true;
     }
+    tokio::select! {
+        biased;
+        _ = ctl.bell.notified() => false,
+        () = wait_for_step(shared) => true,
+    }
+}
+
+/// While paused, wait for a step's permit (or for the run to resume),
+/// counted as a task ready at the gate.
+async fn wait_for_step(shared: &Shared) {
     let mut paused = shared.paused.subscribe();
+    let _ready = shared.at_gate();
     loop {
         if !*paused.borrow_and_update() {
-            return true;
+            return;
         }
         tokio::select! {
             biased;
-            _ = ctl.bell.notified() => return false,
             permit = shared.permits.acquire() => {
                 if let Ok(p) = permit {
                     p.forget();
                 }
-                return true;
+                return;
             }
             changed = paused.changed() => {
                 if changed.is_err() {
-                    return true;
+                    return;
                 }
+            }
+        }
+    }
+}
+
+/// A waker that notes whether it was woken while its future was being
+/// polled (a yield: the future woke itself) or later (by another task).
+struct NotingWaker {
+    inner: Waker,
+    polling: AtomicBool,
+    woke_itself: AtomicBool,
+}
+
+impl Wake for NotingWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        // Relaxed, both: the flag only decides whether the next poll waits
+        // for a step; the wake itself goes through the task's own waker.
+        if self.polling.load(Ordering::Relaxed) {
+            self.woke_itself.store(true, Ordering::Relaxed);
+        }
+        self.inner.wake_by_ref();
+    }
+}
+
+/// Drive one channel operation (a send or a receive) so that, while paused,
+/// each of its steps is a step of its own: a future that parked and was then
+/// woken by another task's operation waits at the gate before it retries.
+/// So a step that pops from a full ring shows the pop and the wake, and the
+/// woken sender's push is the next step. (The first attempt passes the gate
+/// before this is called.) A future that yields to the scheduler before
+/// parking goes on without a step: its yield is not an operation. Nor is a
+/// retry that can only fail (`doomed`: a send on a closed channel, a receive
+/// on a closed and empty one): it ends the task's story at once.
+async fn stepped<F: Future>(shared: &Shared, fut: F, doomed: impl Fn() -> bool) -> F::Output {
+    let mut fut = pin!(fut);
+    // Whether the last `Pending` waits for another task's wake (a park).
+    let mut parked = false;
+    loop {
+        let polled = poll_fn(|cx: &mut Context<'_>| {
+            if parked && shared.is_paused() && !doomed() {
+                // Woken while paused: the retry is the next step's.
+                return Poll::Ready(None);
+            }
+            if !shared.is_paused() {
+                let out = fut.as_mut().poll(cx);
+                // Unknown whether it parked or yielded: assume a park (at
+                // worst a yield that meets a pause costs one step).
+                parked = out.is_pending();
+                return out.map(Some);
+            }
+            let noting = Arc::new(NotingWaker {
+                inner: cx.waker().clone(),
+                polling: AtomicBool::new(true),
+                woke_itself: AtomicBool::new(false),
+            });
+            let waker = Waker::from(noting.clone());
+            let out = fut.as_mut().poll(&mut Context::from_waker(&waker));
+            noting.polling.store(false, Ordering::Relaxed);
+            parked = out.is_pending() && !noting.woke_itself.load(Ordering::Relaxed);
+            out.map(Some)
+        })
+        .await;
+        match polled {
+            Some(out) => return out,
+            None => {
+                wait_for_step(shared).await;
+                parked = false;
             }
         }
     }
@@ -167,7 +253,9 @@ pub(super) async fn producer(tx: Sender<u64>, ctl: Arc<TaskCtl>, shared: Arc<Sha
     let burst = shared.scenario.producers.burst;
     let mut knobs = shared.knob_cache();
     let mut burst_left = burst;
-    let mut next = tokio::time::Instant::now();
+    let clock = &shared.clock;
+    // When the next burst is due, in total scenario µs.
+    let mut next = clock.now_us();
     let mut since_yield = 0u32;
     let mut seq = 0u64;
     loop {
@@ -184,18 +272,15 @@ pub(super) async fn producer(tx: Sender<u64>, ctl: Arc<TaskCtl>, shared: Arc<Sha
         if burst_left == 0 {
             burst_left = burst;
             if let Rate::PerSec(r) = knobs.knobs.rate {
-                let pause = scaled(Duration::from_secs_f64(burst as f64 / r), knobs.knobs.speed);
-                let now = tokio::time::Instant::now();
-                next += pause;
-                // Far behind (a pause, a slow-down): start afresh, no catch-up burst.
-                if next + Duration::from_millis(250) < now {
+                let now = clock.now_us();
+                next += (burst as f64 / r * 1e6) as u64;
+                // Far behind (a rate just raised, a slow consumer): start
+                // afresh, no catch-up burst. (A pause is not "behind": the
+                // scenario clock stops with it.)
+                if next + CATCH_UP_US < now {
                     next = now;
                 }
-                if next > now
-                    && or_bell(&ctl, tokio::time::sleep_until(next))
-                        .await
-                        .is_none()
-                {
+                if next > now && or_bell(&ctl, clock.sleep_until(next)).await.is_none() {
                     continue;
                 }
             }
@@ -203,7 +288,7 @@ pub(super) async fn producer(tx: Sender<u64>, ctl: Arc<TaskCtl>, shared: Arc<Sha
         if !gate(&shared, &ctl).await {
             continue;
         }
-        match or_bell(&ctl, tx.send(seq)).await {
+        match or_bell(&ctl, stepped(&shared, tx.send(seq), || tx.is_closed())).await {
             // The bell rang: the value was not sent (and is not counted).
             None => continue,
             Some(Ok(())) => {
@@ -256,7 +341,8 @@ struct Consumer {
 }
 
 impl Consumer {
-    /// A message arrived: count it, then its work time (zero when hurried).
+    /// A message arrived: count it, then its work time in scenario time
+    /// (zero when hurried).
     fn received(&mut self) -> Duration {
         self.ctl.counted(&self.shared.received);
         if self.shared.hurry() {
@@ -264,8 +350,7 @@ impl Consumer {
         }
         self.shared.refresh(&mut self.knobs);
         let k = &self.knobs.knobs;
-        let d = k.work + self.jitter.up_to(self.shared.live_jitter(k.work));
-        scaled(d, k.speed)
+        k.work + self.jitter.up_to(self.shared.live_jitter(k.work))
     }
 }
 
@@ -286,7 +371,12 @@ pub(super) async fn consumer(rx: Receiver<u64>, ctl: Arc<TaskCtl>, shared: Arc<S
         if !gate(&c.shared, &c.ctl).await {
             continue;
         }
-        match or_bell(&c.ctl, rx.recv()).await {
+        match or_bell(
+            &c.ctl,
+            stepped(&c.shared, rx.recv(), || rx.is_closed() && rx.is_empty()),
+        )
+        .await
+        {
             None => continue,
             Some(Ok(_)) => {}
             // Closed and drained: nothing more will ever arrive.
@@ -297,7 +387,7 @@ pub(super) async fn consumer(rx: Receiver<u64>, ctl: Arc<TaskCtl>, shared: Arc<S
             breathe(&mut since_yield).await;
         } else {
             // The message is received and counted; a bell only cuts the work short.
-            or_bell(&c.ctl, tokio::time::sleep(d)).await;
+            or_bell(&c.ctl, c.shared.clock.sleep(d)).await;
         }
     }
 }
@@ -322,7 +412,7 @@ async fn close_receiver(rx: Receiver<u64>, c: &mut Consumer) {
         };
         let d = c.received();
         if !d.is_zero() {
-            tokio::time::sleep(d).await;
+            c.shared.clock.sleep(d).await;
         }
     }
     // Another receiver may still hold the last message for a moment.

@@ -99,7 +99,10 @@ fn lifecycle_line(chan: &ChannelSnapshot, theme: &Theme, wide: bool) -> Line<'st
         spans.push(Span::styled(text, style));
         if let Some(at) = when.filter(|_| wide) {
             spans.push(Span::styled(
-                format!(" {}", format::elapsed_us(at)),
+                format!(
+                    " {}",
+                    format::elapsed_us(at.saturating_sub(chan.created_us()))
+                ),
                 theme.dim(),
             ));
         }
@@ -135,7 +138,7 @@ fn handle_lines(
         .iter()
         .chain(dropped.iter())
         .take(fit)
-        .map(|h| handle_line(h, theme, wide))
+        .map(|h| handle_line(h, chan.created_us(), theme, wide))
         .collect();
     if total > fit {
         let hidden_dropped = dropped.len().min(total - fit);
@@ -147,7 +150,9 @@ fn handle_lines(
     lines
 }
 
-fn handle_line(h: &HandleSnapshot, theme: &Theme, wide: bool) -> Line<'static> {
+/// One handle; its time is scenario time, since the channel (`created_us`)
+/// was created.
+fn handle_line(h: &HandleSnapshot, created_us: u64, theme: &Theme, wide: bool) -> Line<'static> {
     let role_style = match h.role {
         crate::probe::snapshot::Role::Sender => theme.sender(),
         crate::probe::snapshot::Role::Receiver => theme.receiver(),
@@ -163,7 +168,10 @@ fn handle_line(h: &HandleSnapshot, theme: &Theme, wide: bool) -> Line<'static> {
             state_style(h.state, theme),
         ),
         Span::styled(
-            format!("@{}", format::elapsed_us(h.changed_at_us())),
+            format!(
+                "@{}",
+                format::elapsed_us(h.changed_at_us().saturating_sub(created_us))
+            ),
             theme.dim(),
         ),
     ];

@@ -47,9 +47,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Mode::Finished => Color::Magenta,
     };
     let snap = &app.snapshot;
+    // Scenario time of this run: it stands still while paused.
+    let now = snap
+        .current()
+        .map_or(snap.at_us, |c| snap.since_created(c.chan, snap.at_us));
     let mut right = vec![
         Span::styled("elapsed ", theme.dim()),
-        Span::styled(format::elapsed_us(snap.at_us), theme.strong()),
+        Span::styled(format::elapsed_us(now), theme.strong()),
         Span::styled("  events ", theme.dim()),
         Span::raw(format::count(snap.events_seen)),
         Span::styled("  dropped ", theme.dim()),

@@ -176,8 +176,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let many = app.snapshot.channels.len() > 1;
     // Times line up: as wide as the widest shown (`1m20.125s` past a minute).
+    let snap = &app.snapshot;
+    let time = |e: &LogEntry| format::time_us(snap.since_created(e.chan, e.at_us));
     let time_w = (start..end)
-        .map(|i| format::time_us(log[i].at_us).len())
+        .map(|i| time(&log[i]).len())
         .max()
         .unwrap_or(0)
         .max(7);
@@ -185,10 +187,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .map(|i| {
             let e = &log[i];
             let prev = i.checked_sub(1).map(|j| &log[j]);
-            let mut spans = vec![Span::styled(
-                format!("{:>time_w$} ", format::time_us(e.at_us)),
-                theme.dim(),
-            )];
+            let mut spans = vec![Span::styled(format!("{:>time_w$} ", time(e)), theme.dim())];
             if many {
                 spans.push(Span::styled(format!("#{} ", e.chan), theme.dim()));
             }
