@@ -187,7 +187,8 @@ pub fn list_lines() -> Vec<String> {
                 .scenario()
                 .map(|s| s.title)
                 .unwrap_or_else(|e| format!("(invalid: {e})"));
-            format!("{:<width$}  {}", d.name, title)
+            let lesson = if d.is_lesson() { "lesson: " } else { "" };
+            format!("{:<width$}  {lesson}{}", d.name, title)
         })
         .collect()
 }
@@ -281,6 +282,7 @@ fn headless_run(scenario: Scenario, format: Format, interval: Duration) -> i32 {
         on_signal: Some(Arc::new(exit_if_interrupted_again)),
         dispatch: None,
         clock: Some(scene_clock()),
+        viewer: false,
     };
     let handle = match Runner::start(scenario.clone(), opts) {
         Ok(h) => h,
@@ -344,6 +346,7 @@ fn interactive(scenario: Scenario, args: &RunArgs, interval: Duration) -> i32 {
         })),
         dispatch: None,
         clock: Some(scene_clock()),
+        viewer: true,
     };
     let handle = match Runner::start(scenario.clone(), opts) {
         Ok(h) => h,

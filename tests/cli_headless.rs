@@ -6,7 +6,7 @@ mod deadline;
 
 use std::process::Command;
 
-use chanviz::scenario::demos::DEMOS;
+use chanviz::scenario::demos::{self, DEMOS};
 use serde_json::Value;
 
 fn json_run(demo: &str, extra: &[&str]) -> Vec<Value> {
@@ -49,11 +49,22 @@ fn every_demo_runs_headless_and_loses_nothing() {
         .collect();
     for (name, run) in runs {
         let lines = run.join().unwrap();
-        let (summary, ticks) = lines.split_last().expect("some output");
+        let (summary, lines) = lines.split_last().expect("some output");
+        let ticks: Vec<_> = lines.iter().filter(|l| l["type"] == "tick").collect();
         assert!(!ticks.is_empty(), "{name}: no tick lines");
         for t in ticks {
-            assert_eq!(t["type"], "tick", "{name}: {t}");
             assert!(t["sent"].is_u64() && t["received"].is_u64(), "{name}: {t}");
+        }
+        // Besides ticks, only a lesson's words: printed, never waited for.
+        for l in lines.iter().filter(|l| l["type"] != "tick") {
+            assert!(l["type"] == "say" || l["type"] == "ask", "{name}: {l}");
+            assert!(l["text"].is_string() && l["at_ms"].is_u64(), "{name}: {l}");
+        }
+        if !demos::find(name).unwrap().is_lesson() {
+            assert!(
+                lines.iter().all(|l| l["type"] == "tick"),
+                "{name}: words from a demo that is not a lesson"
+            );
         }
         assert_eq!(summary["type"], "summary", "{name}: {summary}");
         let sent = summary["sent"].as_u64().unwrap();
@@ -204,4 +215,35 @@ fn the_probe_sees_the_same_counts_as_the_runner() {
         [("open", "closing"), ("closing", "closed")],
         "{summary}"
     );
+}
+
+/// A lesson run headless does not stop at its pauses or questions (nobody
+/// could resume it): it prints what it says and asks, and ends.
+#[test]
+fn a_headless_lesson_prints_its_words_and_does_not_stop() {
+    let o = deadline::output(Command::new(env!("CARGO_BIN_EXE_chanviz")).args([
+        "demo",
+        "lesson-backpressure",
+        "--headless",
+        "--duration",
+        "3500ms",
+    ]));
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let said: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("  say: ") || l.contains("  ask: "))
+        .collect();
+    assert_eq!(said.len(), 3, "{out}");
+    assert!(said[0].contains("say: The ring is full"), "{out}");
+    assert!(
+        said[1].contains("say: A sender found the ring full and parked"),
+        "{out}"
+    );
+    assert!(
+        said[2].contains("ask: Every producer is parked. Which sender will the next pop wake?")
+            && said[2].contains("answer: next_woken_sender"),
+        "{out}"
+    );
+    assert!(out.contains("ended (duration)"), "{out}");
 }

@@ -18,6 +18,7 @@ use std::time::Duration;
 use chanviz::probe::{
     ChannelSnapshot, EventKind, HandleState, Lifecycle, LogEntry, ProbeLayer, Role, Side,
 };
+use chanviz::scenario::control::{Answer, Narration};
 use chanviz::scenario::demos::{self, DEMOS};
 use chanviz::scenario::knobs::Rate;
 use chanviz::scenario::runner::{EndReason, RunOptions, Runner, Summary};
@@ -38,6 +39,8 @@ struct Observed {
     /// The channel at the end: its handles and lifecycle history come from
     /// the probe's model, which (unlike its log) loses nothing.
     channel: ChannelSnapshot,
+    /// What the script said (`say`, `ask`).
+    narrations: Vec<Narration>,
 }
 
 /// One run of a demo: its own scenario (perhaps changed), its own probe.
@@ -52,8 +55,10 @@ fn run_demo(key: &str, name: &str, change: impl FnOnce(&mut Scenario)) -> (Strin
         ..RunOptions::default()
     };
     let handle = Runner::start(s, opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let control = handle.control();
     let what = format!("the {key} run ends");
     let summary = deadline::within(&what, move || handle.wait().unwrap());
+    let narrations = control.narrations(0);
     let snap = probe.snapshot_with_events(LOG);
     let channel = snap.current().expect("the probe saw the channel").clone();
     let events = snap
@@ -70,6 +75,7 @@ fn run_demo(key: &str, name: &str, change: impl FnOnce(&mut Scenario)) -> (Strin
             events,
             events_dropped: snap.events_dropped,
             channel,
+            narrations,
         },
     )
 }
@@ -106,6 +112,12 @@ fn runs() -> &'static BTreeMap<String, Observed> {
             }),
             ("drop-close", "drop-close", |_| {}),
             ("load-swing", "load-swing", |s| s.duration = secs(13.0)),
+            // Headless: the lessons do not stop, they say what they say.
+            // (tests/lessons.rs plays them with a viewer who resumes.)
+            ("lesson-backpressure", "lesson-backpressure", |s| {
+                s.duration = secs(7.0)
+            }),
+            ("lesson-shutdown", "lesson-shutdown", |_| {}),
         ];
         let threads: Vec<_> = plan
             .into_iter()
@@ -833,4 +845,66 @@ fn spsc_ticks_show_messages_in_the_ring() {
     assert!(lens.len() >= 10, "{out}");
     assert!(with_message * 4 >= lens.len(), "{with_message} of {lens:?}");
     assert!(with_message < lens.len(), "never empty: {lens:?}");
+}
+
+/// When the script's `i`-th words were said (scenario time of the run).
+fn narrated_at(o: &Observed, i: usize) -> Duration {
+    o.narrations
+        .get(i)
+        .unwrap_or_else(|| panic!("{}: only {} narrations", o.name, o.narrations.len()))
+        .at
+}
+
+/// "It pauses when the ring is first full, and again when the first sender
+/// parks, and explains each; then it asks which sender a pop will wake".
+/// Headless, it does not pause: it says each thing, in order, when it
+/// happens (tests/lessons.rs checks the pauses).
+#[test]
+fn lesson_backpressure_speaks_at_the_full_ring_the_park_and_its_times() {
+    let o = observed("lesson-backpressure");
+    let r = o.report();
+    let n = &o.narrations;
+    assert_eq!(n.len(), 4, "{n:#?}");
+    assert!(
+        n[0].say.as_deref().unwrap().contains("ring is full"),
+        "{n:#?}"
+    );
+    assert!(n[1].say.as_deref().unwrap().contains("parked"), "{n:#?}");
+    let q = n[2].ask.as_ref().expect("the third entry asks");
+    assert_eq!(q.answer, Answer::NextWokenSender);
+    assert!(narrated_at(o, 2) >= Duration::from_secs(3), "{n:#?}");
+    assert!(narrated_at(o, 3) >= Duration::from_secs(6), "{n:#?}");
+    // In order: the full ring before the park before the question.
+    assert!(narrated_at(o, 0) <= narrated_at(o, 1), "{n:#?}");
+    assert!(narrated_at(o, 1) <= narrated_at(o, 2), "{n:#?}");
+    // And what it explains happened: the ring filled, senders parked.
+    assert!(first_full(o.open(), o.capacity).is_some(), "{r}");
+    assert!(Observed::send_waits(o.open()) >= 1, "{r}");
+}
+
+/// "at 6 s a sender calls close() ... explains the Open -> Closing
+/// transition when it happens, and the Closing -> Closed one when drained()
+/// returns, once the consumer has emptied the ring."
+#[test]
+fn lesson_shutdown_explains_each_transition_when_it_happens() {
+    let o = observed("lesson-shutdown");
+    let n = &o.narrations;
+    assert_eq!(n.len(), 3, "{n:#?}");
+    assert!(narrated_at(o, 0) >= Duration::from_secs(5), "{n:#?}");
+    assert!(n[1].say.as_deref().unwrap().contains("close()"), "{n:#?}");
+    assert!(n[2].say.as_deref().unwrap().contains("closed"), "{n:#?}");
+    let s = &o.summary;
+    let at = |to: HandleState| {
+        s.transitions
+            .iter()
+            .find(|t| t.to == to)
+            .unwrap_or_else(|| panic!("no transition to {to:?}: {s:#?}"))
+            .at_ms
+    };
+    // Said when each transition happened, not before.
+    let ms = |i: usize| narrated_at(o, i).as_secs_f64() * 1000.0;
+    assert!(ms(1) >= at(HandleState::Closing), "{n:#?} {s:#?}");
+    assert!(ms(2) >= at(HandleState::Closed), "{n:#?} {s:#?}");
+    assert!(ms(1) < at(HandleState::Closed), "{n:#?} {s:#?}");
+    assert_eq!(s.end, EndReason::Closed, "{s:#?}");
 }

@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use super::{ProbeReport, Tick};
+use crate::scenario::control::Narration;
 use crate::scenario::runner::{Summary, TaskStats, TransitionRecord};
 
 #[derive(Serialize)]
@@ -50,6 +51,42 @@ pub fn tick_json(t: &Tick) -> String {
         events_dropped: t.events_dropped,
     };
     serde_json::to_string(&line).unwrap_or_default()
+}
+
+#[derive(Serialize)]
+struct NarrationLine<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    run: u32,
+    at_ms: u64,
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    answer: Option<&'a str>,
+}
+
+/// The JSON lines of a script's words: `{"type":"say",...}` and
+/// `{"type":"ask",...,"answer":"next_woken_sender"}`.
+pub fn narration_json(n: &Narration) -> Vec<String> {
+    let at_ms = n.at.as_millis() as u64;
+    let say = n.say.as_deref().map(|text| NarrationLine {
+        kind: "say",
+        run: n.run,
+        at_ms,
+        text,
+        answer: None,
+    });
+    let ask = n.ask.as_ref().map(|q| NarrationLine {
+        kind: "ask",
+        run: n.run,
+        at_ms,
+        text: &q.text,
+        answer: Some(q.answer.as_str()),
+    });
+    [say, ask]
+        .into_iter()
+        .flatten()
+        .map(|l| serde_json::to_string(&l).unwrap_or_default())
+        .collect()
 }
 
 #[derive(Serialize)]

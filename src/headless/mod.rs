@@ -24,8 +24,8 @@ use crate::scenario::control::Mode;
 use crate::scenario::runner::{LiveStats, RunError, RunnerHandle, Summary};
 use crate::scenario::Scenario;
 
-pub use json::{summary_json, tick_json};
-pub use text::{header_text, summary_text, text_line};
+pub use json::{narration_json, summary_json, tick_json};
+pub use text::{header_text, narration_text, summary_text, text_line};
 
 /// Text or JSON lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -192,6 +192,19 @@ pub fn run(
     let start = Instant::now();
     let mut prev: Option<LiveStats> = None;
     let mut n = 1u32;
+    let mut said = 0usize;
+    // The script's words, printed as they come (a headless run does not
+    // stop for them).
+    let mut narrate = |out: &mut dyn Write, handle: &RunnerHandle| -> bool {
+        let new = handle.narrations(said);
+        said += new.len();
+        new.iter()
+            .flat_map(|n| match format {
+                Format::Text => narration_text(n),
+                Format::Json => narration_json(n),
+            })
+            .all(|line| emit(out, line).is_ok())
+    };
     while write_ok {
         let due = start + interval * n;
         while !handle.is_finished() {
@@ -204,6 +217,7 @@ pub fn run(
         if handle.is_finished() {
             break;
         }
+        write_ok &= narrate(out, &handle);
         let stats = handle.stats();
         let t = tick(&snapshot(), &stats, prev.as_ref());
         let line = match format {
@@ -213,6 +227,9 @@ pub fn run(
         write_ok &= emit(out, line).is_ok();
         prev = Some(stats);
         n += 1;
+    }
+    if write_ok {
+        write_ok &= narrate(out, &handle);
     }
     if !write_ok {
         handle.shutdown();

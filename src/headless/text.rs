@@ -5,9 +5,27 @@ use std::time::Duration;
 
 use super::{ProbeReport, Tick};
 use crate::format;
-use crate::scenario::control::Mode;
+use crate::scenario::control::{Mode, Narration};
 use crate::scenario::runner::{Summary, TaskStats};
 use crate::scenario::Scenario;
+
+/// The lines of a script's words: `say` and `ask` each on a line of their
+/// own, at the scenario time they were said.
+pub fn narration_text(n: &Narration) -> Vec<String> {
+    let at = format::elapsed(n.at);
+    let mut lines = Vec::new();
+    if let Some(say) = &n.say {
+        lines.push(format!("{at:>8}  say: {say}"));
+    }
+    if let Some(q) = &n.ask {
+        lines.push(format!(
+            "{at:>8}  ask: {} (answer: {}; the live view checks it)",
+            q.text,
+            q.answer.as_str()
+        ));
+    }
+    lines
+}
 
 /// The text line of a tick.
 pub fn text_line(t: &Tick) -> String {

@@ -6,6 +6,22 @@
 //! `probe::Snapshot`.
 
 pub use super::knobs::{Knob, Knobs, Rate, Turn};
+pub use super::spec::{Answer, Question};
+
+use std::time::Duration;
+
+/// Words a script addressed to the class: a `say`, an `ask`, or both.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Narration {
+    /// Which run (1-based: 2 after the first restart).
+    pub run: u32,
+    /// Scenario time of the run when it was said.
+    pub at: Duration,
+    /// Words to show until a key.
+    pub say: Option<String>,
+    /// A question to answer, checked against what happens next.
+    pub ask: Option<Question>,
+}
 
 /// A request to change a running scenario. Every key of the TUI that acts on
 /// the run maps to exactly one of these.
@@ -79,4 +95,9 @@ pub trait Control: Send + Sync {
     fn knobs(&self) -> Knobs;
     /// Running, paused, stepping or finished.
     fn mode(&self) -> Mode;
+    /// What the script has said so far, from the `from`-th entry on.
+    fn narrations(&self, from: usize) -> Vec<Narration> {
+        let _ = from;
+        Vec::new()
+    }
 }

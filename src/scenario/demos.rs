@@ -18,6 +18,13 @@ impl Demo {
         format!("demos/{}.toml", self.name)
     }
 
+    /// Whether the demo is a lesson: its script talks to the class (`say`,
+    /// `ask`). `false` for a demo that does not parse.
+    pub fn is_lesson(&self) -> bool {
+        self.scenario()
+            .is_ok_and(|s| s.script.iter().any(|step| step.teaches()))
+    }
+
     /// Parse and validate this demo.
     pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
         spec::parse(&self.file(), self.name, self.source)
@@ -46,6 +53,8 @@ pub const DEMOS: &[Demo] = demos![
     "one-slot",
     "drop-close",
     "load-swing",
+    "lesson-backpressure",
+    "lesson-shutdown",
 ];
 
 /// The demo called `name`, if there is one.

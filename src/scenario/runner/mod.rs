@@ -62,7 +62,7 @@ use tokio::sync::mpsc;
 pub use crate::probe::{HandleState, Role};
 
 use super::clock::SceneClock;
-use super::control::{Command, Control, Knobs, Mode};
+use super::control::{Command, Control, Knobs, Mode, Narration};
 use super::Scenario;
 use shared::Shared;
 
@@ -92,6 +92,10 @@ pub struct RunOptions {
     /// ([`crate::probe::Probe::follow`]) so that its stamps are scenario
     /// time. `None`: the runner makes its own ([`RunnerHandle::clock`]).
     pub clock: Option<Arc<SceneClock>>,
+    /// A person watches and can resume (the live view): a script's `pause`
+    /// and `ask` stop the run. `false` (headless, tests): they do not; the
+    /// script's words are still kept ([`RunnerHandle::narrations`]).
+    pub viewer: bool,
 }
 
 impl fmt::Debug for RunOptions {
@@ -102,6 +106,7 @@ impl fmt::Debug for RunOptions {
             .field("on_signal", &self.on_signal.is_some())
             .field("dispatch", &self.dispatch.is_some())
             .field("clock", &self.clock)
+            .field("viewer", &self.viewer)
             .finish()
     }
 }
@@ -245,7 +250,7 @@ impl Runner {
         let runtime = builder.build().map_err(RunError::Start)?;
         let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
         let clock = opts.clock.clone().unwrap_or_else(SceneClock::new);
-        let shared = Arc::new(Shared::new(scenario, clock));
+        let shared = Arc::new(Shared::new(scenario, clock, opts.viewer));
         let control = Arc::new(Controller {
             cmds: cmd_tx,
             shared: shared.clone(),
@@ -300,6 +305,11 @@ impl RunnerHandle {
         self.control.shared.clock.clone()
     }
 
+    /// What the script has said so far (`say`, `ask`), from the `from`-th.
+    pub fn narrations(&self, from: usize) -> Vec<Narration> {
+        self.control.shared.narrations(from)
+    }
+
     /// The runner's live counters.
     pub fn stats(&self) -> LiveStats {
         self.control.shared.live_stats()
@@ -343,6 +353,9 @@ impl Control for RunnerHandle {
     fn mode(&self) -> Mode {
         self.control.mode()
     }
+    fn narrations(&self, from: usize) -> Vec<Narration> {
+        self.control.narrations(from)
+    }
 }
 
 /// The `Control` side of a runner: sends commands, reads knobs.
@@ -376,6 +389,9 @@ impl Control for Controller {
     }
     fn mode(&self) -> Mode {
         self.shared.mode()
+    }
+    fn narrations(&self, from: usize) -> Vec<Narration> {
+        self.shared.narrations(from)
     }
 }
 

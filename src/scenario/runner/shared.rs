@@ -11,8 +11,9 @@ use tokio::sync::{watch, Semaphore};
 
 use super::{HandleState, LiveStats, Role, TransitionRecord};
 use crate::scenario::clock::SceneClock;
-use crate::scenario::control::{Knobs, Mode};
+use crate::scenario::control::{Knobs, Mode, Narration};
 use crate::scenario::knobs::scaled_jitter;
+use crate::scenario::spec::Trigger;
 use crate::scenario::Scenario;
 
 pub(super) struct Shared {
@@ -45,7 +46,23 @@ pub(super) struct Shared {
     pub sent: AtomicU64,
     pub received: AtomicU64,
     transitions: Mutex<Vec<TransitionRecord>>,
+    /// The trigger the current script entry waits for (its bit), plus
+    /// [`PAUSE_ON_FIRE`]; 0 when none.
+    armed: AtomicU8,
+    /// The triggers of the entries right after it (as `armed` holds them),
+    /// armed in turn by the task that fires the one before: so that a park
+    /// right after a full ring is not missed while the supervisor catches up.
+    chain: Mutex<std::collections::VecDeque<u8>>,
+    /// Armed triggers that fired and that the supervisor has not taken yet.
+    fired: AtomicUsize,
+    /// A person is watching and can resume: scripted pauses and questions
+    /// stop the run. (Headless runs print them and go on.)
+    pub viewer: bool,
+    narrations: Mutex<Vec<Narration>>,
 }
+
+/// In `Shared::armed`: pause the moment the trigger happens.
+const PAUSE_ON_FIRE: u8 = 0x80;
 
 /// A task waiting at the pause gate (see [`Shared::at_gate`]).
 pub(super) struct AtGate<'a>(&'a Shared);
@@ -64,7 +81,7 @@ pub(super) struct KnobCache {
 }
 
 impl Shared {
-    pub fn new(scenario: Scenario, clock: Arc<SceneClock>) -> Shared {
+    pub fn new(scenario: Scenario, clock: Arc<SceneClock>, viewer: bool) -> Shared {
         let (paused, _) = watch::channel(false);
         let knobs = Knobs {
             capacity: scenario.capacity,
@@ -86,6 +103,11 @@ impl Shared {
             sent: AtomicU64::new(0),
             received: AtomicU64::new(0),
             transitions: Mutex::new(Vec::new()),
+            armed: AtomicU8::new(0),
+            chain: Mutex::new(std::collections::VecDeque::new()),
+            fired: AtomicUsize::new(0),
+            viewer,
+            narrations: Mutex::new(Vec::new()),
             scenario,
         };
         s.reset_knobs();
@@ -213,7 +235,94 @@ impl Shared {
         self.shutdown.load(Ordering::Relaxed)
     }
 
+    /// Wait for the triggers of a run of script entries, in order (each
+    /// `(trigger, pause)`: pause the run the moment it happens, before
+    /// anything else moves). Replaces what was armed.
+    pub fn arm(&self, triggers: &[(Trigger, bool)]) {
+        let code = |&(t, pause): &(Trigger, bool)| {
+            t.bit()
+                | if pause && self.viewer {
+                    PAUSE_ON_FIRE
+                } else {
+                    0
+                }
+        };
+        let mut chain = self.chain.lock().unwrap_or_else(|e| e.into_inner());
+        chain.clear();
+        chain.extend(triggers.iter().skip(1).map(code));
+        // Release: a task that sees it (Acquire in `observe`) sees the chain
+        // set up; the chain's lock orders the rest.
+        self.armed
+            .store(triggers.first().map_or(0, code), Ordering::Release);
+    }
+
+    /// Nothing armed any more (the run is ending).
+    pub fn disarm(&self) {
+        self.arm(&[]);
+        // Relaxed: nobody fires any more; the supervisor is the one reader.
+        self.fired.store(0, Ordering::Relaxed);
+    }
+
+    /// A task saw `trigger` happen. If the script waits for it, it fires
+    /// (once), pausing the run at once if the entry pauses, and the next
+    /// entry's trigger is armed.
+    pub fn observe(&self, trigger: Trigger) {
+        // Acquire pairs with `arm`'s Release; a plain load first keeps the
+        // common case (nothing armed) to one load.
+        let armed = self.armed.load(Ordering::Acquire);
+        if armed & trigger.bit() == 0 {
+            return;
+        }
+        // AcqRel: exactly one task fires the entry.
+        if self
+            .armed
+            .compare_exchange(armed, 0, Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
+        {
+            if armed & PAUSE_ON_FIRE != 0 {
+                self.pause();
+            }
+            let next = self
+                .chain
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .pop_front();
+            if let Some(next) = next {
+                self.armed.store(next, Ordering::Release);
+            }
+            // Release: the supervisor that takes it sees the pause.
+            self.fired.fetch_add(1, Ordering::Release);
+        }
+    }
+
+    /// Whether an armed trigger fired (and take one firing).
+    pub fn take_fired(&self) -> bool {
+        // AcqRel: see `observe`.
+        self.fired
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+            .is_ok()
+    }
+
+    /// Whether a task should look for `trigger` (cheap: one load).
+    pub fn watching(&self, trigger: Trigger) -> bool {
+        // Relaxed: a hint; `observe` decides.
+        self.armed.load(Ordering::Relaxed) & trigger.bit() != 0
+    }
+
+    pub fn narrate(&self, n: Narration) {
+        self.narrations
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(n);
+    }
+
+    pub fn narrations(&self, from: usize) -> Vec<Narration> {
+        let all = self.narrations.lock().unwrap_or_else(|e| e.into_inner());
+        all.get(from..).unwrap_or_default().to_vec()
+    }
+
     pub fn record(&self, handle: String, role: Role, from: HandleState, to: HandleState) {
+        self.observe(Trigger::Transition);
         let at_ms = self.clock.run_time().as_micros() as f64 / 1000.0;
         let mut t = self.transitions.lock().unwrap_or_else(|e| e.into_inner());
         t.push(TransitionRecord {

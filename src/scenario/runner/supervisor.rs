@@ -15,8 +15,8 @@ use super::shared::Shared;
 use super::tasks::{close_sender, consumer, producer, Instruction, TaskCtl};
 use super::{EndReason, Msg, Summary, TaskStats};
 use crate::channel::{bounded_named, Receiver, Sender};
-use crate::scenario::control::{Command, Mode};
-use crate::scenario::spec::Action;
+use crate::scenario::control::{Command, Mode, Narration};
+use crate::scenario::spec::{Action, ScriptStep, Trigger, When};
 
 /// How often the supervisor looks at the clock, the script and its tasks.
 const TICK: Duration = Duration::from_millis(10);
@@ -129,6 +129,8 @@ struct Epoch<'a> {
     step: Option<PendingStep>,
     /// The next scripted action (index into the script).
     next_action: usize,
+    /// Entries before this one have had their triggers armed.
+    armed_upto: usize,
 }
 
 /// A step on its way: when it was asked for, and when (if) it moved the
@@ -255,6 +257,7 @@ impl Epoch<'_> {
     /// stay parked at the pause gate from here on.
     fn begin_end(&mut self, reason: EndReason) {
         self.forced_end = true;
+        self.shared.disarm();
         self.shared.resume();
         if self.ending.is_none() {
             self.ending = Some(reason);
@@ -316,8 +319,73 @@ impl Epoch<'_> {
             Action::RemoveProducer => self.remove_producer(),
             Action::AddConsumer => self.add_consumer(),
             Action::RemoveConsumer => self.remove_consumer(),
+            Action::Pause => self.scripted_pause(),
         }
         self.publish_counts();
+    }
+
+    /// A pause the script asks for: only with a viewer who can resume, and
+    /// never while the runner itself ends the run.
+    fn scripted_pause(&mut self) {
+        let shared = self.shared;
+        if shared.viewer && !self.forced_end && shared.mode() == Mode::Running {
+            shared.pause();
+        }
+    }
+
+    /// Whether the next script entry is due now (`clock`: run time).
+    fn due(&mut self, step: &ScriptStep, clock: Duration) -> bool {
+        match step.when {
+            When::At(at) => at <= clock,
+            When::On(_) => {
+                self.arm_next();
+                self.shared.take_fired()
+            }
+        }
+    }
+
+    /// If the next entry waits for an event, arm it, with the entries
+    /// right after it that wait for events too (a chain the tasks arm in
+    /// turn). Called before the entry before it is performed, so that an
+    /// event its action causes at once (a close's transition) is not missed.
+    fn arm_next(&mut self) {
+        let i = self.next_action;
+        if i < self.armed_upto {
+            return;
+        }
+        let chain: Vec<(Trigger, bool)> = self.shared.scenario.script
+            [i.min(self.shared.scenario.script.len())..]
+            .iter()
+            .map_while(|step| match step.when {
+                When::On(trigger) => Some((
+                    trigger,
+                    step.action == Some(Action::Pause) || step.ask.is_some(),
+                )),
+                When::At(_) => None,
+            })
+            .collect();
+        if !chain.is_empty() {
+            self.armed_upto = i + chain.len();
+            self.shared.arm(&chain);
+        }
+    }
+
+    /// Run one script entry: its action, then its words (an `ask` pauses).
+    fn perform(&mut self, step: &ScriptStep) {
+        if let Some(action) = step.action {
+            self.action(action);
+        }
+        if step.teaches() {
+            self.shared.narrate(Narration {
+                run: self.run,
+                at: self.shared.clock.run_time(),
+                say: step.say.clone(),
+                ask: step.ask.clone(),
+            });
+        }
+        if step.ask.is_some() {
+            self.scripted_pause();
+        }
     }
 
     /// Give a pending step to the first task ready at the gate. If none is
@@ -350,19 +418,23 @@ impl Epoch<'_> {
             return;
         }
         let clock = &shared.clock;
-        let scripted = [
-            self.shared
-                .scenario
-                .script
-                .get(self.next_action)
-                .map(|a| a.at),
-            self.shared.scenario.duration,
-        ]
-        .into_iter()
-        .flatten()
-        .filter(|_| self.ending.is_none())
-        .map(|at| clock.total_us_at(at))
-        .min();
+        let script_at = (!self.forced_end)
+            .then(|| self.shared.scenario.script.get(self.next_action))
+            .flatten()
+            .and_then(|a| match a.when {
+                When::At(at) => Some(at),
+                When::On(_) => None,
+            });
+        let end_at = self
+            .shared
+            .scenario
+            .duration
+            .filter(|_| self.ending.is_none());
+        let scripted = [script_at, end_at]
+            .into_iter()
+            .flatten()
+            .map(|at| clock.total_us_at(at))
+            .min();
         let sleeper = clock.next_deadline();
         match (sleeper, scripted) {
             (Some(due), s) if s.is_none_or(|s| due < s) => {
@@ -445,8 +517,12 @@ async fn epoch(
         run,
         step: None,
         next_action: 0,
+        armed_upto: 0,
     };
     shared.clock.begin_run();
+    // Arm the script's first events before any task starts: a ring that
+    // fills in its first microseconds must not be missed.
+    ep.arm_next();
     // Consumers first, so that the first messages find a receiver waiting.
     for _ in 0..scenario.consumers.count {
         ep.add_consumer();
@@ -474,17 +550,20 @@ async fn epoch(
             _ = ticker.tick() => {}
         }
         let clock = shared.clock.run_time();
-        if ep.ending.is_none() {
+        // The script goes on through a close and its drain (an entry may
+        // wait for the last transition); not once the runner ends the run.
+        if !ep.forced_end {
             while let Some(step) = scenario.script.get(ep.next_action) {
-                if step.at > clock {
+                if !ep.due(step, clock) {
                     break;
                 }
                 ep.next_action += 1;
-                ep.action(step.action);
+                ep.arm_next();
+                ep.perform(step);
             }
-            if scenario.duration.is_some_and(|d| clock >= d) {
-                ep.begin_end(EndReason::Duration);
-            }
+        }
+        if ep.ending.is_none() && scenario.duration.is_some_and(|d| clock >= d) {
+            ep.begin_end(EndReason::Duration);
         }
         ep.serve_step();
         if ep.tick(totals) {

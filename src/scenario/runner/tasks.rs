@@ -16,6 +16,7 @@ use super::shared::{KnobCache, Shared};
 use super::{HandleState, Role, TaskStats};
 use crate::channel::{Receiver, Sender};
 use crate::scenario::control::Rate;
+use crate::scenario::spec::Trigger;
 
 /// A task at full speed yields to the scheduler after this many operations.
 const YIELD_EVERY: u32 = 32;
@@ -170,19 +171,36 @@ impl Wake for NotingWaker {
 /// on a closed and empty one): it ends the task's story at once.
 async fn stepped<F: Future>(shared: &Shared, fut: F, doomed: impl Fn() -> bool) -> F::Output {
     let mut fut = pin!(fut);
-    // Whether the last `Pending` waits for another task's wake (a park).
-    let mut parked = false;
+    let mut last = Last::First;
+    // Whether this attempt holds a step (it passed the gate while paused):
+    // then it may yield and retry until it parks or completes. An attempt
+    // under way when the run was paused stops at its next poll instead.
+    let mut holds_step = shared.is_paused();
     loop {
         let polled = poll_fn(|cx: &mut Context<'_>| {
-            if parked && shared.is_paused() && !doomed() {
-                // Woken while paused: the retry is the next step's.
-                return Poll::Ready(None);
+            if last == Last::Parked {
+                // Polled again after a park: another task woke it.
+                shared.observe(Trigger::Wake);
+                holds_step = false;
             }
             if !shared.is_paused() {
+                holds_step = false;
+            } else if last != Last::First && !holds_step && !doomed() {
+                // Woken (or caught mid-attempt) while paused: the retry is
+                // the next step's.
+                return Poll::Ready(None);
+            }
+            let precise = shared.is_paused()
+                || shared.watching(Trigger::Park)
+                || shared.watching(Trigger::Wake);
+            if !precise {
                 let out = fut.as_mut().poll(cx);
-                // Unknown whether it parked or yielded: assume a park (at
-                // worst a yield that meets a pause costs one step).
-                parked = out.is_pending();
+                // A park or a yield: not worth a waker of our own to know.
+                last = if out.is_pending() {
+                    Last::Unknown
+                } else {
+                    Last::First
+                };
                 return out.map(Some);
             }
             let noting = Arc::new(NotingWaker {
@@ -193,7 +211,14 @@ async fn stepped<F: Future>(shared: &Shared, fut: F, doomed: impl Fn() -> bool) 
             let waker = Waker::from(noting.clone());
             let out = fut.as_mut().poll(&mut Context::from_waker(&waker));
             noting.polling.store(false, Ordering::Relaxed);
-            parked = out.is_pending() && !noting.woke_itself.load(Ordering::Relaxed);
+            last = match out {
+                Poll::Ready(_) => Last::First,
+                Poll::Pending if noting.woke_itself.load(Ordering::Relaxed) => Last::Yielded,
+                Poll::Pending => {
+                    shared.observe(Trigger::Park);
+                    Last::Parked
+                }
+            };
             out.map(Some)
         })
         .await;
@@ -201,10 +226,25 @@ async fn stepped<F: Future>(shared: &Shared, fut: F, doomed: impl Fn() -> bool) 
             Some(out) => return out,
             None => {
                 wait_for_step(shared).await;
-                parked = false;
+                holds_step = shared.is_paused();
+                // Its wake (if any) is seen; the retry is this step's.
+                last = Last::First;
             }
         }
     }
+}
+
+/// How a channel future's last poll ended, as [`stepped`] saw it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Last {
+    /// Not polled yet (or done).
+    First,
+    /// It woke itself (a yield before parking): not an operation.
+    Yielded,
+    /// It parked: the next poll comes from another task's wake.
+    Parked,
+    /// Pending, polled without a noting waker: a park or a yield.
+    Unknown,
 }
 
 /// Run `fut` unless the bell rings first (`None` then; `fut` is dropped).
@@ -295,6 +335,9 @@ pub(super) async fn producer(tx: Sender<u64>, ctl: Arc<TaskCtl>, shared: Arc<Sha
                 seq += 1;
                 burst_left -= 1;
                 ctl.counted(&shared.sent);
+                if shared.watching(Trigger::Full) && tx.len() >= tx.capacity() {
+                    shared.observe(Trigger::Full);
+                }
             }
             // Closed by someone else: this producer is done.
             Some(Err(_)) => return,

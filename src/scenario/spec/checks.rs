@@ -7,8 +7,8 @@ use std::time::Duration;
 use toml::Value;
 
 use super::{
-    Action, MAX_BURST, MAX_CAPACITY, MAX_DURATION, MAX_MESSAGES, MAX_RATE, MAX_TASKS, MAX_WORK,
-    MAX_WORKERS, MIN_RATE,
+    Action, Answer, Trigger, MAX_BURST, MAX_CAPACITY, MAX_DURATION, MAX_MESSAGES, MAX_RATE,
+    MAX_TASKS, MAX_WORK, MAX_WORKERS, MIN_RATE,
 };
 use crate::format::parse_duration;
 use crate::scenario::knobs::Rate;
@@ -144,6 +144,41 @@ pub(super) fn action_names() -> String {
         .map(|a| a.as_str())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `a, b or c`-style list of names.
+fn names(all: impl Iterator<Item = &'static str>) -> String {
+    all.collect::<Vec<_>>().join(", ")
+}
+
+pub(super) fn trigger_value(v: &Value) -> Result<Trigger, String> {
+    let all = || Trigger::ALL.into_iter();
+    match v {
+        Value::String(s) => all().find(|t| t.as_str() == s),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        format!(
+            "must be one of {}, got {}",
+            names(all().map(Trigger::as_str)),
+            shown(v)
+        )
+    })
+}
+
+pub(super) fn answer_value(v: &Value) -> Result<Answer, String> {
+    let all = || Answer::ALL.into_iter();
+    match v {
+        Value::String(s) => all().find(|a| a.as_str() == s),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        format!(
+            "must be one of {}, got {}",
+            names(all().map(Answer::as_str)),
+            shown(v)
+        )
+    })
 }
 
 pub(super) fn action_value(v: &Value) -> Result<Action, String> {

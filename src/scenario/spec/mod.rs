@@ -26,6 +26,16 @@
 //! [[script]]
 //! at = "5s"               # scenario time (stretched by slow motion, frozen by pause)
 //! action = "close_from_sender"
+//!
+//! [[script]]              # entries run in the order written
+//! on = "park"             # instead of `at`: the first park, full, wake or transition
+//! action = "pause"        #   after the entry before it
+//! say = "S2 found the ring full: its waker is now in the senders' queue."
+//!
+//! [[script]]
+//! at = "8s"
+//! ask = "Which sender wakes next?"   # pauses; the class answers with a digit
+//! answer = "next_woken_sender"        # or next_woken_receiver, next_to_park
 //! ```
 //!
 //! Durations are a number and a unit: `"250us"`, `"500ms"`, `"2s"`, `"1.5s"`,
@@ -44,6 +54,12 @@
 //!   (never removes the last).
 //! - `add_consumer` / `remove_consumer`: one more / one fewer consumer
 //!   (never removes the last: messages would be stranded).
+//! - `pause`: pause the run, as `space` does.
+//!
+//! `say` shows its words over the view until a key; `ask` pauses the run and
+//! shows a question whose answer (a handle, picked with a digit key) is then
+//! checked against what the channel does next. Headless runs do not stop for
+//! either: they print them. A scenario with a `say` or an `ask` is a lesson.
 
 use std::fmt;
 use std::time::Duration;
@@ -149,13 +165,123 @@ impl Default for Consumers {
     }
 }
 
-/// One `[[script]]` entry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One `[[script]]` entry: when it happens, and what it does (an action,
+/// words for the class, a question, or several of these at once).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScriptStep {
-    /// Scenario time at which the action happens.
-    pub at: Duration,
-    /// What happens.
-    pub action: Action,
+    /// When it happens.
+    pub when: When,
+    /// What the run does, if anything.
+    pub action: Option<Action>,
+    /// Words shown over the view until a key (printed by headless runs).
+    pub say: Option<String>,
+    /// A question, checked against what then happens (it pauses the run).
+    pub ask: Option<Question>,
+}
+
+impl ScriptStep {
+    /// An entry that only runs `action` at `at`.
+    pub fn action_at(at: Duration, action: Action) -> ScriptStep {
+        ScriptStep {
+            when: When::At(at),
+            action: Some(action),
+            say: None,
+            ask: None,
+        }
+    }
+
+    /// Whether the entry talks to the class (`say` or `ask`): a scenario
+    /// with one is a lesson.
+    pub fn teaches(&self) -> bool {
+        self.say.is_some() || self.ask.is_some()
+    }
+}
+
+/// When a script entry happens. Entries run in the order written: each one
+/// waits for the one before it, then for its own moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum When {
+    /// At this scenario time of the run (at once if already past).
+    At(Duration),
+    /// At the first such event after the entry before it happened.
+    On(Trigger),
+}
+
+/// Something the channel does that a script entry can wait for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Trigger {
+    /// A sender or a receiver parks (its waker joins a queue).
+    Park = 1,
+    /// The ring becomes full.
+    Full = 2,
+    /// A parked task is woken (the pause comes before its retry).
+    Wake = 4,
+    /// A handle changes type state (`Open -> Closing`, ...).
+    Transition = 8,
+}
+
+impl Trigger {
+    /// Every trigger, in documentation order.
+    pub const ALL: [Trigger; 4] = [
+        Trigger::Park,
+        Trigger::Full,
+        Trigger::Wake,
+        Trigger::Transition,
+    ];
+
+    /// The name used in scenario files (`on = "park"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Park => "park",
+            Trigger::Full => "full",
+            Trigger::Wake => "wake",
+            Trigger::Transition => "transition",
+        }
+    }
+
+    /// A bit of its own, for a set of triggers in one atomic.
+    pub fn bit(self) -> u8 {
+        self as u8
+    }
+}
+
+/// A question a script asks, and what its answer is checked against.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Question {
+    /// The words of the question.
+    pub text: String,
+    /// What the answer is.
+    pub answer: Answer,
+}
+
+/// What a question's answer is checked against: the next such event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Answer {
+    /// Which sender the next wake of the senders' queue wakes.
+    NextWokenSender,
+    /// Which receiver the next wake of the receivers' queue wakes.
+    NextWokenReceiver,
+    /// Which handle parks next.
+    NextToPark,
+}
+
+impl Answer {
+    /// Every kind of answer, in documentation order.
+    pub const ALL: [Answer; 3] = [
+        Answer::NextWokenSender,
+        Answer::NextWokenReceiver,
+        Answer::NextToPark,
+    ];
+
+    /// The name used in scenario files (`answer = "next_woken_sender"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Answer::NextWokenSender => "next_woken_sender",
+            Answer::NextWokenReceiver => "next_woken_receiver",
+            Answer::NextToPark => "next_to_park",
+        }
+    }
 }
 
 /// A scripted action. See the module docs for what each one does.
@@ -175,11 +301,13 @@ pub enum Action {
     AddConsumer,
     /// One fewer consumer (never the last).
     RemoveConsumer,
+    /// Pause the run (as `space` does).
+    Pause,
 }
 
 impl Action {
     /// Every action, in documentation order.
-    pub const ALL: [Action; 7] = [
+    pub const ALL: [Action; 8] = [
         Action::CloseFromSender,
         Action::CloseFromReceiver,
         Action::DropProducer,
@@ -187,6 +315,7 @@ impl Action {
         Action::RemoveProducer,
         Action::AddConsumer,
         Action::RemoveConsumer,
+        Action::Pause,
     ];
 
     /// The name used in scenario files.
@@ -199,6 +328,7 @@ impl Action {
             Action::RemoveProducer => "remove_producer",
             Action::AddConsumer => "add_consumer",
             Action::RemoveConsumer => "remove_consumer",
+            Action::Pause => "pause",
         }
     }
 
@@ -258,8 +388,84 @@ action = "add_producer"
         assert_eq!(s.consumers.jitter, Duration::from_millis(1));
         assert_eq!(s.duration, Some(Duration::from_secs(10)));
         // Sorted by time.
-        assert_eq!(s.script[0].action, Action::AddProducer);
-        assert_eq!(s.script[1].action, Action::CloseFromSender);
+        assert_eq!(s.script[0].action, Some(Action::AddProducer));
+        assert_eq!(s.script[1].action, Some(Action::CloseFromSender));
+    }
+
+    const LESSON: &str = r#"
+title = "t"
+description = "d"
+capacity = 8
+
+[[script]]
+on = "full"
+action = "pause"
+say = "Full."
+
+[[script]]
+at = "3s"
+ask = "Which sender wakes next?"
+answer = "next_woken_sender"
+
+[[script]]
+on = "transition"
+say = "Closing."
+"#;
+
+    #[test]
+    fn a_lesson_script_keeps_its_order_and_its_words() {
+        let s = parse("x.toml", "x", LESSON).unwrap();
+        assert_eq!(s.script.len(), 3);
+        assert_eq!(s.script[0].when, When::On(Trigger::Full));
+        assert_eq!(s.script[0].action, Some(Action::Pause));
+        assert_eq!(s.script[0].say.as_deref(), Some("Full."));
+        assert_eq!(s.script[1].when, When::At(Duration::from_secs(3)));
+        let q = s.script[1].ask.as_ref().unwrap();
+        assert_eq!(q.answer, Answer::NextWokenSender);
+        assert_eq!(q.text, "Which sender wakes next?");
+        assert_eq!(s.script[2].when, When::On(Trigger::Transition));
+        assert!(s.script.iter().all(ScriptStep::teaches));
+    }
+
+    #[test]
+    fn a_bad_lesson_entry_says_what_is_wrong_and_where() {
+        let cases = [
+            (
+                LESSON.replace("on = \"full\"", "on = \"fullness\""),
+                "script[0].on",
+                "must be one of park, full, wake, transition, got \"fullness\"",
+            ),
+            (
+                LESSON.replace("on = \"full\"", "on = \"full\"\nat = \"1s\""),
+                "script[0].on",
+                "give either at (a time) or on (an event), not both",
+            ),
+            (
+                LESSON.replace("answer = \"next_woken_sender\"", ""),
+                "script[1].answer",
+                "missing: what the question's answer is checked against",
+            ),
+            (
+                LESSON.replace("answer = \"next_woken_sender\"", "answer = \"S2\""),
+                "script[1].answer",
+                "must be one of next_woken_sender, next_woken_receiver, next_to_park",
+            ),
+            (
+                LESSON.replace("say = \"Closing.\"", ""),
+                "script[2].action",
+                "missing: what happens",
+            ),
+            (
+                LESSON.replace("on = \"transition\"", "at = \"1s\""),
+                "script[2].at",
+                "entries run in the order written",
+            ),
+        ];
+        for (text, field, message) in cases {
+            let e = parse("x.toml", "x", &text).unwrap_err();
+            assert_eq!(e.field, field, "{e}");
+            assert!(e.message.contains(message), "{e}");
+        }
     }
 
     #[test]

@@ -10,8 +10,8 @@ use toml::{Spanned, Value};
 
 use super::checks::*;
 use super::{
-    Consumers, Origin, Producers, Scenario, ScenarioError, ScriptStep, DEFAULT_WORKERS,
-    MAX_CAPACITY,
+    Consumers, Origin, Producers, Question, Scenario, ScenarioError, ScriptStep, When,
+    DEFAULT_WORKERS, MAX_CAPACITY,
 };
 
 #[derive(Deserialize)]
@@ -50,7 +50,14 @@ raw_table!(RawConsumers {
     work,
     jitter
 });
-raw_table!(RawStep { at, action });
+raw_table!(RawStep {
+    at,
+    on,
+    action,
+    say,
+    ask,
+    answer
+});
 
 /// Turns byte offsets into lines and builds errors for one source.
 struct Source<'a> {
@@ -191,34 +198,91 @@ pub fn parse(file: &str, name: &str, text: &str) -> Result<Scenario, ScenarioErr
     };
 
     let mut script = Vec::with_capacity(raw.script.len());
+    let mut last_at: Option<(usize, std::time::Duration)> = None;
     for (i, step) in raw.script.iter().enumerate() {
         let start = step.span().start;
         let step = step.get_ref();
-        let at_field = format!("script[{i}].at");
-        let action_field = format!("script[{i}].action");
-        let at = match &step.at {
-            Some(v) => src.field(v, &at_field, duration_value)?,
-            None => {
+        let f = |name: &str| format!("script[{i}].{name}");
+        let when = match (&step.at, &step.on) {
+            (Some(v), None) => When::At(src.field(v, &f("at"), duration_value)?),
+            (None, Some(v)) => When::On(src.field(v, &f("on"), trigger_value)?),
+            (Some(_), Some(v)) => {
+                return Err(src.err(
+                    v.span().start,
+                    &f("on"),
+                    "give either at (a time) or on (an event), not both",
+                ))
+            }
+            (None, None) => {
                 return Err(src.err(
                     start,
-                    &at_field,
-                    "missing: when the action happens, e.g. at = \"5s\"",
+                    &f("at"),
+                    "missing: when it happens, e.g. at = \"5s\" or on = \"park\"",
                 ))
             }
         };
-        let action = match &step.action {
-            Some(v) => src.field(v, &action_field, action_value)?,
-            None => {
+        if let When::At(at) = when {
+            let ordered = raw.script.iter().any(|s| s.get_ref().on.is_some());
+            if let Some((j, before)) = last_at.filter(|&(_, before)| ordered && at < before) {
                 return Err(src.err(
-                    start,
-                    &action_field,
-                    format!("missing: one of {}", action_names()),
+                    step.at.as_ref().map_or(start, |v| v.span().start),
+                    &f("at"),
+                    format!(
+                        "with `on` entries in the script, entries run in the order written, \
+                         and this one ({}) comes before script[{j}] ({}): put them in time order",
+                        crate::format::duration(at),
+                        crate::format::duration(before)
+                    ),
+                ));
+            }
+            last_at = Some((i, at));
+        }
+        let action = opt(&src, &step.action, &f("action"), action_value)?;
+        let say = opt(&src, &step.say, &f("say"), text_value)?;
+        let ask = match (&step.ask, &step.answer) {
+            (Some(q), Some(a)) => Some(Question {
+                text: src.field(q, &f("ask"), text_value)?,
+                answer: src.field(a, &f("answer"), answer_value)?,
+            }),
+            (Some(q), None) => {
+                return Err(src.err(
+                    q.span().start,
+                    &f("answer"),
+                    "missing: what the question's answer is checked against, e.g. \
+                     answer = \"next_woken_sender\"",
                 ))
             }
+            (None, Some(a)) => return Err(src.err(
+                a.span().start,
+                &f("ask"),
+                "missing: an answer needs its question, e.g. ask = \"Which sender wakes next?\"",
+            )),
+            (None, None) => None,
         };
-        script.push(ScriptStep { at, action });
+        if action.is_none() && say.is_none() && ask.is_none() {
+            return Err(src.err(
+                start,
+                &f("action"),
+                format!(
+                    "missing: what happens: action (one of {}), say or ask",
+                    action_names()
+                ),
+            ));
+        }
+        script.push(ScriptStep {
+            when,
+            action,
+            say,
+            ask,
+        });
     }
-    script.sort_by_key(|s| s.at);
+    // Only `at` entries: their order in the file does not matter.
+    if script.iter().all(|s| matches!(s.when, When::At(_))) {
+        script.sort_by_key(|s| match s.when {
+            When::At(at) => at,
+            When::On(_) => std::time::Duration::ZERO,
+        });
+    }
 
     Ok(Scenario {
         name: name.to_string(),
