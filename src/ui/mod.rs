@@ -6,6 +6,7 @@
 //! - [`keys`]: the one table of key bindings (dispatch, help and footer).
 //! - [`panels`]: one pure render function per region of the screen.
 //! - [`theme`]: colours and glyphs (`NO_COLOR`, `--ascii`).
+//! - [`text`]: word wrapping and shortening at word boundaries.
 //! - [`tui`]: the terminal and the event loop.
 //! - [`svg`]: a rendered buffer as an SVG picture (screenshots).
 
@@ -13,6 +14,7 @@ pub mod app;
 pub mod keys;
 pub mod panels;
 pub mod svg;
+pub mod text;
 pub mod theme;
 pub mod tui;
 
