@@ -100,6 +100,9 @@ pub struct ScreenshotArgs {
     /// Draw with ASCII only.
     #[arg(long)]
     pub ascii: bool,
+    /// Show the description card over the picture.
+    #[arg(long)]
+    pub card: bool,
 }
 
 /// Flags shared by `demo` and `run`: the scenario's values (validated by
@@ -423,6 +426,7 @@ fn screenshot(args: &ScreenshotArgs) -> i32 {
         help: args.help_screen,
         pause: args.pause,
         ascii: args.ascii,
+        card: args.card,
     };
     let svg = match crate::screenshot::take(scenario, &shot, &probe) {
         Ok(svg) => svg,

@@ -260,3 +260,25 @@ fn readme_states_the_limits_the_code_uses() {
         );
     }
 }
+
+#[test]
+fn screenshot_draws_the_description_card() {
+    let dir = std::env::temp_dir();
+    let card = dir.join(format!("chanviz-card-{}.svg", std::process::id()));
+    let o = chanviz(&[
+        "screenshot",
+        "shutdown",
+        "--at",
+        "300ms",
+        "--size",
+        "100x30",
+        "--card",
+        "--out",
+        card.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let svg = std::fs::read_to_string(&card).expect("the picture was written");
+    assert!(svg.contains("any key: back to the run"), "card missing");
+    assert!(svg.contains("PAUSED"), "the card pauses the run");
+    let _ = std::fs::remove_file(&card);
+}

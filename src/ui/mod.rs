@@ -69,7 +69,7 @@ impl UiOptions {
 pub struct Session {
     /// Scenario name (header).
     pub title: String,
-    /// One-line description (header).
+    /// The scenario's description (header, and the description card).
     pub description: String,
     /// Where key commands go, and where knobs and mode are read.
     pub control: Arc<dyn Control>,

@@ -152,7 +152,8 @@ fn kind_style(kind: &EventKind, theme: &Theme) -> Style {
     }
 }
 
-/// Draw the log: the entries that end `app.scroll` entries before the newest.
+/// Draw the log: the entries that end `app.scroll` entries before the
+/// newest. A line too long for the panel is shortened at a word boundary.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let log = app.log();
@@ -174,14 +175,24 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Paragraph::new(Line::styled("no events yet", theme.dim())).render(inner, buf);
         return;
     }
+    Paragraph::new(lines_for(app, start..end, inner.width as usize)).render(inner, buf);
+}
+
+/// The log's lines for the entries `range`, each at most `width` columns:
+/// the time, the channel when the run has several, and the event in words,
+/// shortened at a word boundary when it is too long.
+pub fn lines_for(app: &App, range: std::ops::Range<usize>, width: usize) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    let log = app.log();
     let many = app.snapshot.channels.len() > 1;
     // Times line up: as wide as the widest shown (`1m20.125s` past a minute).
-    let time_w = (start..end)
+    let time_w = range
+        .clone()
         .map(|i| format::time_us(log[i].at_us).len())
         .max()
         .unwrap_or(0)
         .max(7);
-    let lines: Vec<Line> = (start..end)
+    range
         .map(|i| {
             let e = &log[i];
             let prev = i.checked_sub(1).map(|j| &log[j]);
@@ -196,10 +207,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 describe_in_context(e, prev, &app.snapshot),
                 kind_style(&e.kind, theme),
             ));
-            Line::from(spans)
+            theme.fit(Line::from(spans), width)
         })
-        .collect();
-    Paragraph::new(lines).render(inner, buf);
+        .collect()
 }
 
 #[cfg(test)]

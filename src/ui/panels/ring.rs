@@ -130,7 +130,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let legend = 1 + 3 * grid.rows() < h;
 
     let mut y = inner.y;
-    Paragraph::new(info_line(chan, theme)).render(
+    Paragraph::new(theme.fit(info_line(chan, theme), w)).render(
         Rect {
             y,
             height: 1,
@@ -155,7 +155,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         y += 3;
     }
     if legend {
-        let line = legend_line(theme, &grid);
+        let line = theme.fit(legend_line(theme, &grid), w);
         Paragraph::new(line).render(
             Rect {
                 y,

@@ -14,10 +14,30 @@ use crate::ui::theme::Theme;
 
 /// Draw the waiters panel.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &app.theme;
     let Some((inner, chan)) = super::framed(app, "Waker queues: parked", area, buf) else {
         return;
     };
+    Paragraph::new(lines(chan, &app.theme, inner)).render(inner, buf);
+}
+
+/// The first of `candidates` that fits in `width` columns; the last one
+/// shortened at a word boundary if none does.
+fn first_fit(candidates: Vec<Line<'static>>, width: usize, theme: &Theme) -> Line<'static> {
+    let mut last = Line::default();
+    for line in candidates {
+        if line.width() <= width {
+            return line;
+        }
+        last = line;
+    }
+    theme.fit(last, width)
+}
+
+/// The panel's lines inside `inner`: each side's count and peak, its
+/// history, the wakes, and (with room) how often each side parked. Every
+/// line fits the width: a narrow panel gets shorter wordings, never a cut
+/// word.
+pub fn lines(chan: &ChannelSnapshot, theme: &Theme, inner: Rect) -> Vec<Line<'static>> {
     let w = inner.width as usize;
     let mut lines = vec![
         count_line(
@@ -26,6 +46,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             chan.peak_waiting_senders,
             theme.sender(),
             theme,
+            w,
         ),
         Line::styled(
             sparkline(&chan.buckets, w, |b| b.max_waiting_senders, theme),
@@ -37,31 +58,48 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             chan.peak_waiting_receivers,
             theme.receiver(),
             theme,
+            w,
         ),
         Line::styled(
             sparkline(&chan.buckets, w, |b| b.max_waiting_receivers, theme),
             theme.receiver(),
         ),
-        Line::from(vec![
-            Span::raw("wakes "),
-            Span::styled(format::rate(wakes_per_sec(chan)), theme.strong()),
-            Span::styled(
-                format!("  total {}", format::count(chan.counters.wakes())),
-                theme.dim(),
-            ),
-        ]),
+        wakes_line(chan, theme, w),
     ];
     if inner.height as usize > lines.len() {
-        lines.push(Line::styled(
-            format!(
-                "parked so far: {} sends, {} recvs",
-                format::count(chan.counters.send_waits),
-                format::count(chan.counters.recv_waits)
-            ),
-            theme.dim(),
+        let sends = format::count(chan.counters.send_waits);
+        let recvs = format::count(chan.counters.recv_waits);
+        lines.push(first_fit(
+            vec![
+                Line::styled(
+                    format!("parked so far: {sends} sends, {recvs} recvs"),
+                    theme.dim(),
+                ),
+                Line::styled(format!("parked: {sends} sends, {recvs} recvs"), theme.dim()),
+                Line::styled(format!("parked {sends} S, {recvs} R"), theme.dim()),
+            ],
+            w,
+            theme,
         ));
     }
-    Paragraph::new(lines).render(inner, buf);
+    lines
+}
+
+fn wakes_line(chan: &ChannelSnapshot, theme: &Theme, w: usize) -> Line<'static> {
+    let rate = Span::styled(format::rate(wakes_per_sec(chan)), theme.strong());
+    let total = format::count(chan.counters.wakes());
+    first_fit(
+        vec![
+            Line::from(vec![
+                Span::raw("wakes "),
+                rate.clone(),
+                Span::styled(format!("  total {total}"), theme.dim()),
+            ]),
+            Line::from(vec![Span::raw("wakes "), rate]),
+        ],
+        w,
+        theme,
+    )
 }
 
 fn count_line(
@@ -70,13 +108,34 @@ fn count_line(
     peak: usize,
     style: ratatui::style::Style,
     theme: &Theme,
+    w: usize,
 ) -> Line<'static> {
-    Line::from(vec![
-        Span::styled(format!("{who:<9} "), style),
-        Span::styled(format!("{now:>3}"), theme.strong()),
-        Span::raw(" waiting"),
-        Span::styled(format!("  peak {peak}"), theme.dim()),
-    ])
+    let full = |pad: usize, gap: &str| {
+        Line::from(vec![
+            Span::styled(format!("{who:<pad$} "), style),
+            Span::styled(format!("{now:>3}"), theme.strong()),
+            Span::raw(" waiting"),
+            Span::styled(format!("{gap}peak {peak}"), theme.dim()),
+        ])
+    };
+    first_fit(
+        vec![
+            full(9, "  "),
+            full(9, " "),
+            Line::from(vec![
+                Span::styled(format!("{who:<9} "), style),
+                Span::styled(format!("{now:>3}"), theme.strong()),
+                Span::styled(format!(" (peak {peak})"), theme.dim()),
+            ]),
+            Line::from(vec![
+                Span::styled(format!("{who:<9} "), style),
+                Span::styled(format!("{now:>3}"), theme.strong()),
+                Span::raw(" waiting"),
+            ]),
+        ],
+        w,
+        theme,
+    )
 }
 
 /// The last `width` buckets of `value` as a one-line bar chart, scaled to
