@@ -29,6 +29,8 @@ pub struct Shot {
     pub pause: bool,
     /// Draw with ASCII only.
     pub ascii: bool,
+    /// Draw the big layout.
+    pub big: bool,
     /// Show the description card over the picture (the run pauses for it).
     pub card: bool,
 }
@@ -61,12 +63,14 @@ pub fn take(scenario: Scenario, shot: &Shot, probe: &Probe) -> Result<String, St
         fps: crate::ui::DEFAULT_FPS,
         ascii: shot.ascii,
         no_color: false,
+        big: shot.big,
     };
     let mut app = App::new(title, description, ui_opts.theme());
     let started = Instant::now();
     app.update(probe.snapshot(), control.knobs(), control.mode());
     app.frame_time = started.elapsed();
     app.help = shot.help;
+    app.big = ui_opts.big;
     if shot.card {
         app.card = Card::Shown {
             resume: paused_by_card,

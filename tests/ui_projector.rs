@@ -1,6 +1,7 @@
 //! Readable at projector sizes (issue #10, item 4): every demo's whole
 //! description can be read at 80x24, 100x30 and 140x45 (in the header, or
-//! on the card shown as the run starts), and no text is cut inside a word.
+//! on the card shown as the run starts), no text is cut inside a word, and
+//! the big layout keeps the ring, the waiter queues and the log, large.
 #![cfg(feature = "tui")]
 
 mod ui_support;
@@ -181,9 +182,16 @@ fn a_description_that_fits_gets_no_card() {
     app.settle(Rect::new(0, 0, 100, 30), &control);
     assert_eq!(app.card, Card::Hidden);
     assert!(control.taken().is_empty(), "no card, no pause");
+    // The big layout has no room for it in the header: the card shows.
+    let mut big = ui_support::app();
+    big.big = true;
+    big.card = Card::AtStart;
+    big.settle(Rect::new(0, 0, 140, 45), &control);
+    assert!(big.card_shown());
 }
 
-/// Every line a panel draws fits its panel, for every mode and size: a line wider than its panel would be cut by the frame.
+/// Every line a panel draws fits its panel, for every layout, mode and
+/// size: a line wider than its panel would be cut by the frame.
 #[test]
 fn no_panel_line_is_wider_than_its_panel() {
     let busy = {
@@ -198,13 +206,16 @@ fn no_panel_line_is_wider_than_its_panel() {
     };
     for base in [ui_support::app(), busy] {
         for demo in DEMOS {
-            for mode in [Mode::Running, Mode::Paused, Mode::Finished] {
-                for (w, h) in SIZES {
-                    let mut app = base.clone();
-                    app.title = demo.scenario().unwrap().title;
-                    app.description = demo.scenario().unwrap().description;
-                    app.mode = mode;
-                    check_lines_fit(&app, w, h);
+            for big in [false, true] {
+                for mode in [Mode::Running, Mode::Paused, Mode::Finished] {
+                    for (w, h) in SIZES {
+                        let mut app = base.clone();
+                        app.title = demo.scenario().unwrap().title;
+                        app.description = demo.scenario().unwrap().description;
+                        app.big = big;
+                        app.mode = mode;
+                        check_lines_fit(&app, w, h);
+                    }
                 }
             }
         }
@@ -212,7 +223,7 @@ fn no_panel_line_is_wider_than_its_panel() {
 }
 
 fn check_lines_fit(app: &App, w: u16, h: u16) {
-    let at = format!("{w}x{h} {:?}", app.mode);
+    let at = format!("{w}x{h} big={} {:?}", app.big, app.mode);
     let area = Rect::new(0, 0, w, h);
     let a = panels::layout(app, area);
     let inside = |r: Rect| Rect::new(r.x + 1, r.y + 1, r.width - 2, r.height - 2);
@@ -227,9 +238,13 @@ fn check_lines_fit(app: &App, w: u16, h: u16) {
     };
     let chan = app.channel().unwrap();
     let wi = inside(a.waiters);
-    fits("waiters", waiters::lines(chan, &app.theme, wi), wi.width);
-    let pi = inside(a.params);
-    fits("parameters", params::lines(app, pi), pi.width);
+    if app.big {
+        fits("queue", waiters::big_lines(chan, &app.theme, wi), wi.width);
+    } else {
+        fits("waiters", waiters::lines(chan, &app.theme, wi), wi.width);
+        let pi = inside(a.params);
+        fits("parameters", params::lines(app, pi), pi.width);
+    }
     let li = inside(a.log);
     let n = app.log().len();
     let newest = n.saturating_sub(50)..n;
@@ -287,6 +302,54 @@ fn the_compact_footer_keeps_whole_entries_and_help() {
     }
 }
 
+/// The big layout keeps the ring, the waiter queues and the log; the ring's
+/// cells are wider and taller than in the full layout.
+fn check_big(w: u16, h: u16, name: &str) {
+    let mut app = ui_support::app();
+    app.big = true;
+    let out = text(&render_to_buffer(&app, w, h));
+    for kept in ["Ring", "Waker queues", "Event log"] {
+        assert!(out.contains(kept), "{kept} missing: {out}");
+    }
+    for left_out in ["Type state", "Parameters", "Throughput"] {
+        assert!(!out.contains(left_out), "{left_out} shown: {out}");
+    }
+    // Occupied slots 0..=4: count the rows of cells and the cell width.
+    let cell_rows: Vec<&str> = out.lines().filter(|l| l.contains("█████ ")).collect();
+    let full = text(&render_to_buffer(&ui_support::app(), w, h));
+    let full_rows = full.lines().filter(|l| l.contains("█████ ")).count();
+    assert!(
+        cell_rows.len() >= 3 * full_rows.max(1),
+        "taller cells: {out}"
+    );
+    let widest = |rows: &[&str]| {
+        rows.iter()
+            .flat_map(|r| r.split(|c| c != '█'))
+            .map(|run| run.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let full_rows: Vec<&str> = full.lines().filter(|l| l.contains("█████ ")).collect();
+    assert!(
+        widest(&cell_rows) > widest(&full_rows),
+        "wider cells: {out}"
+    );
+    assert!(out.contains("H head") && out.contains("T tail"), "{out}");
+    // Two parked senders: two blocks.
+    assert!(out.contains("senders waiting: 2"), "{out}");
+    insta::assert_snapshot!(name, out);
+}
+
+#[test]
+fn big_layout_at_100x30() {
+    check_big(100, 30, "big_100x30");
+}
+
+#[test]
+fn big_layout_at_140x45() {
+    check_big(140, 45, "big_140x45");
+}
+
 #[test]
 fn the_card_at_100x30() {
     let shutdown = DEMOS.iter().find(|d| d.name == "shutdown").unwrap();
@@ -297,4 +360,18 @@ fn the_card_at_100x30() {
     assert!(out.contains("PAUSED"), "{out}");
     assert!(out.contains("any key: back to the run"), "{out}");
     insta::assert_snapshot!("card_100x30", out);
+}
+
+#[test]
+fn b_switches_layouts() {
+    let control = FakeControl::new(Mode::Running);
+    let mut app = ui_support::app();
+    let b = KeyEvent::new(KeyCode::Char('b'), KeyModifiers::NONE);
+    assert_eq!(app.on_key(b, &control), Some(KeyAction::ToggleBig));
+    assert!(app.big);
+    assert!(!text(&render_to_buffer(&app, 100, 30)).contains("Parameters"));
+    app.on_key(b, &control);
+    assert!(!app.big);
+    assert!(text(&render_to_buffer(&app, 100, 30)).contains("Parameters"));
+    assert!(control.taken().is_empty(), "a layout is not a command");
 }

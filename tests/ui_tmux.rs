@@ -188,9 +188,10 @@ fn sigterm_restores_the_terminal() {
 
 /// At 100x30, a common projector size: the mpsc demo starts with its
 /// description on a card over a paused run; a key closes the card without
-/// acting (`p` adds no producer) and the run resumes.
+/// acting (`p` adds no producer) and the run resumes; `b` switches to the big
+/// layout and back.
 #[test]
-fn projector_size_starts_with_the_description_card() {
+fn projector_size_card_then_big_layout() {
     let bin = env!("CARGO_BIN_EXE_chanviz");
     let tmux = Tmux::start_sized("projector", 100, 30);
     // mpsc has no timed script: nothing changes the producers but keys.
@@ -218,6 +219,13 @@ fn projector_size_starts_with_the_description_card() {
         "the key that closed the card added no producer: {screen}"
     );
     assert!(screen.contains("d: read it all"), "{screen}");
+
+    tmux.keys(&["b"]);
+    tmux.wait_for("the big layout", |s| {
+        s.contains("Waker queues") && !s.contains("Parameters") && s.contains("waiting:")
+    });
+    tmux.keys(&["b"]);
+    tmux.wait_for("the full layout again", |s| s.contains("Parameters"));
 
     tmux.keys(&["q"]);
     tmux.wait_for("the shell after quitting", |s| s.contains("CHANVIZ-EXITED"));

@@ -49,6 +49,8 @@ pub struct App {
     pub paused: Vec<(u64, u64)>,
     /// The description card over the picture.
     pub card: Card,
+    /// The big layout: ring, waiter queues and log only, drawn large.
+    pub big: bool,
 }
 
 /// The description card: the scenario's whole description in a box over
@@ -98,6 +100,7 @@ impl App {
             notice: None,
             paused: Vec::new(),
             card: Card::Hidden,
+            big: false,
         }
     }
 
@@ -369,6 +372,7 @@ impl App {
             KeyAction::Newest => self.follow(),
             KeyAction::NextChannel => self.next_channel(),
             KeyAction::Describe => self.show_card(control),
+            KeyAction::ToggleBig => self.big = !self.big,
         }
     }
 

@@ -37,6 +37,9 @@ pub enum KeyAction {
     /// Show the scenario's whole description on a card over the picture
     /// (the run pauses while it is shown; any key closes it).
     Describe,
+    /// Switch between the full layout and the big one (ring, waiter queues
+    /// and log only, drawn large, for a room).
+    ToggleBig,
 }
 
 /// When a binding does something.
@@ -234,6 +237,7 @@ pub const BINDINGS: &[Binding] = {
         bind(&[code(KeyCode::End)], Newest, Frozen, "follow", ""),
         bind(&[code(KeyCode::Tab)], NextChannel, ManyChannels, "channel", "next channel (after restart)"),
         bind(&[ch('d')], Describe, Always, "describe", "show the description"),
+        bind(&[ch('b')], ToggleBig, Always, "big", "big layout, for a room"),
     ]
 };
 

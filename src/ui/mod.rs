@@ -46,6 +46,8 @@ pub struct UiOptions {
     pub ascii: bool,
     /// No colours. `NO_COLOR` (non-empty) in the environment has the same effect.
     pub no_color: bool,
+    /// Start in the big layout (ring, waiter queues and log, large).
+    pub big: bool,
 }
 
 impl Default for UiOptions {
@@ -54,6 +56,7 @@ impl Default for UiOptions {
             fps: DEFAULT_FPS,
             ascii: false,
             no_color: false,
+            big: false,
         }
     }
 }

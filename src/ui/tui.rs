@@ -42,6 +42,7 @@ pub fn run(session: Session, opts: UiOptions) -> io::Result<()> {
         session.description.clone(),
         opts.theme(),
     );
+    app.big = opts.big;
     // The description card, if the header cannot hold the description.
     app.card = Card::AtStart;
     // Installs a panic hook that restores the terminal before the panic message.

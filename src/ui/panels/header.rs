@@ -41,7 +41,7 @@ fn wrapped(app: &App, width: usize, most: usize) -> Option<Vec<String>> {
 /// Does the header show the whole description on a screen of `screen`?
 /// When it does not, the description card is shown as the run starts.
 pub fn holds_description(app: &App, screen: Rect) -> bool {
-    wrapped(app, text_width(screen), most_rows(screen)).is_some()
+    !app.big && wrapped(app, text_width(screen), most_rows(screen)).is_some()
 }
 
 /// The end of a shortened description: where to read the rest.
@@ -82,8 +82,11 @@ pub fn description_lines(app: &App, width: u16, most: usize) -> Vec<Line<'static
 }
 
 /// Rows the header takes: the title line, then the scenario's description
-/// (see [`description_lines`]).
+/// (see [`description_lines`]); the big layout keeps the title line only.
 pub fn height(app: &App, area: Rect) -> u16 {
+    if app.big {
+        return 1;
+    }
     let most = most_rows(area);
     let rows = wrapped(app, text_width(area), most).map_or(most, |l| l.len());
     1 + rows as u16

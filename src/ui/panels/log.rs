@@ -154,10 +154,17 @@ fn kind_style(kind: &EventKind, theme: &Theme) -> Style {
 
 /// Draw the log: the entries that end `app.scroll` entries before the
 /// newest. A line too long for the panel is shortened at a word boundary.
+/// The big layout leaves a blank row between entries when it has the rows.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let log = app.log();
-    let rows = area.height.saturating_sub(2) as usize;
+    let inner_rows = area.height.saturating_sub(2) as usize;
+    let spaced = app.big && inner_rows >= 8;
+    let rows = if spaced {
+        inner_rows.div_ceil(2)
+    } else {
+        inner_rows
+    };
     let max_scroll = log.len().saturating_sub(rows);
     let scroll = app.scroll.min(max_scroll);
     let end = log.len() - scroll;
@@ -175,7 +182,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Paragraph::new(Line::styled("no events yet", theme.dim())).render(inner, buf);
         return;
     }
-    Paragraph::new(lines_for(app, start..end, inner.width as usize)).render(inner, buf);
+    let mut lines = Vec::new();
+    for line in lines_for(app, start..end, inner.width as usize) {
+        if spaced && !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        lines.push(line);
+    }
+    // The newest entry stays on the last row.
+    let skip = lines.len().saturating_sub(inner.height as usize);
+    Paragraph::new(lines.split_off(skip)).render(inner, buf);
 }
 
 /// The log's lines for the entries `range`, each at most `width` columns:

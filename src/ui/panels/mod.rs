@@ -32,7 +32,9 @@ pub const ROOMY_HEIGHT: u16 = 32;
 /// not fit in one.
 pub const TWO_ROW_FOOTER_HEIGHT: u16 = 30;
 
-/// Where each panel goes on a screen of a given size.
+/// Where each panel goes on a screen of a given size. The big layout
+/// leaves the handles, the parameters and the throughput out: their areas
+/// are empty.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Areas {
     /// Title, mode, clock.
@@ -63,9 +65,13 @@ pub fn footer_height(app: &App, area: Rect) -> u16 {
     }
 }
 
-/// Split `area` into panels. The ring gets the rows it asks for (within a limit),
+/// Split `area` into panels: [`big_layout`] when the app asks for it, else
+/// the full layout. The ring gets the rows it asks for (within a limit),
 /// the middle band a fixed height, the chart and the log the rest.
 pub fn layout(app: &App, area: Rect) -> Areas {
+    if app.big {
+        return big_layout(app, area);
+    }
     let roomy = area.height >= ROOMY_HEIGHT;
     let [header, body, footer] = Layout::vertical([
         Constraint::Length(header::height(app, area)),
@@ -97,6 +103,34 @@ pub fn layout(app: &App, area: Rect) -> Areas {
         handles,
         params,
         throughput,
+        log,
+        footer,
+    }
+}
+
+/// The big layout, for a room: the title line, the ring drawn large across
+/// the screen, and under it the waiter queues beside the log.
+pub fn big_layout(app: &App, area: Rect) -> Areas {
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(header::height(app, area)),
+        Constraint::Fill(1),
+        Constraint::Length(footer_height(app, area)),
+    ])
+    .areas(area);
+    // The ring takes what it asks for, up to a little over half the body.
+    let ring_h = ring::wanted_height(app, body.width).clamp(5, (body.height * 11 / 20).max(5));
+    let [ring, bottom] =
+        Layout::vertical([Constraint::Length(ring_h), Constraint::Fill(1)]).areas(body);
+    let [waiters, log] =
+        Layout::horizontal([Constraint::Percentage(36), Constraint::Fill(1)]).areas(bottom);
+    let none = Rect::default();
+    Areas {
+        header,
+        ring,
+        waiters,
+        handles: none,
+        params: none,
+        throughput: none,
         log,
         footer,
     }

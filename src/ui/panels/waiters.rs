@@ -12,12 +12,17 @@ use crate::probe::snapshot::{Bucket, ChannelSnapshot, BUCKET_US};
 use crate::ui::app::App;
 use crate::ui::theme::Theme;
 
-/// Draw the waiters panel.
+/// Draw the waiters panel (drawn large in the big layout).
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let Some((inner, chan)) = super::framed(app, "Waker queues: parked", area, buf) else {
         return;
     };
-    Paragraph::new(lines(chan, &app.theme, inner)).render(inner, buf);
+    let lines = if app.big {
+        big_lines(chan, &app.theme, inner)
+    } else {
+        lines(chan, &app.theme, inner)
+    };
+    Paragraph::new(lines).render(inner, buf);
 }
 
 /// The first of `candidates` that fits in `width` columns; the last one
@@ -136,6 +141,98 @@ fn count_line(
         w,
         theme,
     )
+}
+
+/// The big layout's lines: each side's queue drawn as one block per parked
+/// task (as tall as the rows allow, up to four), its count and peak in
+/// words, and the wakes per second.
+pub fn big_lines(chan: &ChannelSnapshot, theme: &Theme, inner: Rect) -> Vec<Line<'static>> {
+    let w = inner.width as usize;
+    let h = inner.height as usize;
+    // Each side: a count line and `tall` rows of blocks; then the wakes;
+    // a blank line after each side when there is room.
+    let gaps = h >= 2 * 2 + 1 + 2;
+    let spare = h.saturating_sub(1 + if gaps { 2 } else { 0 });
+    let tall = (spare / 2).saturating_sub(1).clamp(1, 4);
+    let block_w = if w >= 40 { 6 } else { 4 };
+    let mut lines = Vec::new();
+    for (who, now, peak, style) in [
+        (
+            "senders",
+            chan.waiting_senders,
+            chan.peak_waiting_senders,
+            theme.sender(),
+        ),
+        (
+            "receivers",
+            chan.waiting_receivers,
+            chan.peak_waiting_receivers,
+            theme.receiver(),
+        ),
+    ] {
+        let count = first_fit(
+            vec![
+                Line::from(vec![
+                    Span::styled(format!("{who} waiting: "), style.patch(theme.strong())),
+                    Span::styled(now.to_string(), theme.strong()),
+                    Span::styled(format!("   peak {peak}"), theme.dim()),
+                ]),
+                Line::from(vec![
+                    Span::styled(format!("{who}: "), style.patch(theme.strong())),
+                    Span::styled(now.to_string(), theme.strong()),
+                    Span::styled(format!(" (peak {peak})"), theme.dim()),
+                ]),
+            ],
+            w,
+            theme,
+        );
+        lines.push(count);
+        let queue = queue_line(now, w, block_w, theme, style);
+        lines.push(queue.clone());
+        for _ in 1..tall {
+            // "(none)" once; blocks as tall as the rows allow.
+            lines.push(if now == 0 {
+                Line::raw("")
+            } else {
+                queue.clone()
+            });
+        }
+        if gaps {
+            lines.push(Line::raw(""));
+        }
+    }
+    lines.push(wakes_line(chan, theme, w));
+    lines
+}
+
+/// `n` parked tasks as one block each, `block_w` columns with its gap;
+/// when they do not all fit, as many as do and "+N".
+fn queue_line(
+    n: usize,
+    w: usize,
+    block_w: usize,
+    theme: &Theme,
+    style: ratatui::style::Style,
+) -> Line<'static> {
+    if n == 0 {
+        return Line::styled("(none)", theme.dim());
+    }
+    let block = theme.full().repeat(block_w - 1);
+    let fit = w / block_w;
+    let (shown, more) = if n <= fit {
+        (n, 0)
+    } else {
+        // Leave room for "+N".
+        let room = w.saturating_sub(format!("+{n}").len()) / block_w;
+        (room, n - room)
+    };
+    let mut spans: Vec<Span<'static>> = (0..shown)
+        .map(|_| Span::styled(format!("{block} "), style))
+        .collect();
+    if more > 0 {
+        spans.push(Span::styled(format!("+{more}"), theme.strong()));
+    }
+    Line::from(spans)
 }
 
 /// The last `width` buckets of `value` as a one-line bar chart, scaled to
