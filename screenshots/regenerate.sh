@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates every picture in this folder with the program's own renderer:
 # each demo runs for a while (no terminal needed) and the live view is drawn
-# into an SVG at 120x40.
+# into an SVG at 120x40 (the big layout and the description card at 100x30,
+# a common projector size).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
@@ -13,4 +14,6 @@ $bin screenshot shutdown     --at 13s --out screenshots/shutdown-closed.svg
 $bin screenshot idle-consumers --at 4s --out screenshots/idle-consumers.svg
 $bin screenshot mpsc         --at 3s  --help-screen --out screenshots/help.svg
 $bin screenshot mpsc         --at 3s  --ascii --pause --out screenshots/mpsc-ascii.svg
+$bin screenshot mpsc         --at 8s  --big --size 100x30 --out screenshots/big.svg
+$bin screenshot shutdown     --at 1s  --card --size 100x30 --out screenshots/card.svg
 echo "screenshots written to screenshots/"

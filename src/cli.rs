@@ -101,6 +101,12 @@ pub struct ScreenshotArgs {
     /// Draw with ASCII only.
     #[arg(long)]
     pub ascii: bool,
+    /// Draw the big layout (ring, waiter queues and log, large).
+    #[arg(long)]
+    pub big: bool,
+    /// Show the description card over the picture.
+    #[arg(long)]
+    pub card: bool,
 }
 
 /// Flags shared by `demo` and `run`: the scenario's values (validated by
@@ -129,6 +135,10 @@ pub struct RunArgs {
     /// No colours in the live view (NO_COLOR is honoured too).
     #[arg(long)]
     pub no_color: bool,
+    /// Start the live view in the big layout, for a room: only the ring, the
+    /// waiter queues and the log, drawn large (`b` switches layouts).
+    #[arg(long)]
+    pub big: bool,
 }
 
 impl RunArgs {
@@ -365,6 +375,7 @@ fn interactive(scenario: Scenario, args: &RunArgs, interval: Duration) -> i32 {
         fps: args.fps,
         ascii: args.ascii,
         no_color: args.no_color,
+        big: args.big,
     };
     let shown = crate::ui::run(session, ui_opts);
     handle.shutdown();
@@ -439,6 +450,8 @@ fn screenshot(args: &ScreenshotArgs) -> i32 {
         help: args.help_screen,
         pause: args.pause,
         ascii: args.ascii,
+        big: args.big,
+        card: args.card,
     };
     let svg = match crate::screenshot::take(scenario, &shot, &probe) {
         Ok(svg) => svg,

@@ -11,6 +11,7 @@ use crate::probe::Probe;
 use crate::scenario::control::{Command, Mode};
 use crate::scenario::runner::{RunOptions, Runner};
 use crate::scenario::spec::Scenario;
+use crate::ui::app::Card;
 use crate::ui::{self, App, UiOptions};
 
 /// What to capture.
@@ -28,6 +29,10 @@ pub struct Shot {
     pub pause: bool,
     /// Draw with ASCII only.
     pub ascii: bool,
+    /// Draw the big layout.
+    pub big: bool,
+    /// Show the description card over the picture (the run pauses for it).
+    pub card: bool,
 }
 
 /// Runs `scenario` for `shot.at` while `probe` watches, then renders the
@@ -46,7 +51,9 @@ pub fn take(scenario: Scenario, shot: &Shot, probe: &Probe) -> Result<String, St
     while Instant::now() < deadline && control.mode() != Mode::Finished {
         std::thread::sleep(Duration::from_millis(20));
     }
-    if shot.pause && control.mode() == Mode::Running {
+    // The card pauses the run, as in the live view.
+    let paused_by_card = shot.card && !shot.pause && control.mode() == Mode::Running;
+    if (shot.pause || shot.card) && control.mode() == Mode::Running {
         control.command(Command::TogglePause);
         // Let the pause take effect before the picture.
         std::thread::sleep(Duration::from_millis(100));
@@ -56,12 +63,19 @@ pub fn take(scenario: Scenario, shot: &Shot, probe: &Probe) -> Result<String, St
         fps: crate::ui::DEFAULT_FPS,
         ascii: shot.ascii,
         no_color: false,
+        big: shot.big,
     };
     let mut app = App::new(title, description, ui_opts.theme());
     let started = Instant::now();
     app.update(probe.snapshot(), control.knobs(), control.mode());
     app.frame_time = started.elapsed();
     app.help = shot.help;
+    app.big = ui_opts.big;
+    if shot.card {
+        app.card = Card::Shown {
+            resume: paused_by_card,
+        };
+    }
     let svg = ui::render_to_svg(&app, shot.width, shot.height);
 
     handle.shutdown();

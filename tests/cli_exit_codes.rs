@@ -260,3 +260,63 @@ fn readme_states_the_limits_the_code_uses() {
         );
     }
 }
+
+#[test]
+fn big_is_a_switch_of_demo_and_run() {
+    // Headless, the layout does not matter, but the flag is accepted.
+    let o = chanviz(&["demo", "spsc", "--headless", "--duration", "100ms", "--big"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let path = scenario_file(
+        "big",
+        "title = \"t\"\ndescription = \"d\"\ncapacity = 2\nduration = \"100ms\"\n",
+    );
+    let o = chanviz(&["run", path.to_str().unwrap(), "--headless", "--big"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // It takes no value: a value is bad input, and the message names the flag.
+    let o = chanviz(&["demo", "spsc", "--headless", "--big=yes"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--big"), "{}", stderr(&o));
+}
+
+#[test]
+fn screenshot_draws_the_big_layout_and_the_card() {
+    let dir = std::env::temp_dir();
+    let big = dir.join(format!("chanviz-big-{}.svg", std::process::id()));
+    let o = chanviz(&[
+        "screenshot",
+        "mpsc",
+        "--at",
+        "300ms",
+        "--size",
+        "100x30",
+        "--big",
+        "--out",
+        big.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let svg = std::fs::read_to_string(&big).expect("the picture was written");
+    assert!(svg.contains("Waker queues"), "queues missing");
+    assert!(
+        !svg.contains("Parameters"),
+        "the big layout has no parameters"
+    );
+    let _ = std::fs::remove_file(&big);
+
+    let card = dir.join(format!("chanviz-card-{}.svg", std::process::id()));
+    let o = chanviz(&[
+        "screenshot",
+        "shutdown",
+        "--at",
+        "300ms",
+        "--size",
+        "100x30",
+        "--card",
+        "--out",
+        card.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let svg = std::fs::read_to_string(&card).expect("the picture was written");
+    assert!(svg.contains("any key: back to the run"), "card missing");
+    assert!(svg.contains("PAUSED"), "the card pauses the run");
+    let _ = std::fs::remove_file(&card);
+}

@@ -20,11 +20,17 @@ impl Tmux {
     /// A private tmux server with one 120x40 session running `sh`, ready
     /// for typing.
     fn start(name: &str) -> Tmux {
+        Tmux::start_sized(name, 120, 40)
+    }
+
+    /// [`Tmux::start`] with a `cols` x `rows` window.
+    fn start_sized(name: &str, cols: u16, rows: u16) -> Tmux {
         require_tmux();
         let tmux = Tmux {
             socket: format!("chanviz-e2e-{name}-{}", std::process::id()),
         };
-        let size = ["-x", "120", "-y", "40"];
+        let (cols, rows) = (cols.to_string(), rows.to_string());
+        let size = ["-x", cols.as_str(), "-y", rows.as_str()];
         let out = tmux.cmd(&[&["new-session", "-d", "-s", "e2e"][..], &size, &["sh"]].concat());
         assert!(out.status.success(), "tmux new-session failed: {out:?}");
         // Let the shell finish starting (and take the terminal) before typing.
@@ -178,4 +184,49 @@ fn sigterm_restores_the_terminal() {
     assert_terminal_restored(&tmux, &stty_file);
     let _ = std::fs::remove_file(&pid_file);
     let _ = std::fs::remove_file(&stty_file);
+}
+
+/// At 100x30, a common projector size: the mpsc demo starts with its
+/// description on a card over a paused run; a key closes the card without
+/// acting (`p` adds no producer) and the run resumes; `b` switches to the big
+/// layout and back.
+#[test]
+fn projector_size_card_then_big_layout() {
+    let bin = env!("CARGO_BIN_EXE_chanviz");
+    let tmux = Tmux::start_sized("projector", 100, 30);
+    // mpsc has no timed script: nothing changes the producers but keys.
+    let line = format!("{bin} demo mpsc; echo CHANVIZ-\"EXITED\"");
+    tmux.keys(&[&line, "Enter"]);
+
+    let card = tmux.wait_for("the description card, over a paused run", |s| {
+        s.contains("any key: back to the run") && s.contains("PAUSED")
+    });
+    let scenario = chanviz::scenario::demos::find("mpsc")
+        .unwrap()
+        .scenario()
+        .unwrap();
+    let last = scenario.description.split_whitespace().last().unwrap();
+    assert!(card.contains(last), "the card ends the description: {card}");
+    let demo_producers = scenario.producers.count as u64;
+
+    tmux.keys(&["p"]);
+    let screen = tmux.wait_for("the picture, running again", |s| {
+        s.contains("Parameters") && s.contains("RUNNING") && producers(s).is_some()
+    });
+    assert_eq!(
+        producers(&screen),
+        Some(demo_producers),
+        "the key that closed the card added no producer: {screen}"
+    );
+    assert!(screen.contains("d: read it all"), "{screen}");
+
+    tmux.keys(&["b"]);
+    tmux.wait_for("the big layout", |s| {
+        s.contains("Waker queues") && !s.contains("Parameters") && s.contains("waiting:")
+    });
+    tmux.keys(&["b"]);
+    tmux.wait_for("the full layout again", |s| s.contains("Parameters"));
+
+    tmux.keys(&["q"]);
+    tmux.wait_for("the shell after quitting", |s| s.contains("CHANVIZ-EXITED"));
 }

@@ -5,10 +5,12 @@
 use std::time::Duration;
 
 use ratatui::crossterm::event::{KeyEvent, KeyEventKind};
+use ratatui::layout::Rect;
 
 use crate::probe::snapshot::{ChannelSnapshot, HandleState, Lifecycle, LogEntry, Role, Snapshot};
 use crate::scenario::control::{Command, Control, Knob, Knobs, Mode, Turn};
 use crate::ui::keys::{self, Key, KeyAction, KeyContext, BINDINGS};
+use crate::ui::panels;
 use crate::ui::theme::Theme;
 
 /// Everything the panels draw from.
@@ -16,7 +18,8 @@ use crate::ui::theme::Theme;
 pub struct App {
     /// Scenario name, shown in the header.
     pub title: String,
-    /// One-line scenario description, shown in the header.
+    /// The scenario's description: in the header (wrapped, or its
+    /// beginning), and whole on the description card.
     pub description: String,
     /// Colours and glyphs.
     pub theme: Theme,
@@ -46,6 +49,26 @@ pub struct App {
     /// runner's scenario clock stands still while paused, so these spans are
     /// empty; time that steps move is time that happened, and counts.)
     pub paused: Vec<(u64, u64)>,
+    /// The description card over the picture.
+    pub card: Card,
+    /// The big layout: ring, waiter queues and log only, drawn large.
+    pub big: bool,
+}
+
+/// The description card: the scenario's whole description in a box over
+/// the picture, for when the header cannot hold it (or on `d`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Card {
+    /// Not shown.
+    Hidden,
+    /// Shown at the first frame if the header at that size cannot hold the
+    /// whole description (see [`App::settle`]); the TUI starts this way.
+    AtStart,
+    /// Shown. `resume`: showing it paused the run, so closing it resumes it.
+    Shown {
+        /// Closing the card resumes the run.
+        resume: bool,
+    },
 }
 
 /// How long a [`Notice`] stays, in probe time (microseconds).
@@ -81,7 +104,57 @@ impl App {
             quit: false,
             notice: None,
             paused: Vec::new(),
+            card: Card::Hidden,
+            big: false,
         }
+    }
+
+    /// Is the description card shown?
+    pub fn card_shown(&self) -> bool {
+        matches!(self.card, Card::Shown { .. })
+    }
+
+    /// Before drawing a frame of `area`: a card waiting for the first frame
+    /// ([`Card::AtStart`]) is shown if the header cannot hold the whole
+    /// description at this size, and dropped if it can. A screen too small
+    /// to draw on decides nothing yet.
+    pub fn settle(&mut self, area: Rect, control: &dyn Control) {
+        if self.card != Card::AtStart
+            || area.width < panels::MIN_WIDTH
+            || area.height < panels::MIN_HEIGHT
+        {
+            return;
+        }
+        if self.description.trim().is_empty() || panels::header::holds_description(self, area) {
+            self.card = Card::Hidden;
+        } else {
+            self.show_card(control);
+        }
+    }
+
+    /// Show the description card. A running run is paused while it is up,
+    /// so that a timed script does not play out unseen behind it.
+    pub fn show_card(&mut self, control: &dyn Control) {
+        if self.card_shown() {
+            return;
+        }
+        self.help = false;
+        // The runner's mode now, not the last frame's.
+        let resume = control.mode() == Mode::Running;
+        if resume {
+            control.command(Command::TogglePause);
+        }
+        self.card = Card::Shown { resume };
+    }
+
+    /// Close the card; resume the run if the card paused it and it is still paused.
+    pub fn close_card(&mut self, control: &dyn Control) {
+        if let Card::Shown { resume: true } = self.card {
+            if matches!(control.mode(), Mode::Paused | Mode::Step) {
+                control.command(Command::TogglePause);
+            }
+        }
+        self.card = Card::Hidden;
     }
 
     /// The notice to show now, if one is still fresh.
@@ -146,9 +219,21 @@ impl App {
     }
 
     /// Handle one key event: look it up in the table, and perform its action
-    /// if it works now. Returns the action performed.
+    /// if it works now. Returns the action performed. While the description
+    /// card is up, a key only closes it (and returns `None`); Ctrl-C still quits.
     pub fn on_key(&mut self, event: KeyEvent, control: &dyn Control) -> Option<KeyAction> {
         if event.kind == KeyEventKind::Release {
+            return None;
+        }
+        if self.card_shown() {
+            // Any key closes the card and does nothing else, so that a
+            // reader's key press cannot change the run by accident.
+            if keys::quits_anywhere(&event) {
+                self.quit = true;
+                return Some(KeyAction::Quit);
+            }
+            self.close_card(control);
+            self.notice = None;
             return None;
         }
         let Some(binding) = keys::lookup(&event, &self.key_context()) else {
@@ -295,6 +380,8 @@ impl App {
             }
             KeyAction::Newest => self.follow(),
             KeyAction::NextChannel => self.next_channel(),
+            KeyAction::Describe => self.show_card(control),
+            KeyAction::ToggleBig => self.big = !self.big,
         }
     }
 

@@ -34,6 +34,12 @@ pub enum KeyAction {
     Newest,
     /// Show the next channel (when the run has more than one, e.g. after a restart).
     NextChannel,
+    /// Show the scenario's whole description on a card over the picture
+    /// (the run pauses while it is shown; any key closes it).
+    Describe,
+    /// Switch between the full layout and the big one (ring, waiter queues
+    /// and log only, drawn large, for a room).
+    ToggleBig,
 }
 
 /// When a binding does something.
@@ -230,8 +236,26 @@ pub const BINDINGS: &[Binding] = {
         bind(&[code(KeyCode::Home)], Oldest, Always, "", "oldest / newest (follow)"),
         bind(&[code(KeyCode::End)], Newest, Frozen, "follow", ""),
         bind(&[code(KeyCode::Tab)], NextChannel, ManyChannels, "channel", "next channel (after restart)"),
+        bind(&[ch('d')], Describe, Always, "describe", "show the description"),
+        bind(&[ch('b')], ToggleBig, Always, "big", "big layout, for a room"),
     ]
 };
+
+/// The name of the first key bound to `action` ("d" for
+/// [`KeyAction::Describe`]), for text that tells the user which key to press.
+pub fn first_key(action: KeyAction) -> String {
+    BINDINGS
+        .iter()
+        .find(|b| b.action == action)
+        .map(Binding::short)
+        .unwrap_or_default()
+}
+
+/// Does `event` quit even while the description card is up (where every
+/// other key only closes the card)? Ctrl-C, the terminal's own way out.
+pub fn quits_anywhere(event: &KeyEvent) -> bool {
+    ctrl('c').matches(event)
+}
 
 /// The binding `event` triggers in `ctx`, if any: the first row whose key
 /// matches and whose condition holds.

@@ -6,6 +6,7 @@
 //! - [`keys`]: the one table of key bindings (dispatch, help and footer).
 //! - [`panels`]: one pure render function per region of the screen.
 //! - [`theme`]: colours and glyphs (`NO_COLOR`, `--ascii`).
+//! - [`text`]: word wrapping and shortening at word boundaries.
 //! - [`tui`]: the terminal and the event loop.
 //! - [`svg`]: a rendered buffer as an SVG picture (screenshots).
 
@@ -13,6 +14,7 @@ pub mod app;
 pub mod keys;
 pub mod panels;
 pub mod svg;
+pub mod text;
 pub mod theme;
 pub mod tui;
 
@@ -44,6 +46,8 @@ pub struct UiOptions {
     pub ascii: bool,
     /// No colours. `NO_COLOR` (non-empty) in the environment has the same effect.
     pub no_color: bool,
+    /// Start in the big layout (ring, waiter queues and log, large).
+    pub big: bool,
 }
 
 impl Default for UiOptions {
@@ -52,6 +56,7 @@ impl Default for UiOptions {
             fps: DEFAULT_FPS,
             ascii: false,
             no_color: false,
+            big: false,
         }
     }
 }
@@ -67,7 +72,7 @@ impl UiOptions {
 pub struct Session {
     /// Scenario name (header).
     pub title: String,
-    /// One-line description (header).
+    /// The scenario's description (header, and the description card).
     pub description: String,
     /// Where key commands go, and where knobs and mode are read.
     pub control: Arc<dyn Control>,

@@ -4,6 +4,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::border;
+use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Borders};
 
 /// ASCII-only borders for `--ascii` (projectors, dumb terminals, logs).
@@ -165,6 +166,15 @@ impl Theme {
     /// A separator dot.
     pub fn sep(&self) -> &'static str {
         self.glyph("|", "·")
+    }
+    /// The mark at the end of a line shortened to fit (at a word boundary).
+    pub fn ellipsis(&self) -> &'static str {
+        self.glyph("...", "…")
+    }
+    /// `line`, shortened at a word boundary to `max` columns if it is wider,
+    /// ending in [`Theme::ellipsis`] (see [`crate::ui::text::fit`]).
+    pub fn fit(&self, line: Line<'static>, max: usize) -> Line<'static> {
+        crate::ui::text::fit(line, max, self.ellipsis(), self.dim())
     }
     /// Up/down arrows, as named in the help.
     pub fn up_down(&self) -> &'static str {

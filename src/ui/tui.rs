@@ -7,9 +7,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use ratatui::layout::Rect;
 use ratatui::DefaultTerminal;
 
-use crate::ui::app::App;
+use crate::ui::app::{App, Card};
 use crate::ui::panels;
 use crate::ui::{Session, UiOptions};
 
@@ -41,6 +42,9 @@ pub fn run(session: Session, opts: UiOptions) -> io::Result<()> {
         session.description.clone(),
         opts.theme(),
     );
+    app.big = opts.big;
+    // The description card, if the header cannot hold the description.
+    app.card = Card::AtStart;
     // Installs a panic hook that restores the terminal before the panic message.
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
@@ -70,6 +74,11 @@ fn event_loop(
         }
         let snapshot = (session.snapshot)();
         app.update(snapshot, session.control.knobs(), session.control.mode());
+        let size = terminal.size()?;
+        app.settle(
+            Rect::new(0, 0, size.width, size.height),
+            session.control.as_ref(),
+        );
         let started = Instant::now();
         terminal.draw(|f| panels::render_screen(app, f.area(), f.buffer_mut()))?;
         app.frame_time = started.elapsed();

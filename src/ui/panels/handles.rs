@@ -46,7 +46,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         height: rows as u16,
         ..inner
     };
-    Paragraph::new(handle_lines(chan, theme, rows, inner.width as usize)).render(list, buf);
+    let w = inner.width as usize;
+    let lines: Vec<Line> = handle_lines(chan, theme, rows, w)
+        .into_iter()
+        .map(|l| theme.fit(l, w))
+        .collect();
+    Paragraph::new(lines).render(list, buf);
 }
 
 /// The style of a handle state.

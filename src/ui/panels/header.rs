@@ -5,39 +5,95 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Color;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget};
 
 use crate::format;
 use crate::scenario::control::Mode;
 use crate::ui::app::App;
+use crate::ui::keys::{self, KeyAction};
+use crate::ui::text;
 
-/// Rows the header takes: the title line, then the scenario's description,
-/// wrapped to as many as three lines (four from 40 rows) when the screen is roomy (one line,
-/// cut, on a compact screen).
-pub fn height(app: &App, area: Rect) -> u16 {
+/// Most rows the description may take on a screen this tall: one on a
+/// compact screen, three when roomy, four from 40 rows.
+fn most_rows(area: Rect) -> usize {
     if area.height < super::ROOMY_HEIGHT {
-        return 2;
+        1
+    } else if area.height >= 40 {
+        4
+    } else {
+        3
     }
-    let width = area.width.saturating_sub(2).max(1) as usize;
-    let words = app.description.split_whitespace();
-    // Greedy word wrap, the same way `Wrap` lays it out (close enough to
-    // size the area; the paragraph itself does the real wrapping).
-    let mut lines = 1usize;
-    let mut used = 0usize;
-    for w in words {
-        let n = w.chars().count();
-        if used > 0 && used + 1 + n > width {
-            lines += 1;
-            used = n;
-        } else {
-            used += if used > 0 { 1 + n } else { n };
-        }
-    }
-    let most = if area.height >= 40 { 4 } else { 3 };
-    1 + lines.clamp(1, most) as u16
 }
 
-/// Draw the header (two rows, or up to four on a roomy screen).
+/// Columns the description is wrapped to (one column of margin each side).
+fn text_width(area: Rect) -> usize {
+    area.width.saturating_sub(2).max(1) as usize
+}
+
+/// The description wrapped to `width` columns, if it needs at most
+/// `most` rows. `None` when it needs more: then the header shows its
+/// beginning and a pointer to the card (`d`).
+fn wrapped(app: &App, width: usize, most: usize) -> Option<Vec<String>> {
+    let lines = text::wrap(&app.description, width);
+    (lines.len() <= most).then_some(lines)
+}
+
+/// Does the header show the whole description on a screen of `screen`?
+/// When it does not, the description card is shown as the run starts.
+pub fn holds_description(app: &App, screen: Rect) -> bool {
+    !app.big && wrapped(app, text_width(screen), most_rows(screen)).is_some()
+}
+
+/// The end of a shortened description: where to read the rest.
+fn more_hint(app: &App) -> String {
+    let key = keys::first_key(KeyAction::Describe);
+    format!("{} {key}: read it all", app.theme.ellipsis())
+}
+
+/// The description rows as drawn in a header `width` columns wide with
+/// `most` rows for it: wrapped when it fits; otherwise the rows there are,
+/// the last one shortened at a word boundary and ending in
+/// "… d: read it all".
+pub fn description_lines(app: &App, width: u16, most: usize) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    let width = (width as usize).saturating_sub(2).max(1);
+    if let Some(lines) = wrapped(app, width, most) {
+        return lines
+            .into_iter()
+            .map(|l| Line::styled(l, theme.dim()))
+            .collect();
+    }
+    if most == 0 {
+        return Vec::new();
+    }
+    let all = text::wrap(&app.description, width);
+    let mut lines: Vec<Line<'static>> = all[..most - 1]
+        .iter()
+        .map(|l| Line::styled(l.clone(), theme.dim()))
+        .collect();
+    let rest = all[most - 1..].join(" ");
+    lines.push(text::fit(
+        Line::styled(rest, theme.dim()),
+        width,
+        &more_hint(app),
+        theme.key(),
+    ));
+    lines
+}
+
+/// Rows the header takes: the title line, then the scenario's description
+/// (see [`description_lines`]); the big layout keeps the title line only.
+pub fn height(app: &App, area: Rect) -> u16 {
+    if app.big {
+        return 1;
+    }
+    let most = most_rows(area);
+    let rows = wrapped(app, text_width(area), most).map_or(most, |l| l.len());
+    1 + rows as u16
+}
+
+/// Draw the header: the title line, then the description in the rows
+/// left (the layout sized the area with [`height`]).
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let color = match app.mode {
@@ -51,26 +107,33 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let now = snap
         .current()
         .map_or(snap.at_us, |c| snap.since_created(c.chan, snap.at_us));
-    let mut right = vec![
-        Span::styled("elapsed ", theme.dim()),
-        Span::styled(format::elapsed_us(now), theme.strong()),
-        Span::styled("  events ", theme.dim()),
-        Span::raw(format::count(snap.events_seen)),
-        Span::styled("  dropped ", theme.dim()),
-        Span::styled(
-            format::count(snap.events_dropped),
-            if snap.events_dropped > 0 {
-                theme.warn()
-            } else {
-                theme.text()
-            },
-        ),
+    // Right-hand groups, most important first: those that do not fit go.
+    let mut groups = vec![
+        vec![
+            Span::styled("elapsed ", theme.dim()),
+            Span::styled(format::elapsed_us(now), theme.strong()),
+        ],
+        vec![
+            Span::styled("  events ", theme.dim()),
+            Span::raw(format::count(snap.events_seen)),
+        ],
+        vec![
+            Span::styled("  dropped ", theme.dim()),
+            Span::styled(
+                format::count(snap.events_dropped),
+                if snap.events_dropped > 0 {
+                    theme.warn()
+                } else {
+                    theme.text()
+                },
+            ),
+        ],
     ];
     if area.width >= 110 {
-        right.push(Span::styled("  frame ", theme.dim()));
-        right.push(Span::raw(format::millis(
-            app.frame_time.as_secs_f64() * 1e3,
-        )));
+        groups.push(vec![
+            Span::styled("  frame ", theme.dim()),
+            Span::raw(format::millis(app.frame_time.as_secs_f64() * 1e3)),
+        ]);
     }
     let left = vec![
         Span::styled(" chanviz ", theme.title()),
@@ -79,13 +142,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Span::styled(format!(" {} ", app.mode.label()), theme.badge(color)),
         Span::raw("  "),
     ];
-    let left_w: usize = left.iter().map(|s| s.width()).sum();
-    let right_w: usize = right.iter().map(|s| s.width()).sum();
+    let width = area.width as usize;
+    let left_w: usize = left.iter().map(Span::width).sum();
+    let group_w = |g: &Vec<Span>| g.iter().map(Span::width).sum::<usize>();
+    while groups.len() > 1 && left_w + groups.iter().map(group_w).sum::<usize>() + 1 > width {
+        groups.pop();
+    }
+    let right_w: usize = groups.iter().map(group_w).sum();
     let mut spans = left;
-    let gap = (area.width as usize).saturating_sub(left_w + right_w + 1);
+    let gap = width.saturating_sub(left_w + right_w + 1);
     spans.push(Span::raw(" ".repeat(gap)));
-    spans.extend(right);
-    Paragraph::new(Line::from(spans)).render(Rect { height: 1, ..area }, buf);
+    spans.extend(groups.into_iter().flatten());
+    let title = theme.fit(Line::from(spans), width);
+    Paragraph::new(title).render(Rect { height: 1, ..area }, buf);
     if area.height > 1 {
         let rest = Rect {
             x: area.x + 1,
@@ -93,9 +162,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             width: area.width.saturating_sub(2),
             height: area.height - 1,
         };
-        Paragraph::new(Line::styled(app.description.clone(), theme.dim()))
-            .wrap(Wrap { trim: true })
-            .render(rest, buf);
+        let lines = description_lines(app, area.width, rest.height as usize);
+        Paragraph::new(lines).render(rest, buf);
     }
 }
 

@@ -76,7 +76,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         // Keys on the left, the picture explained on the right.
         let [left, right] =
             Layout::horizontal([Constraint::Length(44), Constraint::Fill(1)]).areas(inner);
-        Paragraph::new(keys).render(left, buf);
+        Paragraph::new(fit_all(theme, keys, left.width)).render(left, buf);
         Paragraph::new(spaced(explanation_lines(theme)))
             .wrap(Wrap { trim: true })
             .render(right, buf);
@@ -89,12 +89,20 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Layout::horizontal([Constraint::Percentage(50), Constraint::Fill(1)]).areas(top);
         let mut keys = keys;
         let right_keys = keys.split_off(half);
-        Paragraph::new(keys).render(l, buf);
-        Paragraph::new(right_keys).render(r, buf);
+        Paragraph::new(fit_all(theme, keys, l.width)).render(l, buf);
+        Paragraph::new(fit_all(theme, right_keys, r.width)).render(r, buf);
         Paragraph::new(explanation_lines(theme))
             .wrap(Wrap { trim: true })
             .render(bottom, buf);
     }
+}
+
+/// Each line shortened at a word boundary to `width` if it is wider.
+fn fit_all(theme: &Theme, lines: Vec<Line<'static>>, width: u16) -> Vec<Line<'static>> {
+    lines
+        .into_iter()
+        .map(|l| theme.fit(l, width as usize))
+        .collect()
 }
 
 fn spaced(lines: Vec<Line<'static>>) -> Vec<Line<'static>> {

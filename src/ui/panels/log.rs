@@ -152,11 +152,19 @@ fn kind_style(kind: &EventKind, theme: &Theme) -> Style {
     }
 }
 
-/// Draw the log: the entries that end `app.scroll` entries before the newest.
+/// Draw the log: the entries that end `app.scroll` entries before the
+/// newest. A line too long for the panel is shortened at a word boundary.
+/// The big layout leaves a blank row between entries when it has the rows.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let log = app.log();
-    let rows = area.height.saturating_sub(2) as usize;
+    let inner_rows = area.height.saturating_sub(2) as usize;
+    let spaced = app.big && inner_rows >= 8;
+    let rows = if spaced {
+        inner_rows.div_ceil(2)
+    } else {
+        inner_rows
+    };
     let max_scroll = log.len().saturating_sub(rows);
     let scroll = app.scroll.min(max_scroll);
     let end = log.len() - scroll;
@@ -174,16 +182,35 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Paragraph::new(Line::styled("no events yet", theme.dim())).render(inner, buf);
         return;
     }
+    let mut lines = Vec::new();
+    for line in lines_for(app, start..end, inner.width as usize) {
+        if spaced && !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
+        lines.push(line);
+    }
+    // The newest entry stays on the last row.
+    let skip = lines.len().saturating_sub(inner.height as usize);
+    Paragraph::new(lines.split_off(skip)).render(inner, buf);
+}
+
+/// The log's lines for the entries `range`, each at most `width` columns:
+/// the time, the channel when the run has several, and the event in words,
+/// shortened at a word boundary when it is too long.
+pub fn lines_for(app: &App, range: std::ops::Range<usize>, width: usize) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    let log = app.log();
     let many = app.snapshot.channels.len() > 1;
     // Times line up: as wide as the widest shown (`1m20.125s` past a minute).
     let snap = &app.snapshot;
     let time = |e: &LogEntry| format::time_us(snap.since_created(e.chan, e.at_us));
-    let time_w = (start..end)
+    let time_w = range
+        .clone()
         .map(|i| time(&log[i]).len())
         .max()
         .unwrap_or(0)
         .max(7);
-    let lines: Vec<Line> = (start..end)
+    range
         .map(|i| {
             let e = &log[i];
             let prev = i.checked_sub(1).map(|j| &log[j]);
@@ -195,10 +222,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 describe_in_context(e, prev, &app.snapshot),
                 kind_style(&e.kind, theme),
             ));
-            Line::from(spans)
+            theme.fit(Line::from(spans), width)
         })
-        .collect();
-    Paragraph::new(lines).render(inner, buf);
+        .collect()
 }
 
 #[cfg(test)]

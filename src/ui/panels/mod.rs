@@ -3,6 +3,7 @@
 //! snapshot in it, and writes cells. No panel reads the clock, the terminal
 //! or the runner.
 
+pub mod card;
 pub mod footer;
 pub mod handles;
 pub mod header;
@@ -27,8 +28,13 @@ pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
 /// From this height on, panels get more room (taller ring, bigger chart).
 pub const ROOMY_HEIGHT: u16 = 32;
+/// From this height on, the footer takes a second row when the keys do
+/// not fit in one.
+pub const TWO_ROW_FOOTER_HEIGHT: u16 = 30;
 
-/// Where each panel goes on a screen of a given size.
+/// Where each panel goes on a screen of a given size. The big layout
+/// leaves the handles, the parameters and the throughput out: their areas
+/// are empty.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Areas {
     /// Title, mode, clock.
@@ -49,14 +55,28 @@ pub struct Areas {
     pub footer: Rect,
 }
 
-/// Split `area` into panels. The ring gets the rows it asks for (within a
-/// limit), the middle band a fixed height, the chart and the log the rest.
+/// Rows the footer takes: two when the keys do not fit in one row and the
+/// screen is tall enough to spare one, else one.
+pub fn footer_height(app: &App, area: Rect) -> u16 {
+    if area.height >= TWO_ROW_FOOTER_HEIGHT && footer::rows_needed(app, area.width) > 1 {
+        2
+    } else {
+        1
+    }
+}
+
+/// Split `area` into panels: [`big_layout`] when the app asks for it, else
+/// the full layout. The ring gets the rows it asks for (within a limit),
+/// the middle band a fixed height, the chart and the log the rest.
 pub fn layout(app: &App, area: Rect) -> Areas {
+    if app.big {
+        return big_layout(app, area);
+    }
     let roomy = area.height >= ROOMY_HEIGHT;
     let [header, body, footer] = Layout::vertical([
         Constraint::Length(header::height(app, area)),
         Constraint::Fill(1),
-        Constraint::Length(1),
+        Constraint::Length(footer_height(app, area)),
     ])
     .areas(area);
     let ring_max = if roomy { body.height / 3 } else { 6 };
@@ -88,8 +108,39 @@ pub fn layout(app: &App, area: Rect) -> Areas {
     }
 }
 
-/// Draw the whole screen: every panel, the help on top when asked, or the
-/// "too small" message.
+/// The big layout, for a room: the title line, the ring drawn large across
+/// the screen, and under it the waiter queues beside the log.
+pub fn big_layout(app: &App, area: Rect) -> Areas {
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(header::height(app, area)),
+        Constraint::Fill(1),
+        Constraint::Length(footer_height(app, area)),
+    ])
+    .areas(area);
+    // The ring takes what it asks for, up to a little over half the body.
+    let ring_h = ring::wanted_height(app, body.width).clamp(5, (body.height * 11 / 20).max(5));
+    let [ring, bottom] =
+        Layout::vertical([Constraint::Length(ring_h), Constraint::Fill(1)]).areas(body);
+    let [waiters, log] =
+        Layout::horizontal([Constraint::Percentage(36), Constraint::Fill(1)]).areas(bottom);
+    let none = Rect::default();
+    Areas {
+        header,
+        ring,
+        waiters,
+        handles: none,
+        params: none,
+        throughput: none,
+        log,
+        footer,
+    }
+}
+
+/// A panel's render function.
+type Render = fn(&App, Rect, &mut Buffer);
+
+/// Draw the whole screen: every panel, the help on top when asked, the
+/// description card on top of all, or the "too small" message.
 pub fn render_screen(app: &App, area: Rect, buf: &mut Buffer) {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         render_too_small(area, buf);
@@ -111,14 +162,29 @@ pub fn render_screen(app: &App, area: Rect, buf: &mut Buffer) {
         };
         help::render(app, body, buf);
     } else {
-        ring::render(app, a.ring, buf);
-        waiters::render(app, a.waiters, buf);
-        handles::render(app, a.handles, buf);
-        params::render(app, a.params, buf);
-        throughput::render(app, a.throughput, buf);
-        log::render(app, a.log, buf);
+        let panels: [(Rect, Render); 6] = [
+            (a.ring, ring::render),
+            (a.waiters, waiters::render),
+            (a.handles, handles::render),
+            (a.params, params::render),
+            (a.throughput, throughput::render),
+            (a.log, log::render),
+        ];
+        for (rect, render) in panels {
+            if !rect.is_empty() {
+                render(app, rect, buf);
+            }
+        }
     }
     footer::render(app, a.footer, buf);
+    if app.card_shown() {
+        let room = Rect {
+            y: a.header.y + 1,
+            height: a.footer.y.saturating_sub(a.header.y + 1),
+            ..area
+        };
+        card::render(app, area, room, buf);
+    }
 }
 
 /// The message shown instead of a garbled screen.

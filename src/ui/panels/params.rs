@@ -58,6 +58,13 @@ fn shown(knob: Knob, k: &Knobs, theme: &Theme, w: usize) -> (&'static str, Strin
             format::duration(real_work(k.work, k.speed)),
             format::factor(1.0 / k.speed),
         ),
+        // "8 -> 16 on r", or "8 -> 16" in a narrow row.
+        Knob::Capacity if set.chars().count() > room(knob.name(), w) => {
+            return (
+                knob.name(),
+                format!("{} -> {}", k.capacity, k.next_capacity),
+            );
+        }
         _ => return (knob.name(), set),
     };
     let full = format!("{set} {times}{by} = {real}");
@@ -78,10 +85,17 @@ fn shown(knob: Knob, k: &Knobs, theme: &Theme, w: usize) -> (&'static str, Strin
 
 /// Draw the parameters panel.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = &app.theme;
-    let block = theme.block("Parameters");
+    let block = app.theme.block("Parameters");
     let inner = block.inner(area);
     block.render(area, buf);
+    Paragraph::new(lines(app, inner)).render(inner, buf);
+}
+
+/// The panel's lines inside `inner`, each at most as wide: a knob whose
+/// full wording does not fit says less (see [`shown`]); a row still too
+/// wide is shortened at a word boundary, never cut.
+pub fn lines(app: &App, inner: Rect) -> Vec<Line<'static>> {
+    let theme = &app.theme;
     let k = &app.knobs;
     let w = inner.width as usize;
     let mut lines = vec![
@@ -118,7 +132,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ));
     }
     if inner.height as usize > lines.len() {
-        lines.push(Line::styled("capacity changes on restart (r)", theme.dim()));
+        let note = [
+            "capacity changes on restart (r)",
+            "new capacity on restart (r)",
+        ]
+        .into_iter()
+        .find(|n| n.len() <= w)
+        .unwrap_or("new capacity on r");
+        lines.push(Line::styled(note, theme.dim()));
     }
-    Paragraph::new(lines).render(inner, buf);
+    lines.into_iter().map(|l| theme.fit(l, w)).collect()
 }

@@ -1,6 +1,8 @@
 //! The ring panel: the buffer as slots, with head (next write) and tail
 //! (next read) marked. Up to 64 slots each slot is drawn; beyond that, or
-//! when the rows are short, neighbouring slots share a bucket.
+//! when the rows are short, neighbouring slots share a bucket. The big
+//! layout draws the cells wider and up to five rows tall, and names the
+//! markers ("H head").
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -26,31 +28,51 @@ struct Grid {
     width: usize,
     /// Cells per row of the grid.
     per_row: usize,
+    /// Rows of a cell's body (1, or up to [`BIG_TALL`] in the big layout).
+    tall: usize,
+    /// Markers in words ("H head") where a cell is wide enough (big layout).
+    named: bool,
 }
 
 impl Grid {
     fn rows(&self) -> usize {
         self.cells.div_ceil(self.per_row.max(1))
     }
+    /// Screen rows of one grid row: index, body, marker.
+    fn row_height(&self) -> usize {
+        self.tall + 2
+    }
+    /// Screen rows of all grid rows.
+    fn height(&self) -> usize {
+        self.rows() * self.row_height()
+    }
 }
 
-/// One cell per slot, if the capacity allows it.
-fn slot_grid(capacity: usize, inner_width: usize) -> Option<Grid> {
+/// Widest a cell gets (gap included), in the full layout and in the big one.
+const CELL_MAX: usize = 9;
+const BIG_CELL_MAX: usize = 16;
+/// Most rows of a cell's body in the big layout.
+const BIG_TALL: usize = 5;
+
+/// One cell per slot, if the capacity allows it, each at most `max` wide.
+fn slot_grid(capacity: usize, inner_width: usize, max: usize, tall: usize) -> Option<Grid> {
     if capacity == 0 || capacity > MAX_SLOTS {
         return None;
     }
-    let width = (inner_width / capacity).clamp(3, 9);
+    let width = (inner_width / capacity).clamp(3, max);
     let per_row = (inner_width / width).max(1);
     Some(Grid {
         per_cell: 1,
         cells: capacity,
         width,
         per_row,
+        tall,
+        named: false,
     })
 }
 
 /// One row of buckets covering every slot.
-fn bucket_grid(capacity: usize, inner_width: usize) -> Grid {
+fn bucket_grid(capacity: usize, inner_width: usize, tall: usize) -> Grid {
     let width = 3;
     let max_cells = (inner_width / width).max(1);
     let per_cell = nice(capacity.max(1).div_ceil(max_cells));
@@ -60,6 +82,8 @@ fn bucket_grid(capacity: usize, inner_width: usize) -> Grid {
         cells,
         width,
         per_row: max_cells,
+        tall,
+        named: false,
     }
 }
 
@@ -80,12 +104,41 @@ fn nice(n: usize) -> usize {
 /// Rows (borders included) the panel would like, at this width.
 pub fn wanted_height(app: &App, width: u16) -> u16 {
     let inner = width.saturating_sub(2) as usize;
-    let rows = app
+    let (max, tall) = if app.big {
+        (BIG_CELL_MAX, BIG_TALL)
+    } else {
+        (CELL_MAX, 1)
+    };
+    let grid = app
         .channel()
-        .and_then(|c| slot_grid(c.capacity, inner))
-        .map_or(1, |g| g.rows());
-    // info line + 3 lines per grid row + legend + borders
-    (1 + 3 * rows + 1 + 2) as u16
+        .and_then(|c| slot_grid(c.capacity, inner, max, tall))
+        .unwrap_or_else(|| bucket_grid(1, inner, tall));
+    // info line + the grid + legend + borders
+    (1 + grid.height() + 1 + 2) as u16
+}
+
+/// The grid for a ring of `capacity` slots in `w` x `h` (under the info
+/// line): slot by slot when every row fits, with the tallest cells that
+/// fit (big layout), else buckets.
+fn choose_grid(capacity: usize, w: usize, h: usize, big: bool) -> Grid {
+    let (max, tallest) = if big {
+        (BIG_CELL_MAX, BIG_TALL)
+    } else {
+        (CELL_MAX, 1)
+    };
+    for tall in (1..=tallest).rev() {
+        if let Some(g) = slot_grid(capacity, w, max, tall).filter(|g| g.height() < h) {
+            return Grid { named: big, ..g };
+        }
+    }
+    let mut tall = tallest;
+    while tall > 1 && bucket_grid(capacity, w, tall).height() >= h {
+        tall -= 1;
+    }
+    Grid {
+        named: big,
+        ..bucket_grid(capacity, w, tall)
+    }
 }
 
 /// Draw the ring.
@@ -122,15 +175,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let w = inner.width as usize;
     let h = inner.height as usize;
 
-    // Slot by slot when all rows fit under the info line, else buckets.
-    let grid = match slot_grid(chan.capacity, w) {
-        Some(g) if 3 * g.rows() < h => g,
-        _ => bucket_grid(chan.capacity, w),
-    };
-    let legend = 1 + 3 * grid.rows() < h;
+    let grid = choose_grid(chan.capacity, w, h, app.big);
+    let legend = 1 + grid.height() < h;
 
     let mut y = inner.y;
-    Paragraph::new(info_line(chan, theme)).render(
+    Paragraph::new(theme.fit(info_line(chan, theme), w)).render(
         Rect {
             y,
             height: 1,
@@ -152,10 +201,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             buf,
             inner.right(),
         );
-        y += 3;
+        y += grid.row_height() as u16;
     }
     if legend {
-        let line = legend_line(theme, &grid);
+        let line = theme.fit(legend_line(theme, &grid), w);
         Paragraph::new(line).render(
             Rect {
                 y,
@@ -261,17 +310,26 @@ fn draw_grid_row(
                 (theme.level(level), theme.occupied())
             }
         };
-        buf.set_string(x, y + 1, glyph.repeat(body), style);
+        for r in 0..grid.tall {
+            buf.set_string(x, y + 1 + r as u16, glyph.repeat(body), style);
+        }
 
-        // Marker line.
+        // Marker line: named in words when the cell is wide enough.
+        let named = grid.named && body >= 6;
         let marker = match (cell == head_cell, cell == tail_cell) {
-            (true, true) => Some(("HT", theme.strong())),
-            (true, false) => Some(("H", theme.sender().patch(theme.strong()))),
-            (false, true) => Some(("T", theme.receiver().patch(theme.strong()))),
+            (true, true) => Some((if named { "H+T" } else { "HT" }, theme.strong())),
+            (true, false) => Some((
+                if named { "H head" } else { "H" },
+                theme.sender().patch(theme.strong()),
+            )),
+            (false, true) => Some((
+                if named { "T tail" } else { "T" },
+                theme.receiver().patch(theme.strong()),
+            )),
             _ => None,
         };
         if let Some((m, style)) = marker {
-            buf.set_string(x, y + 2, m, style);
+            buf.set_string(x, y + 1 + grid.tall as u16, m, style);
         }
     }
 }
