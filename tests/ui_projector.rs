@@ -137,7 +137,7 @@ fn the_card_pauses_the_run_and_any_key_only_closes_it() {
     use chanviz::scenario::control::Command;
     assert_eq!(
         control.taken(),
-        vec![Command::TogglePause],
+        vec![Command::Pause],
         "paused under the card"
     );
     *control.mode.lock().unwrap() = Mode::Paused;
@@ -150,7 +150,7 @@ fn the_card_pauses_the_run_and_any_key_only_closes_it() {
     assert!(!app.quit);
     assert_eq!(
         control.taken(),
-        vec![Command::TogglePause],
+        vec![Command::Resume],
         "closing resumes the run, and nothing else"
     );
 

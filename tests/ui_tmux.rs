@@ -230,3 +230,48 @@ fn projector_size_card_then_big_layout() {
     tmux.keys(&["q"]);
     tmux.wait_for("the shell after quitting", |s| s.contains("CHANVIZ-EXITED"));
 }
+
+/// A lesson as a class meets it: it pauses at the full ring and says why,
+/// a step shows a sender park (and the lesson says that too), and at 3 s it
+/// asks who wakes next, takes a digit, and after a few steps says who did.
+#[test]
+fn a_lesson_pauses_speaks_asks_and_checks_the_answer() {
+    let bin = env!("CARGO_BIN_EXE_chanviz");
+    let tmux = Tmux::start("lesson");
+    let line = format!("{bin} demo lesson-backpressure; echo CHANVIZ-\"EXITED\"");
+    tmux.keys(&[&line, "Enter"]);
+    tmux.wait_for("the first words, over a paused run", |s| {
+        s.contains("Lesson at") && s.contains("The ring is full") && s.contains("PAUSED")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the words gone", |s| !s.contains("Lesson at"));
+    tmux.keys(&["n"]);
+    tmux.wait_for("a sender parks, and the lesson says so", |s| {
+        s.contains("parked (send_wait)") && s.contains(" parked: ring full")
+    });
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["Space"]);
+    tmux.wait_for("the question at 3 s", |s| {
+        s.contains("Question at") && s.contains("[1] S1") && s.contains("PAUSED")
+    });
+    tmux.keys(&["1"]);
+    tmux.wait_for("the answer taken", |s| s.contains("You said S1"));
+    let mut verdict = String::new();
+    for _ in 0..20 {
+        tmux.keys(&["n"]);
+        sleep(Duration::from_millis(150));
+        let s = tmux.screen();
+        if s.contains("Right: S") || s.contains("woke, not S1") {
+            verdict = s;
+            break;
+        }
+    }
+    assert!(
+        verdict.contains("the one that parked first"),
+        "no verdict after 20 steps:\n{}",
+        tmux.screen()
+    );
+    tmux.keys(&["q"]);
+    tmux.keys(&["q"]);
+    tmux.wait_for("the shell after quitting", |s| s.contains("CHANVIZ-EXITED"));
+}

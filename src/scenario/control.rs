@@ -41,6 +41,10 @@ pub enum Command {
     Turn(Knob, Turn),
     /// Pause when running; resume when paused or stepping.
     TogglePause,
+    /// Pause if running (nothing otherwise): for a UI that covers the view.
+    Pause,
+    /// Resume if paused or stepping (nothing otherwise).
+    Resume,
     /// While paused: let exactly one channel operation (one send or one
     /// receive) proceed, then pause again.
     Step,

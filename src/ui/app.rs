@@ -53,6 +53,12 @@ pub struct App {
     pub card: Card,
     /// The big layout: ring, waiter queues and log only, drawn large.
     pub big: bool,
+    /// Narrations of the script taken so far (`Control::narrations`).
+    pub heard: usize,
+    /// `heard` when the card was shown.
+    heard_at_card: usize,
+    /// What the script said or asked, shown over the view, oldest first.
+    pub told: std::collections::VecDeque<crate::ui::lesson::Told>,
 }
 
 /// The description card: the scenario's whole description in a box over
@@ -106,6 +112,9 @@ impl App {
             paused: Vec::new(),
             card: Card::Hidden,
             big: false,
+            heard: 0,
+            heard_at_card: 0,
+            told: std::collections::VecDeque::new(),
         }
     }
 
@@ -142,16 +151,19 @@ impl App {
         // The runner's mode now, not the last frame's.
         let resume = control.mode() == Mode::Running;
         if resume {
-            control.command(Command::TogglePause);
+            // Pause, not a toggle: a lesson may have paused it a moment ago.
+            control.command(Command::Pause);
         }
         self.card = Card::Shown { resume };
+        self.heard_at_card = self.heard;
     }
 
     /// Close the card; resume the run if the card paused it and it is still paused.
     pub fn close_card(&mut self, control: &dyn Control) {
         if let Card::Shown { resume: true } = self.card {
-            if matches!(control.mode(), Mode::Paused | Mode::Step) {
-                control.command(Command::TogglePause);
+            // Unless the script spoke meanwhile: its pause stands.
+            if control.narrations(self.heard_at_card).is_empty() {
+                control.command(Command::Resume);
             }
         }
         self.card = Card::Hidden;
@@ -168,7 +180,7 @@ impl App {
             .map(|n| n.text.as_str())
     }
 
-    fn notify(&mut self, text: String) {
+    pub(super) fn notify(&mut self, text: String) {
         self.notice = Some(Notice {
             text,
             until_us: self.snapshot.at_us + NOTICE_US,
@@ -195,6 +207,7 @@ impl App {
         self.snapshot = snapshot;
         self.knobs = knobs;
         self.mode = mode;
+        self.check_answer();
     }
 
     /// The channel to draw: the selected one if it still exists, else the newest.
@@ -234,6 +247,9 @@ impl App {
             }
             self.close_card(control);
             self.notice = None;
+            return None;
+        }
+        if self.lesson_key(&event) {
             return None;
         }
         let Some(binding) = keys::lookup(&event, &self.key_context()) else {

@@ -12,6 +12,7 @@
 
 pub mod app;
 pub mod keys;
+pub mod lesson;
 pub mod panels;
 pub mod svg;
 pub mod text;

@@ -74,6 +74,7 @@ fn event_loop(
         }
         let snapshot = (session.snapshot)();
         app.update(snapshot, session.control.knobs(), session.control.mode());
+        app.hear(session.control.narrations(app.heard));
         let size = terminal.size()?;
         app.settle(
             Rect::new(0, 0, size.width, size.height),

@@ -9,7 +9,7 @@ use chanviz::probe::snapshot::{
     Bucket, ChannelSnapshot, Counters, EventKind, HandleSnapshot, HandleState, Lifecycle,
     LifecycleChange, LogEntry, Role, Side, Snapshot, Transition, BUCKET_US,
 };
-use chanviz::scenario::control::{Command, Control, Knobs, Mode, Rate};
+use chanviz::scenario::control::{Command, Control, Knobs, Mode, Narration, Rate};
 use chanviz::ui::{App, Theme};
 use ratatui::buffer::Buffer;
 
@@ -19,6 +19,8 @@ pub struct FakeControl {
     pub commands: Mutex<Vec<Command>>,
     /// The mode it reports.
     pub mode: Mutex<Mode>,
+    /// What "the script" said, as it reports it.
+    pub said: Mutex<Vec<Narration>>,
 }
 
 impl FakeControl {
@@ -26,6 +28,7 @@ impl FakeControl {
         FakeControl {
             commands: Mutex::new(Vec::new()),
             mode: Mutex::new(mode),
+            said: Mutex::new(Vec::new()),
         }
     }
     pub fn taken(&self) -> Vec<Command> {
@@ -42,6 +45,14 @@ impl Control for FakeControl {
     }
     fn mode(&self) -> Mode {
         *self.mode.lock().unwrap()
+    }
+    fn narrations(&self, from: usize) -> Vec<Narration> {
+        self.said
+            .lock()
+            .unwrap()
+            .get(from..)
+            .unwrap_or_default()
+            .to_vec()
     }
 }
 

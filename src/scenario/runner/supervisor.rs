@@ -279,7 +279,18 @@ impl Epoch<'_> {
             Command::RemoveConsumer => self.remove_consumer(),
             Command::Turn(knob, turn) => shared.update_knobs(|k| knob.turn(k, turn)),
             // The runner is ending the run: nothing may stay paused.
-            Command::TogglePause | Command::Step if self.forced_end => {}
+            Command::TogglePause | Command::Step | Command::Pause | Command::Resume
+                if self.forced_end => {}
+            Command::Pause => {
+                if shared.mode() == Mode::Running {
+                    shared.pause();
+                }
+            }
+            Command::Resume => {
+                if matches!(shared.mode(), Mode::Paused | Mode::Step) {
+                    shared.resume();
+                }
+            }
             Command::TogglePause => match shared.mode() {
                 Mode::Running => shared.pause(),
                 Mode::Paused | Mode::Step => shared.resume(),

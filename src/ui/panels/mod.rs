@@ -8,6 +8,7 @@ pub mod footer;
 pub mod handles;
 pub mod header;
 pub mod help;
+pub mod lesson;
 pub mod log;
 pub mod params;
 pub mod ring;
@@ -177,6 +178,14 @@ pub fn render_screen(app: &App, area: Rect, buf: &mut Buffer) {
         }
     }
     footer::render(app, a.footer, buf);
+    if !app.help {
+        let room = Rect {
+            y: a.header.bottom(),
+            height: a.footer.y.saturating_sub(a.header.bottom()),
+            ..area
+        };
+        lesson::render(app, room, buf);
+    }
     if app.card_shown() {
         let room = Rect {
             y: a.header.y + 1,

@@ -147,7 +147,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let now = app.snapshot.at_us;
     let paused_us = paused_in_window(&app.paused, now);
-    let title = if paused_us == 0 {
+    // Under a tenth of a second: the moment between a pause and the clock
+    // stopping with it, not a pause worth a word.
+    let title = if paused_us < 100_000 {
         "Throughput (msg/s, 60 s)".to_string()
     } else {
         // Paused time is a gap in the chart and left out of the average.
