@@ -16,4 +16,5 @@ $bin screenshot mpsc         --at 3s  --help-screen --out screenshots/help.svg
 $bin screenshot mpsc         --at 3s  --ascii --pause --out screenshots/mpsc-ascii.svg
 $bin screenshot mpsc         --at 8s  --big --size 100x30 --out screenshots/big.svg
 $bin screenshot shutdown     --at 1s  --card --size 100x30 --out screenshots/card.svg
+$bin screenshot lesson-backpressure --at 3500ms --out screenshots/lesson.svg
 echo "screenshots written to screenshots/"

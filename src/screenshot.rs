@@ -8,6 +8,7 @@
 use std::time::{Duration, Instant};
 
 use crate::probe::Probe;
+use crate::scenario::clock::SceneClock;
 use crate::scenario::control::{Command, Mode};
 use crate::scenario::runner::{RunOptions, Runner};
 use crate::scenario::spec::Scenario;
@@ -38,8 +39,12 @@ pub struct Shot {
 /// Runs `scenario` for `shot.at` while `probe` watches, then renders the
 /// view as SVG.
 pub fn take(scenario: Scenario, shot: &Shot, probe: &Probe) -> Result<String, String> {
+    // Scenario time on screen, as in the live view.
+    let clock = SceneClock::new();
+    probe.follow(clock.clone());
     let opts = RunOptions {
         linger: true,
+        clock: Some(clock),
         ..RunOptions::default()
     };
     let title = scenario.title.clone();
@@ -68,6 +73,15 @@ pub fn take(scenario: Scenario, shot: &Shot, probe: &Probe) -> Result<String, St
     let mut app = App::new(title, description, ui_opts.theme());
     let started = Instant::now();
     app.update(probe.snapshot(), control.knobs(), control.mode());
+    // A lesson's newest words, as the class would see them now.
+    app.hear(
+        control
+            .narrations(0)
+            .into_iter()
+            .last()
+            .into_iter()
+            .collect(),
+    );
     app.frame_time = started.elapsed();
     app.help = shot.help;
     app.big = ui_opts.big;
