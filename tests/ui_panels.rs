@@ -318,3 +318,19 @@ fn help_lists_every_key_and_explains_the_picture() {
     }
     insta::assert_snapshot!("panel_help", out);
 }
+
+/// "A step says in the header what it was": while stepping, the header
+/// names the newest event (a step is one operation), and keeps the time.
+#[test]
+fn a_step_says_in_the_header_what_it_did() {
+    let stepping = draw_in(Mode::Step, 120, 2, panels::header::render);
+    let app = ui_support::app_with(chanviz::ui::Theme::default(), Mode::Step);
+    let log = &app.snapshot.events;
+    let (last, before) = log.split_last().unwrap();
+    let did = panels::log::describe_in_context(last, before.last(), &app.snapshot);
+    let start: String = did.chars().take(24).collect();
+    assert!(stepping.contains(&format!("did: {start}")), "{stepping}");
+    assert!(stepping.contains("elapsed"), "{stepping}");
+    let running = draw_in(Mode::Running, 120, 2, panels::header::render);
+    assert!(!running.contains("did:"), "{running}");
+}

@@ -92,6 +92,22 @@ pub fn height(app: &App, area: Rect) -> u16 {
     1 + rows as u16
 }
 
+/// While stepping: the newest event in words (a step is one operation, so
+/// it is what the last step did; a pop's wake reads "R1 popped slot 5 and
+/// woke S2").
+fn last_step(app: &App) -> Option<String> {
+    if app.mode != Mode::Step {
+        return None;
+    }
+    let log = &app.snapshot.events;
+    let (entry, before) = log.split_last()?;
+    Some(super::log::describe_in_context(
+        entry,
+        before.last(),
+        &app.snapshot,
+    ))
+}
+
 /// Draw the header: the title line, then the description in the rows
 /// left (the layout sized the area with [`height`]).
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
@@ -143,6 +159,21 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Span::raw("  "),
     ];
     let width = area.width as usize;
+    let mut left = left;
+    if let Some(step) = last_step(app) {
+        // Stepping: what the last step did, beside the mode; only the
+        // scenario time stays on the right.
+        groups.truncate(1);
+        let right: usize = groups.iter().flatten().map(Span::width).sum();
+        let used: usize = left.iter().map(Span::width).sum();
+        let room = width.saturating_sub(used + right + 3);
+        let did = Line::from(vec![
+            Span::styled("did: ", theme.dim()),
+            Span::styled(step, theme.strong()),
+        ]);
+        left.extend(theme.fit(did, room).spans);
+        left.push(Span::raw("  "));
+    }
     let left_w: usize = left.iter().map(Span::width).sum();
     let group_w = |g: &Vec<Span>| g.iter().map(Span::width).sum::<usize>();
     while groups.len() > 1 && left_w + groups.iter().map(group_w).sum::<usize>() + 1 > width {
