@@ -77,11 +77,13 @@ mod clock;
 mod decode;
 mod layer;
 mod log;
+pub mod model;
 pub mod snapshot;
 
 use std::cell::RefCell;
 
 pub use clock::TimeSource;
+pub use model::Model;
 pub use layer::{
     Probe, ProbeBuilder, ProbeLayer, DEFAULT_LOG_CAPACITY, DEFAULT_SNAPSHOT_EVENTS, MAX_CHANNELS,
 };
