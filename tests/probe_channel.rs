@@ -133,14 +133,32 @@ fn probe_counters_equal_the_tasks_own_counts_with_several_producers_and_consumer
         .iter()
         .fold((0, 0), |(s, r), b| (s + b.sent, r + b.received));
     assert_eq!(in_buckets, (sent, received));
-    // Asking for the whole log: every event seen is either in it or dropped.
+    // Asking for the whole history: every event seen is either in it or
+    // lost in a gap (the history holds a million), in one order in which
+    // every pop comes after its push.
     let all = probe.snapshot_with_events(usize::MAX);
-    assert_eq!(all.events.len(), chanviz::probe::DEFAULT_LOG_CAPACITY);
     assert_eq!(
         all.events.len() as u64 + all.events_dropped,
         all.events_seen
     );
     assert!(all.events_seen >= 2 * sent);
+    let seqs: Vec<u64> = all.events.iter().map(|e| e.seq).collect();
+    assert!(
+        seqs.windows(2).all(|w| w[0] + 1 == w[1]),
+        "numbered in order"
+    );
+    if all.events_dropped == 0 {
+        let mut head = 0;
+        for e in &all.events {
+            match e.kind {
+                chanviz::probe::EventKind::Push { head: h, .. } => head = head.max(h),
+                chanviz::probe::EventKind::Pop { tail, .. } => {
+                    assert!(tail <= head, "the pop of {} before its push", tail - 1)
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 #[test]

@@ -45,22 +45,46 @@ fn fold(snap: &Snapshot) -> Snapshot {
 
 fn assert_fold_equals_live(name: &str, secs: f64) {
     let live = live(name, secs);
-    assert_eq!(live.events_dropped, 0, "{name}: the log lost events; no fair comparison");
-    assert!(live.events.len() > 50, "{name}: only {} events", live.events.len());
+    assert_eq!(
+        live.events_dropped, 0,
+        "{name}: the log lost events; no fair comparison"
+    );
+    assert!(
+        live.events.len() > 50,
+        "{name}: only {} events",
+        live.events.len()
+    );
     let folded = fold(&live);
     assert_eq!(folded.channels.len(), live.channels.len(), "{name}");
     for (f, l) in folded.channels.iter().zip(&live.channels) {
         // Field by field, so that a failure says which.
         assert_eq!(f.counters, l.counters, "{name}: counters");
-        assert_eq!((f.head, f.tail, f.len), (l.head, l.tail, l.len), "{name}: positions");
+        assert_eq!(
+            (f.head, f.tail, f.len),
+            (l.head, l.tail, l.len),
+            "{name}: positions"
+        );
         assert_eq!(f.slots, l.slots, "{name}: slots");
         assert_eq!(
-            (f.waiting_senders, f.waiting_receivers, f.peak_waiting_senders, f.peak_waiting_receivers),
-            (l.waiting_senders, l.waiting_receivers, l.peak_waiting_senders, l.peak_waiting_receivers),
+            (
+                f.waiting_senders,
+                f.waiting_receivers,
+                f.peak_waiting_senders,
+                f.peak_waiting_receivers
+            ),
+            (
+                l.waiting_senders,
+                l.waiting_receivers,
+                l.peak_waiting_senders,
+                l.peak_waiting_receivers
+            ),
             "{name}: waiters"
         );
         assert_eq!(f.handles, l.handles, "{name}: handles");
-        assert_eq!(f.lifecycle_history, l.lifecycle_history, "{name}: lifecycle");
+        assert_eq!(
+            f.lifecycle_history, l.lifecycle_history,
+            "{name}: lifecycle"
+        );
         assert_eq!(f.buckets, l.buckets, "{name}: buckets");
         assert_eq!(f, l, "{name}: the whole channel");
     }
@@ -69,10 +93,15 @@ fn assert_fold_equals_live(name: &str, secs: f64) {
 
 #[test]
 fn the_fold_of_the_events_is_the_live_picture() {
-    let runs: Vec<_> = [("backpressure", 1.5), ("mpmc", 2.0), ("shutdown", 7.5), ("one-slot", 1.5)]
-        .into_iter()
-        .map(|(name, secs)| std::thread::spawn(move || assert_fold_equals_live(name, secs)))
-        .collect();
+    let runs: Vec<_> = [
+        ("backpressure", 1.5),
+        ("mpmc", 2.0),
+        ("shutdown", 7.5),
+        ("one-slot", 1.5),
+    ]
+    .into_iter()
+    .map(|(name, secs)| std::thread::spawn(move || assert_fold_equals_live(name, secs)))
+    .collect();
     for r in runs {
         r.join().expect("a comparison failed");
     }

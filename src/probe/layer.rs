@@ -18,12 +18,14 @@ use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use super::channel_state::ChannelState;
 use super::clock::{Clock, TimeSource};
 use super::decode::{Decoded, Op, Plans};
-use super::log::EventLog;
+use super::snapshot::LogEntry;
 use super::snapshot::Snapshot;
+use super::stream::{Sink, Stream, DEFAULT_HISTORY};
 use crate::channel::schema;
 
-/// Events kept in the log unless told otherwise.
-pub const DEFAULT_LOG_CAPACITY: usize = 10_000;
+/// Events kept in the history (the log, and what rewinding reaches) unless
+/// told otherwise.
+pub const DEFAULT_LOG_CAPACITY: usize = DEFAULT_HISTORY;
 /// Events returned by [`Probe::snapshot`].
 pub const DEFAULT_SNAPSHOT_EVENTS: usize = 500;
 /// Channels kept at once. When one more is seen, the oldest closed channel
@@ -41,7 +43,8 @@ struct Inner {
     clock: Arc<Clock>,
     /// Channels in the order first seen.
     channels: RwLock<Vec<Arc<ChannelState>>>,
-    log: EventLog,
+    /// Every event, in one order: history, gaps, sinks (`stream.rs`).
+    stream: Arc<Stream>,
     /// Field plans of the channel's callsites (see `decode.rs`).
     plans: Plans,
 }
@@ -70,7 +73,11 @@ impl Inner {
             id: NEXT_PROBE_ID.fetch_add(1, Ordering::Relaxed),
             clock,
             channels: RwLock::new(Vec::new()),
-            log: EventLog::new(log_capacity),
+            stream: {
+                let stream = Stream::new(log_capacity);
+                stream.start_collector();
+                stream
+            },
             plans: Plans::new(),
         }
     }
@@ -90,7 +97,15 @@ impl Inner {
         } else {
             self.with_channel(chan, now, |state| state.apply(now, &d, &kind));
         }
-        self.log.push(now, chan, kind);
+        if let (Op::Created, Some(name)) = (d.op, d.name.take()) {
+            self.stream.name(chan, name);
+        }
+        self.stream.push(LogEntry {
+            seq: 0,
+            at_us: now,
+            chan,
+            kind,
+        });
     }
 
     /// Runs `f` on the state of `chan`, registering it if it is unknown.
@@ -156,13 +171,18 @@ impl Inner {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         let channels = channels.iter().map(|c| c.snapshot(at_us)).collect();
-        let log = self.log.copy_newest(max_events);
+        let c = self.stream.collect();
+        let h = &c.history;
+        let events = match h.end() {
+            0 => Vec::new(),
+            end => h.up_to(end - 1, max_events),
+        };
         Snapshot {
             at_us,
             channels,
-            events: log.events,
-            events_seen: log.seen,
-            events_dropped: log.dropped,
+            events,
+            events_seen: c.next_seq + c.lost + c.held() as u64,
+            events_dropped: c.lost,
         }
     }
 }
@@ -332,6 +352,67 @@ impl Probe {
     /// tokio runtime (see [`set_thread_default`](super::set_thread_default)).
     pub fn dispatch(&self) -> Dispatch {
         Dispatch::new(tracing_subscriber::registry().with(self.layer()))
+    }
+
+    /// The history's bounds: the seq of its oldest event kept, and the seq
+    /// after its newest (equal when it is empty).
+    pub fn history_bounds(&self) -> (u64, u64) {
+        let c = self.inner.stream.collect();
+        (c.history.first(), c.history.end())
+    }
+
+    /// The picture right after event `seq`, as the fold of every event up to
+    /// it gives it (with the `max_events` events up to it as its log), or
+    /// `None` if `seq` is not in the history. Its time is the event's.
+    pub fn snapshot_at(&self, seq: u64, max_events: usize) -> Option<Snapshot> {
+        let c = self.inner.stream.collect();
+        let h = &c.history;
+        let at_us = h.get(seq)?.at_us;
+        let model = h.model_at(seq)?;
+        let mut snap = model.snapshot(at_us, h.up_to(seq, max_events));
+        let lost: u64 = h.gaps().iter().filter(|g| g.0 <= seq).map(|g| g.1).sum();
+        snap.events_seen = seq + 1 + lost;
+        snap.events_dropped = lost;
+        Some(snap)
+    }
+
+    /// The event `seq` of the history, if kept.
+    pub fn event(&self, seq: u64) -> Option<LogEntry> {
+        self.inner.stream.collect().history.get(seq).copied()
+    }
+
+    /// The nearest event after `from` (`forward`) or before it that `pred`
+    /// accepts.
+    pub fn find(&self, from: u64, forward: bool, pred: impl Fn(&LogEntry) -> bool) -> Option<u64> {
+        self.inner
+            .stream
+            .collect()
+            .history
+            .find(from, forward, pred)
+    }
+
+    /// Every event of the history from `from` on that `pred` accepts (for
+    /// marks on a timeline), and the seq where the scan stopped (ask again
+    /// from there later).
+    pub fn matching(&self, from: u64, pred: impl Fn(&LogEntry) -> bool) -> (Vec<u64>, u64) {
+        let c = self.inner.stream.collect();
+        let h = &c.history;
+        let from = from.max(h.first());
+        let found = (from..h.end())
+            .filter(|&s| h.get(s).is_some_and(&pred))
+            .collect();
+        (found, h.end())
+    }
+
+    /// The gaps in the history: `(seq of the first event after, events lost)`.
+    pub fn gaps(&self) -> Vec<(u64, u64)> {
+        self.inner.stream.collect().history.gaps()
+    }
+
+    /// Hand every record of the stream from now on to `sink` (a recorder),
+    /// in order, from the probe's collector.
+    pub fn add_sink(&self, sink: Sink) {
+        self.inner.stream.collect().add_sink(sink);
     }
 
     /// Stamp events from now on with `source`'s time (the runner's

@@ -76,18 +76,19 @@ mod channel_state;
 mod clock;
 mod decode;
 mod layer;
-mod log;
 pub mod model;
 pub mod snapshot;
+pub mod stream;
 
 use std::cell::RefCell;
 
 pub use clock::TimeSource;
-pub use model::Model;
 pub use layer::{
     Probe, ProbeBuilder, ProbeLayer, DEFAULT_LOG_CAPACITY, DEFAULT_SNAPSHOT_EVENTS, MAX_CHANNELS,
 };
+pub use model::Model;
 pub use snapshot::*;
+pub use stream::{Record, Sink};
 
 use tracing::dispatcher::{DefaultGuard, Dispatch};
 
