@@ -106,3 +106,89 @@ fn the_fold_of_the_events_is_the_live_picture() {
         r.join().expect("a comparison failed");
     }
 }
+
+/// Seeking (a checkpoint, then a short fold) gives the same model as
+/// folding every event from the start, at many points, across several
+/// checkpoints and after the history forgot its oldest events.
+#[test]
+fn seeking_anywhere_equals_folding_from_the_start() {
+    use chanviz::probe::{History, LogEntry, Record};
+    // A synthetic stream long enough for several checkpoints: a ring of 4,
+    // one pusher and one popper, with parks and wakes now and then.
+    let mut events = Vec::new();
+    let mut seq = 0u64;
+    let mut add = |kind: EventKind, events: &mut Vec<LogEntry>| {
+        events.push(LogEntry {
+            seq,
+            at_us: seq * 250,
+            chan: 7,
+            kind,
+        });
+        seq += 1;
+    };
+    add(EventKind::Created { capacity: 4 }, &mut events);
+    for p in 0..8_000u64 {
+        add(
+            EventKind::Push {
+                handle: 1 + p % 3,
+                slot: (p % 4) as usize,
+                head: p + 1,
+                tail: p,
+                len: 1,
+            },
+            &mut events,
+        );
+        if p % 7 == 0 {
+            add(
+                EventKind::RecvWait {
+                    handle: 0,
+                    waiting: 1,
+                },
+                &mut events,
+            );
+            add(
+                EventKind::Wake {
+                    side: chanviz::probe::Side::Receivers,
+                    woken: 0,
+                    waiting: 0,
+                },
+                &mut events,
+            );
+        }
+        add(
+            EventKind::Pop {
+                handle: 0,
+                slot: (p % 4) as usize,
+                head: p + 1,
+                tail: p + 1,
+                len: 0,
+            },
+            &mut events,
+        );
+    }
+    let mut history = History::new(10_000);
+    for e in &events {
+        history.push_record(&Record::Event(*e));
+    }
+    let fold_to = |seq: u64| {
+        let mut m = Model::new();
+        for e in &events[..=seq as usize] {
+            m.apply(e);
+        }
+        m
+    };
+    let (first, end) = (history.first(), history.end());
+    assert!(end - first >= 10_000, "kept {first}..{end}");
+    assert!(first > 0, "the history forgot its oldest stretch");
+    // Deterministic spread of points: every checkpoint edge and between.
+    let mut points: Vec<u64> = (first..end).step_by(977).collect();
+    points.extend([first, end - 1, 8_191, 8_192, 8_193, 12_288, 16_384]);
+    for seq in points.into_iter().filter(|s| (first..end).contains(s)) {
+        let sought = history.model_at(seq).expect("kept");
+        assert_eq!(sought, fold_to(seq), "at {seq}");
+        let snap = history.snapshot_at(seq, 5).unwrap();
+        assert_eq!(snap.at_us, seq * 250);
+        assert_eq!(snap.events.last().map(|e| e.seq), Some(seq));
+    }
+    assert!(history.model_at(first - 1).is_none());
+}

@@ -20,7 +20,7 @@ use super::clock::{Clock, TimeSource};
 use super::decode::{Decoded, Op, Plans};
 use super::snapshot::LogEntry;
 use super::snapshot::Snapshot;
-use super::stream::{Sink, Stream, DEFAULT_HISTORY};
+use super::stream::{Rewind, Sink, Stream, DEFAULT_HISTORY};
 use crate::channel::schema;
 
 /// Events kept in the history (the log, and what rewinding reaches) unless
@@ -357,56 +357,17 @@ impl Probe {
     /// The history's bounds: the seq of its oldest event kept, and the seq
     /// after its newest (equal when it is empty).
     pub fn history_bounds(&self) -> (u64, u64) {
-        let c = self.inner.stream.collect();
-        (c.history.first(), c.history.end())
+        Rewind::bounds(self)
     }
 
-    /// The picture right after event `seq`, as the fold of every event up to
-    /// it gives it (with the `max_events` events up to it as its log), or
-    /// `None` if `seq` is not in the history. Its time is the event's.
+    /// The picture right after event `seq` (see [`crate::probe::History::snapshot_at`]).
     pub fn snapshot_at(&self, seq: u64, max_events: usize) -> Option<Snapshot> {
-        let c = self.inner.stream.collect();
-        let h = &c.history;
-        let at_us = h.get(seq)?.at_us;
-        let model = h.model_at(seq)?;
-        let mut snap = model.snapshot(at_us, h.up_to(seq, max_events));
-        let lost: u64 = h.gaps().iter().filter(|g| g.0 <= seq).map(|g| g.1).sum();
-        snap.events_seen = seq + 1 + lost;
-        snap.events_dropped = lost;
-        Some(snap)
-    }
-
-    /// The event `seq` of the history, if kept.
-    pub fn event(&self, seq: u64) -> Option<LogEntry> {
-        self.inner.stream.collect().history.get(seq).copied()
-    }
-
-    /// The nearest event after `from` (`forward`) or before it that `pred`
-    /// accepts.
-    pub fn find(&self, from: u64, forward: bool, pred: impl Fn(&LogEntry) -> bool) -> Option<u64> {
-        self.inner
-            .stream
-            .collect()
-            .history
-            .find(from, forward, pred)
-    }
-
-    /// Every event of the history from `from` on that `pred` accepts (for
-    /// marks on a timeline), and the seq where the scan stopped (ask again
-    /// from there later).
-    pub fn matching(&self, from: u64, pred: impl Fn(&LogEntry) -> bool) -> (Vec<u64>, u64) {
-        let c = self.inner.stream.collect();
-        let h = &c.history;
-        let from = from.max(h.first());
-        let found = (from..h.end())
-            .filter(|&s| h.get(s).is_some_and(&pred))
-            .collect();
-        (found, h.end())
+        Rewind::snapshot_at(self, seq, max_events)
     }
 
     /// The gaps in the history: `(seq of the first event after, events lost)`.
     pub fn gaps(&self) -> Vec<(u64, u64)> {
-        self.inner.stream.collect().history.gaps()
+        Rewind::gaps(self)
     }
 
     /// Hand every record of the stream from now on to `sink` (a recorder),
@@ -458,5 +419,36 @@ mod tests {
         assert!(snap.channel(5).is_none());
         assert!(snap.channel(0).is_some());
         assert!(snap.channel(1000).is_some());
+    }
+}
+
+/// The live history: every call drains what the tasks carried so far.
+impl Rewind for Probe {
+    fn bounds(&self) -> (u64, u64) {
+        let c = self.inner.stream.collect();
+        (c.history.first(), c.history.end())
+    }
+    fn snapshot_at(&self, seq: u64, max_events: usize) -> Option<Snapshot> {
+        self.inner
+            .stream
+            .collect()
+            .history
+            .snapshot_at(seq, max_events)
+    }
+    fn event(&self, seq: u64) -> Option<LogEntry> {
+        self.inner.stream.collect().history.get(seq).copied()
+    }
+    fn find(&self, from: u64, forward: bool, pred: &dyn Fn(&LogEntry) -> bool) -> Option<u64> {
+        self.inner
+            .stream
+            .collect()
+            .history
+            .find(from, forward, pred)
+    }
+    fn matching(&self, from: u64, pred: &dyn Fn(&LogEntry) -> bool) -> (Vec<u64>, u64) {
+        self.inner.stream.collect().history.matching(from, pred)
+    }
+    fn gaps(&self) -> Vec<(u64, u64)> {
+        self.inner.stream.collect().history.gaps()
     }
 }

@@ -88,7 +88,7 @@ pub use layer::{
 };
 pub use model::Model;
 pub use snapshot::*;
-pub use stream::{Record, Sink};
+pub use stream::{History, Record, Rewind, Sink};
 
 use tracing::dispatcher::{DefaultGuard, Dispatch};
 

@@ -42,7 +42,7 @@ use std::time::Duration;
 use crossbeam_queue::ArrayQueue;
 
 use super::model::Model;
-use super::snapshot::{EventKind, LogEntry, Side};
+use super::snapshot::{EventKind, LogEntry, Side, Snapshot};
 
 /// Events the queue between the instrumented tasks and the collector holds.
 pub const QUEUE: usize = 1 << 16;
@@ -245,7 +245,7 @@ impl Collector {
             if let EventKind::Created { .. } = e.kind {
                 // Its name (decoded with it) goes first.
                 if let Some((chan, name)) = names.next_if(|(c, _)| *c == e.chan) {
-                    self.history.model.name(chan, &name);
+                    self.history.name(chan, &name);
                     self.out.push(Record::Named { chan, name });
                 }
             }
@@ -253,7 +253,7 @@ impl Collector {
         }
         // Names whose `created` was drained before (or lost): still names.
         for (chan, name) in names {
-            self.history.model.name(chan, &name);
+            self.history.name(chan, &name);
             self.out.push(Record::Named { chan, name });
         }
         // Held events age; the ones that waited too long go anyway.
@@ -319,11 +319,14 @@ impl Collector {
 
 /// The newest events in stream order, the model after the newest, and
 /// checkpoints of the model to seek from (one at the oldest event kept).
-pub(crate) struct History {
+/// The probe's collector keeps one for a live run; a replay builds one from
+/// a recording's records ([`History::push_record`]). Either way the views
+/// read it through [`Rewind`].
+pub struct History {
     capacity: usize,
     events: VecDeque<LogEntry>,
     /// The model after every event so far (not only those kept).
-    pub(crate) model: Model,
+    model: Model,
     /// `(seq, model after the event seq - 1)`, oldest first.
     checkpoints: VecDeque<(u64, Model)>,
     /// `(seq of the first event after the gap, events lost)`.
@@ -331,7 +334,8 @@ pub(crate) struct History {
 }
 
 impl History {
-    fn new(capacity: usize) -> History {
+    /// An empty history that keeps at least the newest `capacity` events.
+    pub fn new(capacity: usize) -> History {
         History {
             capacity: capacity.max(1),
             events: VecDeque::new(),
@@ -341,12 +345,31 @@ impl History {
         }
     }
 
+    /// Take one record of a stream, in order: an event (its `seq` must be
+    /// the next one), a channel's name, or a gap.
+    pub fn push_record(&mut self, r: &Record) {
+        match r {
+            Record::Event(e) => self.push(*e),
+            Record::Named { chan, name } => self.model.name(*chan, name),
+            Record::Gap { lost } => self.gap(self.end(), *lost),
+        }
+    }
+
+    /// The model after the newest event.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    pub(crate) fn name(&mut self, chan: u64, name: &str) {
+        self.model.name(chan, name);
+    }
+
     fn gap(&mut self, at_seq: u64, lost: u64) {
         self.gaps.push_back((at_seq, lost));
     }
 
     fn push(&mut self, e: LogEntry) {
-        if e.seq % CHECKPOINT_EVERY == 0 {
+        if e.seq % CHECKPOINT_EVERY == 0 || self.checkpoints.is_empty() {
             self.checkpoints.push_back((e.seq, self.model.clone()));
         }
         self.model.apply(&e);
@@ -370,24 +393,24 @@ impl History {
     }
 
     /// Seq of the oldest event kept.
-    pub(crate) fn first(&self) -> u64 {
+    pub fn first(&self) -> u64 {
         self.events.front().map_or(0, |e| e.seq)
     }
 
     /// Seq after the newest event.
-    pub(crate) fn end(&self) -> u64 {
+    pub fn end(&self) -> u64 {
         self.events.back().map_or(0, |e| e.seq + 1)
     }
 
     /// The event `seq`, if kept.
-    pub(crate) fn get(&self, seq: u64) -> Option<&LogEntry> {
+    pub fn get(&self, seq: u64) -> Option<&LogEntry> {
         let first = self.first();
         seq.checked_sub(first)
             .and_then(|i| self.events.get(i as usize))
     }
 
     /// Up to `n` events ending with `seq` (inclusive), oldest first.
-    pub(crate) fn up_to(&self, seq: u64, n: usize) -> Vec<LogEntry> {
+    pub fn up_to(&self, seq: u64, n: usize) -> Vec<LogEntry> {
         let first = self.first();
         if self.events.is_empty() || seq < first {
             return Vec::new();
@@ -399,7 +422,7 @@ impl History {
 
     /// The model after event `seq`: the checkpoint at or before it, and a
     /// fold forward. `None` if `seq` is not kept.
-    pub(crate) fn model_at(&self, seq: u64) -> Option<Model> {
+    pub fn model_at(&self, seq: u64) -> Option<Model> {
         self.get(seq)?;
         let (from, mut model) = self
             .checkpoints
@@ -414,18 +437,13 @@ impl History {
     }
 
     /// Gaps among the kept events.
-    pub(crate) fn gaps(&self) -> Vec<(u64, u64)> {
+    pub fn gaps(&self) -> Vec<(u64, u64)> {
         self.gaps.iter().copied().collect()
     }
 
     /// The nearest event before (`forward` false) or after `from` that
     /// `pred` accepts.
-    pub(crate) fn find(
-        &self,
-        from: u64,
-        forward: bool,
-        pred: impl Fn(&LogEntry) -> bool,
-    ) -> Option<u64> {
+    pub fn find(&self, from: u64, forward: bool, pred: impl Fn(&LogEntry) -> bool) -> Option<u64> {
         if forward {
             (from + 1..self.end()).find(|&s| self.get(s).is_some_and(&pred))
         } else {
@@ -433,5 +451,74 @@ impl History {
                 .rev()
                 .find(|&s| self.get(s).is_some_and(&pred))
         }
+    }
+}
+
+impl History {
+    /// The picture right after event `seq` (the fold of every event up to
+    /// it), with the `max_events` events up to it as its log; `None` if
+    /// `seq` is not kept. Its time is the event's.
+    pub fn snapshot_at(&self, seq: u64, max_events: usize) -> Option<Snapshot> {
+        let at_us = self.get(seq)?.at_us;
+        let model = self.model_at(seq)?;
+        let mut snap = model.snapshot(at_us, self.up_to(seq, max_events));
+        let lost: u64 = self.gaps.iter().filter(|g| g.0 <= seq).map(|g| g.1).sum();
+        snap.events_seen = seq + 1 + lost;
+        snap.events_dropped = lost;
+        Some(snap)
+    }
+
+    /// Every kept event from `from` on that `pred` accepts, and the seq
+    /// where the scan stopped.
+    pub fn matching(&self, from: u64, pred: &dyn Fn(&LogEntry) -> bool) -> (Vec<u64>, u64) {
+        let from = from.max(self.first());
+        let found = (from..self.end())
+            .filter(|&s| self.get(s).is_some_and(pred))
+            .collect();
+        (found, self.end())
+    }
+}
+
+/// A history to move through: the live probe's, or a replay's. What the
+/// views need to rewind, jump and draw a timeline.
+pub trait Rewind: Send + Sync {
+    /// Seq of the oldest event kept, and seq after the newest.
+    fn bounds(&self) -> (u64, u64);
+    /// The picture right after event `seq` (see [`History::snapshot_at`]).
+    fn snapshot_at(&self, seq: u64, max_events: usize) -> Option<Snapshot>;
+    /// The event `seq`, if kept.
+    fn event(&self, seq: u64) -> Option<LogEntry>;
+    /// The nearest event after (`forward`) or before `from` that `pred` accepts.
+    fn find(&self, from: u64, forward: bool, pred: &dyn Fn(&LogEntry) -> bool) -> Option<u64>;
+    /// Every event from `from` on that `pred` accepts, and where the scan stopped.
+    fn matching(&self, from: u64, pred: &dyn Fn(&LogEntry) -> bool) -> (Vec<u64>, u64);
+    /// `(seq of the first event after, events lost)` for each gap kept.
+    fn gaps(&self) -> Vec<(u64, u64)>;
+}
+
+impl Rewind for std::sync::RwLock<History> {
+    fn bounds(&self) -> (u64, u64) {
+        let h = self.read().unwrap_or_else(|e| e.into_inner());
+        (h.first(), h.end())
+    }
+    fn snapshot_at(&self, seq: u64, max_events: usize) -> Option<Snapshot> {
+        let h = self.read().unwrap_or_else(|e| e.into_inner());
+        h.snapshot_at(seq, max_events)
+    }
+    fn event(&self, seq: u64) -> Option<LogEntry> {
+        let h = self.read().unwrap_or_else(|e| e.into_inner());
+        h.get(seq).copied()
+    }
+    fn find(&self, from: u64, forward: bool, pred: &dyn Fn(&LogEntry) -> bool) -> Option<u64> {
+        let h = self.read().unwrap_or_else(|e| e.into_inner());
+        h.find(from, forward, pred)
+    }
+    fn matching(&self, from: u64, pred: &dyn Fn(&LogEntry) -> bool) -> (Vec<u64>, u64) {
+        let h = self.read().unwrap_or_else(|e| e.into_inner());
+        h.matching(from, pred)
+    }
+    fn gaps(&self) -> Vec<(u64, u64)> {
+        let h = self.read().unwrap_or_else(|e| e.into_inner());
+        h.gaps()
     }
 }
