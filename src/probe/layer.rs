@@ -391,37 +391,6 @@ impl Probe {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::super::snapshot::{EventKind, Lifecycle};
-    use super::*;
-
-    #[test]
-    fn a_full_table_forgets_a_closed_channel_first() {
-        let probe = ProbeLayer::builder().manual_clock().build().probe();
-        let inner = &probe.inner;
-        for chan in 0..MAX_CHANNELS as u64 {
-            inner.find_or_register(chan, 0);
-        }
-        // Close channel 5.
-        let d = Decoded::default();
-        inner.find_or_register(5, 0).apply(
-            0,
-            &d,
-            &EventKind::Lifecycle {
-                from: Lifecycle::Closing,
-                to: Lifecycle::Closed,
-            },
-        );
-        inner.find_or_register(1000, 0);
-        let snap = probe.snapshot();
-        assert_eq!(snap.channels.len(), MAX_CHANNELS);
-        assert!(snap.channel(5).is_none());
-        assert!(snap.channel(0).is_some());
-        assert!(snap.channel(1000).is_some());
-    }
-}
-
 /// The live history: every call drains what the tasks carried so far.
 impl Rewind for Probe {
     fn bounds(&self) -> (u64, u64) {
@@ -450,5 +419,36 @@ impl Rewind for Probe {
     }
     fn gaps(&self) -> Vec<(u64, u64)> {
         self.inner.stream.collect().history.gaps()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::snapshot::{EventKind, Lifecycle};
+    use super::*;
+
+    #[test]
+    fn a_full_table_forgets_a_closed_channel_first() {
+        let probe = ProbeLayer::builder().manual_clock().build().probe();
+        let inner = &probe.inner;
+        for chan in 0..MAX_CHANNELS as u64 {
+            inner.find_or_register(chan, 0);
+        }
+        // Close channel 5.
+        let d = Decoded::default();
+        inner.find_or_register(5, 0).apply(
+            0,
+            &d,
+            &EventKind::Lifecycle {
+                from: Lifecycle::Closing,
+                to: Lifecycle::Closed,
+            },
+        );
+        inner.find_or_register(1000, 0);
+        let snap = probe.snapshot();
+        assert_eq!(snap.channels.len(), MAX_CHANNELS);
+        assert!(snap.channel(5).is_none());
+        assert!(snap.channel(0).is_some());
+        assert!(snap.channel(1000).is_some());
     }
 }
