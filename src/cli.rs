@@ -370,6 +370,7 @@ fn interactive(scenario: Scenario, args: &RunArgs, interval: Duration) -> i32 {
             let probe = probe.clone();
             move || probe.snapshot()
         }),
+        history: Some(Arc::new(probe.clone())),
     };
     let ui_opts = crate::ui::UiOptions {
         fps: args.fps,

@@ -229,7 +229,7 @@ fn keys_print_their_own_names() {
     let (keys, what) = &help_rows()[0];
     assert_eq!(
         (keys.as_str(), what.as_str()),
-        ("q Esc ^C", "quit (Esc closes help first)")
+        ("q Esc ^C", "quit (Esc closes help)")
     );
 }
 

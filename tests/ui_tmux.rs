@@ -275,3 +275,61 @@ fn a_lesson_pauses_speaks_asks_and_checks_the_answer() {
     tmux.keys(&["q"]);
     tmux.wait_for("the shell after quitting", |s| s.contains("CHANVIZ-EXITED"));
 }
+
+/// The number after "event " in the header ("event 1,204 of 5,310").
+fn event_number(screen: &str) -> Option<u64> {
+    let header = screen.lines().next()?;
+    let rest = &header[header.find("event ")? + "event ".len()..];
+    rest.split_whitespace()
+        .next()?
+        .replace(',', "")
+        .parse()
+        .ok()
+}
+
+/// Time travel as a user does it: pause `demo mpsc`, press Left three
+/// times: the header's event number goes down by three and the picture is
+/// that of the earlier event; End comes back, space resumes.
+#[test]
+fn paused_mpsc_steps_back_through_its_history() {
+    let bin = env!("CARGO_BIN_EXE_chanviz");
+    let tmux = Tmux::start("rewind");
+    let line = format!("{bin} demo mpsc; echo CHANVIZ-\"EXITED\"");
+    tmux.keys(&[&line, "Enter"]);
+    tmux.wait_for("the run going", |s| {
+        s.contains("RUNNING") && s.contains("popped")
+    });
+    tmux.keys(&["Space"]);
+    let paused = tmux.wait_for("paused, with an event number", |s| {
+        s.contains("PAUSED") && event_number(s).is_some()
+    });
+    let newest = event_number(&paused).unwrap();
+    let log_last = |s: &str| {
+        s.lines()
+            .rfind(|l| {
+                l.contains("s ")
+                    && (l.contains("pushed")
+                        || l.contains("popped")
+                        || l.contains("parked")
+                        || l.contains("woke"))
+            })
+            .map(str::to_string)
+    };
+    tmux.keys(&["Left", "Left", "Left"]);
+    let back = tmux.wait_for("three events back", |s| {
+        event_number(s) == Some(newest.saturating_sub(3))
+    });
+    assert_ne!(
+        log_last(&back),
+        log_last(&paused),
+        "the log ends at an earlier event:\n{back}"
+    );
+    tmux.keys(&["End"]);
+    tmux.wait_for("the newest again", |s| event_number(s) == Some(newest));
+    tmux.keys(&["Space"]);
+    tmux.wait_for("running again, no event number", |s| {
+        s.contains("RUNNING") && event_number(s).is_none()
+    });
+    tmux.keys(&["q"]);
+    tmux.wait_for("the shell after quitting", |s| s.contains("CHANVIZ-EXITED"));
+}

@@ -31,6 +31,8 @@ const MAX_LIFECYCLE_CHANGES: usize = 16;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Model {
     channels: Vec<ChannelModel>,
+    /// Names given before their channel's first event.
+    pending_names: Vec<(u64, String)>,
     /// Events applied.
     pub applied: u64,
 }
@@ -312,7 +314,11 @@ impl Model {
                     let victim = self.channels.iter().position(|c| c.finished).unwrap_or(0);
                     self.channels.remove(victim);
                 }
-                self.channels.push(ChannelModel::new(e.chan, e.at_us));
+                let mut c = ChannelModel::new(e.chan, e.at_us);
+                if let Some(i) = self.pending_names.iter().position(|n| n.0 == e.chan) {
+                    c.name = Some(self.pending_names.swap_remove(i).1);
+                }
+                self.channels.push(c);
                 self.channels.len() - 1
             }
         };
@@ -322,8 +328,10 @@ impl Model {
     /// Give channel `chan` its name (from `bounded_named`; a `created`
     /// event carries it beside its fields).
     pub fn name(&mut self, chan: u64, name: &str) {
-        if let Some(c) = self.channels.iter_mut().rev().find(|c| c.chan == chan) {
-            c.name = Some(name.to_string());
+        match self.channels.iter_mut().rev().find(|c| c.chan == chan) {
+            Some(c) => c.name = Some(name.to_string()),
+            // The name comes just before its channel's `created` event.
+            None => self.pending_names.push((chan, name.to_string())),
         }
     }
 

@@ -522,3 +522,11 @@ impl Rewind for std::sync::RwLock<History> {
         h.gaps()
     }
 }
+
+impl std::fmt::Debug for dyn Rewind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rewind")
+            .field("bounds", &self.bounds())
+            .finish()
+    }
+}

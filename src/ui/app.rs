@@ -59,6 +59,10 @@ pub struct App {
     heard_at_card: usize,
     /// What the script said or asked, shown over the view, oldest first.
     pub told: std::collections::VecDeque<crate::ui::lesson::Told>,
+    /// The history to move through (the probe's, or a replay's).
+    pub history: Option<std::sync::Arc<dyn crate::probe::Rewind>>,
+    /// Where in the history the view is.
+    pub cursor: crate::ui::rewind::Cursor,
 }
 
 /// The description card: the scenario's whole description in a box over
@@ -115,6 +119,8 @@ impl App {
             heard: 0,
             heard_at_card: 0,
             told: std::collections::VecDeque::new(),
+            history: None,
+            cursor: Default::default(),
         }
     }
 
@@ -375,8 +381,13 @@ impl App {
                 if cmd == Command::Restart {
                     self.selected = None;
                 }
+                self.before_command(cmd);
                 control.command(cmd);
             }
+            KeyAction::StepCursor(back) => self.step_cursor(back),
+            KeyAction::JumpMark(forward) => self.jump(forward),
+            KeyAction::NextMark => self.next_mark(),
+            KeyAction::HistoryEdge(oldest) => self.cursor_to_end(oldest),
             KeyAction::ToggleFreeze => {
                 if self.frozen.is_some() {
                     self.follow();

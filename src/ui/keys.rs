@@ -40,6 +40,14 @@ pub enum KeyAction {
     /// Switch between the full layout and the big one (ring, waiter queues
     /// and log only, drawn large, for a room).
     ToggleBig,
+    /// Move the history cursor one event back (`true`) or forward.
+    StepCursor(bool),
+    /// Jump to the previous (`false`) or next mark of the chosen kind.
+    JumpMark(bool),
+    /// Choose the next kind of mark to jump to.
+    NextMark,
+    /// The oldest event kept (`true`) or the newest.
+    HistoryEdge(bool),
 }
 
 /// When a binding does something.
@@ -111,7 +119,7 @@ const fn ctrl(c: char) -> Key {
 
 impl fmt::Display for Key {
     /// The key's name as the help, the footer and README.md write it:
-    /// `q`, `P`, `space`, `^C`, `Esc`, `F1`, `Up`, `Dn`, `PgUp`, `Tab`.
+    /// `q`, `P`, `space`, `^C`, `Esc`, `F1`, `Up`, `Dn`, `Left`, `PgUp`, `Tab`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.code {
             KeyCode::Char(c) if self.ctrl => write!(f, "^{}", c.to_ascii_uppercase()),
@@ -121,6 +129,8 @@ impl fmt::Display for Key {
             KeyCode::Esc => f.write_str("Esc"),
             KeyCode::Up => f.write_str("Up"),
             KeyCode::Down => f.write_str("Dn"),
+            KeyCode::Left => f.write_str("Left"),
+            KeyCode::Right => f.write_str("Right"),
             KeyCode::PageUp => f.write_str("PgUp"),
             KeyCode::PageDown => f.write_str("PgDn"),
             KeyCode::Home => f.write_str("Home"),
@@ -209,14 +219,21 @@ pub const BINDINGS: &[Binding] = {
     use KeyAction::*;
     use When::*;
     &[
-        bind(&[ch('q'), ctrl('c')], Quit, Always, "quit", "quit (Esc closes help first)"),
+        bind(&[ch('q'), ctrl('c')], Quit, Always, "quit", "quit (Esc closes help)"),
         bind(&[code(KeyCode::Esc)], CloseHelpOrQuit, Always, "", ""),
         bind(&[ch('?'), code(KeyCode::F(1))], ToggleHelp, Always, "help", "show / hide this help"),
         bind(&[ch(' ')], run(Command::TogglePause), Running, "pause", "pause / resume"),
         bind(&[ch(' ')], run(Command::TogglePause), Paused, "resume", ""),
         bind(&[ch('n')], run(Command::Step), Paused, "step", "step one operation (paused)"),
+        bind(&[code(KeyCode::Left)], StepCursor(true), Paused, "event", "one event back / forward"),
+        bind(&[code(KeyCode::Right)], StepCursor(false), Paused, "event", ""),
+        bind(&[ch('{')], JumpMark(false), Paused, "jump", "previous / next mark"),
+        bind(&[ch('}')], JumpMark(true), Paused, "jump", ""),
+        bind(&[ch('m')], NextMark, Paused, "", "what { } jump to (park...)"),
+        bind(&[code(KeyCode::Home)], HistoryEdge(true), Paused, "", "oldest / newest event"),
+        bind(&[code(KeyCode::End)], HistoryEdge(false), Paused, "", ""),
         bind(&[ch('x')], run(Command::Close), Live, "close", "close channel (type state)"),
-        bind(&[ch('r')], run(Command::Restart), Always, "restart", "restart with a fresh channel"),
+        bind(&[ch('r')], run(Command::Restart), Always, "restart", "restart, a fresh channel"),
         bind(&[ch('p')], run(Command::AddProducer), Live, "producer", "add / remove a producer"),
         bind(&[ch('P')], run(Command::RemoveProducer), Live, "producer", ""),
         bind(&[ch('c')], run(Command::AddConsumer), Live, "consumer", "add / remove a consumer"),

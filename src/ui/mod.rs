@@ -14,6 +14,7 @@ pub mod app;
 pub mod keys;
 pub mod lesson;
 pub mod panels;
+pub mod rewind;
 pub mod svg;
 pub mod text;
 pub mod theme;
@@ -79,6 +80,8 @@ pub struct Session {
     pub control: Arc<dyn Control>,
     /// Takes one snapshot; called once per frame.
     pub snapshot: Box<dyn FnMut() -> Snapshot + Send>,
+    /// The history of events to rewind through while paused, if any.
+    pub history: Option<Arc<dyn crate::probe::Rewind>>,
 }
 
 /// Draw `app` (with the snapshot, knobs and mode it holds) into a fresh

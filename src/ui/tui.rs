@@ -43,6 +43,9 @@ pub fn run(session: Session, opts: UiOptions) -> io::Result<()> {
         opts.theme(),
     );
     app.big = opts.big;
+    if let Some(history) = session.history.clone() {
+        app.set_history(history);
+    }
     // The description card, if the header cannot hold the description.
     app.card = Card::AtStart;
     // Installs a panic hook that restores the terminal before the panic message.
@@ -74,6 +77,7 @@ fn event_loop(
         }
         let snapshot = (session.snapshot)();
         app.update(snapshot, session.control.knobs(), session.control.mode());
+        app.refresh_history();
         app.hear(session.control.narrations(app.heard));
         let size = terminal.size()?;
         app.settle(

@@ -145,6 +145,23 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             ),
         ],
     ];
+    if let Some(shown) = app.paused_history().and_then(|c| c.shown()) {
+        // Paused: which event of the history the picture is at.
+        let style = if app.rewound() {
+            theme.warn()
+        } else {
+            theme.strong()
+        };
+        groups.insert(
+            1,
+            vec![
+                Span::styled("  event ", theme.dim()),
+                Span::styled(format::count(shown + 1), style),
+                Span::styled(" of ", theme.dim()),
+                Span::raw(format::count(app.cursor.bounds.1)),
+            ],
+        );
+    }
     if area.width >= 110 {
         groups.push(vec![
             Span::styled("  frame ", theme.dim()),
@@ -162,8 +179,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let mut left = left;
     if let Some(step) = last_step(app) {
         // Stepping: what the last step did, beside the mode; only the
-        // scenario time stays on the right.
-        groups.truncate(1);
+        // scenario time (and the event number) stay on the right.
+        groups.truncate(1 + usize::from(app.paused_history().is_some()));
         let right: usize = groups.iter().flatten().map(Span::width).sum();
         let used: usize = left.iter().map(Span::width).sum();
         let room = width.saturating_sub(used + right + 3);

@@ -54,7 +54,7 @@ fn pairs(
 }
 
 fn key_lines(theme: &Theme) -> Vec<Line<'static>> {
-    pairs(help_rows(), theme.key(), 10)
+    pairs(help_rows(), theme.key(), 11)
 }
 
 fn explanation_lines(theme: &Theme) -> Vec<Line<'static>> {

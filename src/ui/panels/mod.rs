@@ -13,6 +13,7 @@ pub mod log;
 pub mod params;
 pub mod ring;
 pub mod throughput;
+pub mod timeline;
 pub mod waiters;
 
 use ratatui::buffer::Buffer;
@@ -54,6 +55,13 @@ pub struct Areas {
     pub log: Rect,
     /// Keys that work now.
     pub footer: Rect,
+    /// The history's timeline, while paused (one row; empty otherwise).
+    pub timeline: Rect,
+}
+
+/// Rows the timeline takes: one while paused with a history, else none.
+fn timeline_height(app: &App) -> u16 {
+    u16::from(app.paused_history().is_some())
 }
 
 /// Rows the footer takes: two when the keys do not fit in one row and the
@@ -74,9 +82,10 @@ pub fn layout(app: &App, area: Rect) -> Areas {
         return big_layout(app, area);
     }
     let roomy = area.height >= ROOMY_HEIGHT;
-    let [header, body, footer] = Layout::vertical([
+    let [header, body, timeline, footer] = Layout::vertical([
         Constraint::Length(header::height(app, area)),
         Constraint::Fill(1),
+        Constraint::Length(timeline_height(app)),
         Constraint::Length(footer_height(app, area)),
     ])
     .areas(area);
@@ -106,15 +115,17 @@ pub fn layout(app: &App, area: Rect) -> Areas {
         throughput,
         log,
         footer,
+        timeline,
     }
 }
 
 /// The big layout, for a room: the title line, the ring drawn large across
 /// the screen, and under it the waiter queues beside the log.
 pub fn big_layout(app: &App, area: Rect) -> Areas {
-    let [header, body, footer] = Layout::vertical([
+    let [header, body, timeline, footer] = Layout::vertical([
         Constraint::Length(header::height(app, area)),
         Constraint::Fill(1),
+        Constraint::Length(timeline_height(app)),
         Constraint::Length(footer_height(app, area)),
     ])
     .areas(area);
@@ -134,6 +145,7 @@ pub fn big_layout(app: &App, area: Rect) -> Areas {
         throughput: none,
         log,
         footer,
+        timeline,
     }
 }
 
@@ -176,6 +188,9 @@ pub fn render_screen(app: &App, area: Rect, buf: &mut Buffer) {
                 render(app, rect, buf);
             }
         }
+    }
+    if !a.timeline.is_empty() {
+        timeline::render(app, a.timeline, buf);
     }
     footer::render(app, a.footer, buf);
     if !app.help {

@@ -1,0 +1,205 @@
+//! Time travel in the view, as a user pauses and steps back: the cursor
+//! moves through the history, every panel draws the fold up to it, the
+//! header numbers the event, the timeline marks where it is, jumps go to
+//! the marks of the chosen kind, and resuming returns to the newest.
+#![cfg(feature = "tui")]
+
+mod ui_support;
+
+use std::sync::{Arc, RwLock};
+
+use chanviz::probe::{EventKind, History, LogEntry, Record, Rewind, Side};
+use chanviz::scenario::control::{Command, Mode};
+use chanviz::ui::panels;
+use chanviz::ui::rewind::Mark;
+use chanviz::ui::{App, Theme};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ui_support::{knobs, text, FakeControl};
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+/// A ring of 2: S1 fills it, parks, R1 pops and wakes S1, S1 pushes.
+fn history() -> Arc<dyn Rewind> {
+    use EventKind::*;
+    let kinds = [
+        Created { capacity: 2 },
+        Push {
+            handle: 1,
+            slot: 0,
+            head: 1,
+            tail: 0,
+            len: 1,
+        },
+        Push {
+            handle: 1,
+            slot: 1,
+            head: 2,
+            tail: 0,
+            len: 2,
+        },
+        SendWait {
+            handle: 1,
+            waiting: 1,
+        },
+        Pop {
+            handle: 1,
+            slot: 0,
+            head: 2,
+            tail: 1,
+            len: 1,
+        },
+        Wake {
+            side: Side::Senders,
+            woken: 1,
+            waiting: 0,
+        },
+        Push {
+            handle: 1,
+            slot: 0,
+            head: 3,
+            tail: 1,
+            len: 2,
+        },
+    ];
+    let mut h = History::new(1_000);
+    h.push_record(&Record::Named {
+        chan: 1,
+        name: "jobs".into(),
+    });
+    for (i, kind) in kinds.into_iter().enumerate() {
+        h.push_record(&Record::Event(LogEntry {
+            seq: i as u64,
+            at_us: 1_000 * i as u64,
+            chan: 1,
+            kind,
+        }));
+    }
+    Arc::new(RwLock::new(h))
+}
+
+/// An app paused on that history, its live snapshot the newest event's.
+fn paused() -> (App, FakeControl, Arc<dyn Rewind>) {
+    let h = history();
+    let mut app = App::new("rewind", "", Theme::default());
+    app.set_history(h.clone());
+    let live = h.snapshot_at(6, 100).unwrap();
+    app.update(live, knobs(), Mode::Paused);
+    app.refresh_history();
+    (app, FakeControl::new(Mode::Paused), h)
+}
+
+/// One frame: the live snapshot again, then the history at the cursor.
+fn frame(app: &mut App, h: &Arc<dyn Rewind>, mode: Mode) {
+    let live = h.snapshot_at(6, 100).unwrap();
+    app.update(live, knobs(), mode);
+    app.refresh_history();
+}
+
+fn screen(app: &App) -> String {
+    text(&chanviz::ui::render_to_buffer(app, 120, 40))
+}
+
+#[test]
+fn left_steps_back_and_every_panel_shows_the_earlier_state() {
+    let (mut app, control, h) = paused();
+    assert!(screen(&app).contains("event 7 of 7"), "{}", screen(&app));
+    let full = app.snapshot.current().unwrap().len;
+    assert_eq!(full, 2);
+    for _ in 0..3 {
+        app.on_key(key(KeyCode::Left), &control);
+    }
+    frame(&mut app, &h, Mode::Paused);
+    assert_eq!(app.cursor.at, Some(3));
+    let out = screen(&app);
+    assert!(out.contains("event 4 of 7"), "{out}");
+    // After event 3 (S1 parked on the full ring): full, one sender waiting,
+    // nothing popped yet.
+    let c = app.snapshot.current().unwrap();
+    assert_eq!((c.len, c.waiting_senders, c.counters.received), (2, 1, 0));
+    assert_eq!(c.name.as_deref(), Some("jobs"));
+    assert!(
+        out.contains("S1 parked"),
+        "the log ends at the cursor: {out}"
+    );
+    assert!(
+        !out.contains("R1 popped"),
+        "nothing after the cursor: {out}"
+    );
+    assert_eq!(control.taken(), vec![], "moving the cursor sends nothing");
+    // → goes forward again; past the newest it is live again.
+    app.on_key(key(KeyCode::Right), &control);
+    frame(&mut app, &h, Mode::Paused);
+    assert_eq!(app.snapshot.current().unwrap().counters.received, 1);
+    app.on_key(key(KeyCode::End), &control);
+    assert_eq!(app.cursor.at, None);
+}
+
+#[test]
+fn home_goes_to_the_oldest_and_jumps_go_to_marks() {
+    let (mut app, control, h) = paused();
+    app.on_key(key(KeyCode::Home), &control);
+    frame(&mut app, &h, Mode::Paused);
+    assert_eq!(app.cursor.at, Some(0));
+    assert_eq!(app.snapshot.current().unwrap().counters.sent, 0);
+    // `}`: the next park (the only one, event 3).
+    assert_eq!(app.cursor.mark, Mark::Park);
+    app.on_key(key(KeyCode::Char('}')), &control);
+    assert_eq!(app.cursor.at, Some(3));
+    // No later park: the cursor stays and a notice says why.
+    app.on_key(key(KeyCode::Char('}')), &control);
+    assert_eq!(app.cursor.at, Some(3));
+    assert!(
+        app.notice().unwrap().contains("no later park"),
+        "{:?}",
+        app.notice()
+    );
+    // `m`: wakes now; `}` goes to the wake (event 5).
+    app.on_key(key(KeyCode::Char('m')), &control);
+    frame(&mut app, &h, Mode::Paused);
+    assert_eq!(app.cursor.mark, Mark::Wake);
+    app.on_key(key(KeyCode::Char('}')), &control);
+    assert_eq!(app.cursor.at, Some(5));
+    // The timeline has the cursor where it is, and the wake marked.
+    let out = screen(&app);
+    assert!(out.contains("{/} wake"), "{out}");
+    assert!(out.contains('█'), "{out}");
+}
+
+#[test]
+fn resuming_or_stepping_the_run_returns_to_the_newest() {
+    let (mut app, control, h) = paused();
+    app.on_key(key(KeyCode::Left), &control);
+    assert!(app.rewound());
+    app.on_key(key(KeyCode::Char('n')), &control);
+    assert_eq!(
+        app.cursor.at, None,
+        "n lets the real run go on, from the newest"
+    );
+    assert_eq!(control.taken(), vec![Command::Step]);
+    app.on_key(key(KeyCode::Left), &control);
+    app.on_key(key(KeyCode::Char(' ')), &control);
+    assert_eq!(app.cursor.at, None);
+    assert_eq!(control.taken(), vec![Command::TogglePause]);
+    // And a run that moves again (a lesson resumed it) drops the cursor.
+    app.on_key(key(KeyCode::Left), &control);
+    frame(&mut app, &h, Mode::Running);
+    assert_eq!(app.cursor.at, None);
+    assert!(
+        !screen(&app).contains("event "),
+        "no event number while running"
+    );
+}
+
+#[test]
+fn the_timeline_puts_marks_gaps_and_the_cursor_in_proportion() {
+    let cells =
+        panels::timeline::cells(10, (100, 200), Some(150), &[110, 190], &[120], &[(180, 3)]);
+    let s: String = cells.into_iter().collect();
+    assert_eq!(s, "─·│──█──×·");
+    let empty: String = panels::timeline::cells(5, (0, 0), None, &[], &[], &[])
+        .into_iter()
+        .collect();
+    assert_eq!(empty, "─────");
+}
