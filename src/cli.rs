@@ -139,7 +139,18 @@ pub struct RunArgs {
     /// waiter queues and the log, drawn large (`b` switches layouts).
     #[arg(long)]
     pub big: bool,
+    /// Events kept for going back in time while paused (at least this many
+    /// of the newest; about 72 bytes each).
+    #[arg(long, value_name = "EVENTS", default_value_t = crate::probe::DEFAULT_LOG_CAPACITY as u64,
+          value_parser = clap::value_parser!(u64).range(HISTORY_RANGE))]
+    pub history: u64,
 }
+
+/// What `--history` accepts: a thousand to a hundred million events.
+pub const HISTORY_RANGE: std::ops::RangeInclusive<u64> = 1_000..=100_000_000;
+
+/// The history asked for with `--history`, for the probe made on first use.
+static HISTORY: OnceLock<usize> = OnceLock::new();
 
 impl RunArgs {
     fn interval(&self) -> Result<Duration, String> {
@@ -238,6 +249,7 @@ pub fn run(cli: Cli) -> i32 {
         Ok(d) => d,
         Err(m) => return bad_input(m),
     };
+    let _ = HISTORY.set(args.history as usize);
 
     let format = if args.json {
         Some(Format::Json)
@@ -264,7 +276,16 @@ pub fn run(cli: Cli) -> i32 {
 fn probe() -> Option<Probe> {
     static PROBE: OnceLock<Option<Probe>> = OnceLock::new();
     PROBE
-        .get_or_init(|| crate::probe::try_install_global().ok())
+        .get_or_init(|| {
+            let history = HISTORY
+                .get()
+                .copied()
+                .unwrap_or(crate::probe::DEFAULT_LOG_CAPACITY);
+            let probe = crate::probe::ProbeLayer::with_log_capacity(history).probe();
+            tracing::dispatcher::set_global_default(probe.dispatch())
+                .ok()
+                .map(|()| probe)
+        })
         .clone()
 }
 

@@ -320,3 +320,30 @@ fn screenshot_draws_the_big_layout_and_the_card() {
     assert!(svg.contains("PAUSED"), "the card pauses the run");
     let _ = std::fs::remove_file(&card);
 }
+
+#[test]
+fn history_takes_a_bounded_number_of_events() {
+    for bad in ["5", "0", "lots", "100000001"] {
+        let o = chanviz(&[
+            "demo",
+            "mpsc",
+            "--headless",
+            "--duration",
+            "100ms",
+            "--history",
+            bad,
+        ]);
+        assert_eq!(o.status.code(), Some(2), "--history {bad}");
+        assert!(stderr(&o).contains("--history"), "{}", stderr(&o));
+    }
+    let o = chanviz(&[
+        "demo",
+        "mpsc",
+        "--headless",
+        "--duration",
+        "200ms",
+        "--history",
+        "2000",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

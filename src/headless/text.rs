@@ -115,7 +115,7 @@ pub fn summary_text(s: &Summary, probe: Option<&ProbeReport>) -> String {
     }
     if let Some(p) = probe {
         out.push_str(&format!(
-            "\n  probe: sent {}  received {}  events {} ({} dropped from the log)  {}",
+            "\n  probe: sent {}  received {}  events {} ({} lost in gaps)  {}",
             p.sent,
             p.received,
             p.events_seen,
