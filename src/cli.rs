@@ -392,6 +392,7 @@ fn interactive(scenario: Scenario, args: &RunArgs, interval: Duration) -> i32 {
             move || probe.snapshot()
         }),
         history: Some(Arc::new(probe.clone())),
+        replay: false,
     };
     let ui_opts = crate::ui::UiOptions {
         fps: args.fps,

@@ -420,6 +420,9 @@ impl Rewind for Probe {
     fn gaps(&self) -> Vec<(u64, u64)> {
         self.inner.stream.collect().history.gaps()
     }
+    fn at_time(&self, at_us: u64) -> Option<u64> {
+        self.inner.stream.collect().history.at_time(at_us)
+    }
 }
 
 #[cfg(test)]

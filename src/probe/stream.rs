@@ -468,6 +468,13 @@ impl History {
         Some(snap)
     }
 
+    /// The newest kept event at or before time `at_us` (event times only
+    /// grow along the stream, up to the order repair's small swaps).
+    pub fn at_time(&self, at_us: u64) -> Option<u64> {
+        let i = self.events.partition_point(|e| e.at_us <= at_us);
+        i.checked_sub(1).map(|i| self.events[i].seq)
+    }
+
     /// Every kept event from `from` on that `pred` accepts, and the seq
     /// where the scan stopped.
     pub fn matching(&self, from: u64, pred: &dyn Fn(&LogEntry) -> bool) -> (Vec<u64>, u64) {
@@ -494,6 +501,8 @@ pub trait Rewind: Send + Sync {
     fn matching(&self, from: u64, pred: &dyn Fn(&LogEntry) -> bool) -> (Vec<u64>, u64);
     /// `(seq of the first event after, events lost)` for each gap kept.
     fn gaps(&self) -> Vec<(u64, u64)>;
+    /// The newest event at or before time `at_us` (see [`History::at_time`]).
+    fn at_time(&self, at_us: u64) -> Option<u64>;
 }
 
 impl Rewind for std::sync::RwLock<History> {
@@ -520,6 +529,10 @@ impl Rewind for std::sync::RwLock<History> {
     fn gaps(&self) -> Vec<(u64, u64)> {
         let h = self.read().unwrap_or_else(|e| e.into_inner());
         h.gaps()
+    }
+    fn at_time(&self, at_us: u64) -> Option<u64> {
+        let h = self.read().unwrap_or_else(|e| e.into_inner());
+        h.at_time(at_us)
     }
 }
 

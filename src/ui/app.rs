@@ -63,6 +63,9 @@ pub struct App {
     pub history: Option<std::sync::Arc<dyn crate::probe::Rewind>>,
     /// Where in the history the view is.
     pub cursor: crate::ui::rewind::Cursor,
+    /// The view plays a recording (`chanviz replay`): keys that would
+    /// change a run say that it cannot.
+    pub replay: bool,
 }
 
 /// The description card: the scenario's whole description in a box over
@@ -121,6 +124,7 @@ impl App {
             told: std::collections::VecDeque::new(),
             history: None,
             cursor: Default::default(),
+            replay: false,
         }
     }
 
@@ -278,6 +282,20 @@ impl App {
         let KeyAction::Run(cmd) = action else {
             return None;
         };
+        if self.replay
+            && !matches!(
+                cmd,
+                Command::TogglePause
+                    | Command::Step
+                    | Command::Restart
+                    | Command::Turn(Knob::Speed, _)
+            )
+        {
+            return Some(
+                "a recording cannot change: space plays, Left/Right step, s speed, r from the start"
+                    .to_string(),
+            );
+        }
         let k = &self.knobs;
         // The runner acts on the newest channel, whichever one is shown.
         let open = self

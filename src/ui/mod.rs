@@ -14,6 +14,7 @@ pub mod app;
 pub mod keys;
 pub mod lesson;
 pub mod panels;
+pub mod replay;
 pub mod rewind;
 pub mod svg;
 pub mod text;
@@ -82,6 +83,25 @@ pub struct Session {
     pub snapshot: Box<dyn FnMut() -> Snapshot + Send>,
     /// The history of events to rewind through while paused, if any.
     pub history: Option<Arc<dyn crate::probe::Rewind>>,
+    /// A recording played back (`chanviz replay`), not a live run.
+    pub replay: bool,
+}
+
+impl Session {
+    /// The view of a recording: `player` steers and draws it.
+    pub fn replay(title: String, description: String, player: Arc<replay::Player>) -> Session {
+        Session {
+            title,
+            description,
+            control: player.clone(),
+            snapshot: Box::new({
+                let player = player.clone();
+                move || player.snapshot()
+            }),
+            history: Some(player.history()),
+            replay: true,
+        }
+    }
 }
 
 /// Draw `app` (with the snapshot, knobs and mode it holds) into a fresh

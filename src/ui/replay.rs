@@ -1,0 +1,171 @@
+//! The player behind `chanviz replay FILE`: the same view, on a recorded
+//! history instead of a live run. It stands in for the runner as the view's
+//! [`Control`]: `space` plays and pauses at the recorded speed (times are
+//! the recording's scenario time), `s` changes the speed, `n` shows one more
+//! event, `r` starts again from the first; while paused every rewind key
+//! works as on a live run (the same history, the same cursor). Keys that
+//! would change a run say that a recording cannot change.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use crate::probe::{Rewind, Snapshot};
+use crate::scenario::control::{Command, Control, Knob, Knobs, Mode};
+use crate::scenario::knobs::{step_speed, SPEEDS};
+
+/// Log entries in each snapshot (as a live one).
+const EVENTS: usize = crate::probe::DEFAULT_SNAPSHOT_EVENTS;
+
+/// Plays a history.
+pub struct Player {
+    history: Arc<dyn Rewind>,
+    state: Mutex<State>,
+}
+
+struct State {
+    playing: bool,
+    /// The newest event shown.
+    pos: Option<u64>,
+    /// When playing: the wall instant and the event time that match.
+    wall: Instant,
+    from_us: u64,
+    speed: f64,
+}
+
+impl std::fmt::Debug for Player {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self.lock();
+        f.debug_struct("Player")
+            .field("playing", &s.playing)
+            .field("pos", &s.pos)
+            .field("speed", &s.speed)
+            .finish()
+    }
+}
+
+impl Player {
+    /// A player at the first event, playing.
+    pub fn new(history: Arc<dyn Rewind>) -> Arc<Player> {
+        let (first, end) = history.bounds();
+        let pos = (end > first).then_some(first);
+        let from_us = pos.and_then(|p| history.event(p)).map_or(0, |e| e.at_us);
+        Arc::new(Player {
+            history,
+            state: Mutex::new(State {
+                playing: pos.is_some(),
+                pos,
+                wall: Instant::now(),
+                from_us,
+                speed: SPEEDS[0],
+            }),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The history it plays.
+    pub fn history(&self) -> Arc<dyn Rewind> {
+        self.history.clone()
+    }
+
+    /// Bring the position up to the time now, and the picture there.
+    pub fn snapshot(&self) -> Snapshot {
+        let mut s = self.lock();
+        self.advance(&mut s);
+        s.pos
+            .and_then(|p| self.history.snapshot_at(p, EVENTS))
+            .unwrap_or_default()
+    }
+
+    /// The newest event shown.
+    pub fn position(&self) -> Option<u64> {
+        let mut s = self.lock();
+        self.advance(&mut s);
+        s.pos
+    }
+
+    fn advance(&self, s: &mut State) {
+        if !s.playing {
+            return;
+        }
+        let target = s.from_us + s.wall.elapsed().mul_f64(s.speed).as_micros() as u64;
+        let (first, end) = self.history.bounds();
+        if let Some(p) = self.history.at_time(target) {
+            s.pos = Some(p.max(s.pos.unwrap_or(first)));
+        }
+        if s.pos.is_some_and(|p| p + 1 >= end) {
+            // The end of the recording: stop there.
+            s.playing = false;
+        }
+    }
+
+    /// Anchor the clock at the event shown.
+    fn anchor(&self, s: &mut State) {
+        s.wall = Instant::now();
+        s.from_us = s
+            .pos
+            .and_then(|p| self.history.event(p))
+            .map_or(0, |e| e.at_us);
+    }
+
+    fn set_playing(&self, s: &mut State, playing: bool) {
+        self.advance(s);
+        let (_, end) = self.history.bounds();
+        let at_end = s.pos.is_some_and(|p| p + 1 >= end);
+        s.playing = playing && !at_end;
+        self.anchor(s);
+    }
+}
+
+impl Control for Player {
+    fn command(&self, cmd: Command) {
+        let mut s = self.lock();
+        match cmd {
+            Command::TogglePause => {
+                let playing = !s.playing;
+                self.set_playing(&mut s, playing);
+            }
+            Command::Pause => self.set_playing(&mut s, false),
+            Command::Resume => self.set_playing(&mut s, true),
+            Command::Step => {
+                self.set_playing(&mut s, false);
+                let (_, end) = self.history.bounds();
+                if let Some(p) = s.pos.filter(|p| p + 1 < end) {
+                    s.pos = Some(p + 1);
+                }
+            }
+            Command::Turn(Knob::Speed, turn) => {
+                self.advance(&mut s);
+                s.speed = step_speed(s.speed, turn == crate::scenario::control::Turn::Up);
+                self.anchor(&mut s);
+            }
+            Command::Restart => {
+                let (first, end) = self.history.bounds();
+                s.pos = (end > first).then_some(first);
+                self.anchor(&mut s);
+                s.playing = s.pos.is_some();
+            }
+            // A recording does not change: the view says so before sending.
+            _ => {}
+        }
+    }
+
+    fn knobs(&self) -> Knobs {
+        Knobs {
+            speed: self.lock().speed,
+            ..Knobs::default()
+        }
+    }
+
+    fn mode(&self) -> Mode {
+        let mut s = self.lock();
+        self.advance(&mut s);
+        if s.playing {
+            Mode::Running
+        } else {
+            Mode::Paused
+        }
+    }
+}
