@@ -203,3 +203,44 @@ fn the_timeline_puts_marks_gaps_and_the_cursor_in_proportion() {
         .collect();
     assert_eq!(empty, "─────");
 }
+
+#[test]
+fn g_goes_to_a_time_typed_in_the_footer() {
+    let (mut app, control, _h) = paused();
+    app.on_key(key(KeyCode::Char('g')), &control);
+    for c in "3.5ms".chars() {
+        app.on_key(key(KeyCode::Char(c)), &control);
+    }
+    assert!(
+        screen(&app).contains("go to time: 3.5ms_"),
+        "{}",
+        screen(&app)
+    );
+    app.on_key(key(KeyCode::Enter), &control);
+    // Events are 1 ms apart from the channel's creation: 3.5 ms is event 3.
+    assert_eq!(app.cursor.at, Some(3));
+    assert_eq!(control.taken(), vec![], "typing sent nothing to the run");
+    // Plain seconds work too; nonsense says why and moves nothing.
+    app.on_key(key(KeyCode::Char('g')), &control);
+    for c in "0.001".chars() {
+        app.on_key(key(KeyCode::Char(c)), &control);
+    }
+    app.on_key(key(KeyCode::Enter), &control);
+    assert_eq!(app.cursor.at, Some(1));
+    app.on_key(key(KeyCode::Char('g')), &control);
+    for c in "soon".chars() {
+        app.on_key(key(KeyCode::Char(c)), &control);
+    }
+    app.on_key(key(KeyCode::Enter), &control);
+    assert_eq!(app.cursor.at, Some(1));
+    assert!(
+        app.notice().unwrap().contains("the time must be"),
+        "{:?}",
+        app.notice()
+    );
+    // Esc gives up.
+    app.on_key(key(KeyCode::Char('g')), &control);
+    app.on_key(key(KeyCode::Esc), &control);
+    assert!(app.prompt.is_none());
+    assert!(!app.quit);
+}

@@ -66,6 +66,8 @@ pub struct App {
     /// The view plays a recording (`chanviz replay`): keys that would
     /// change a run say that it cannot.
     pub replay: bool,
+    /// A time being typed after `g` (shown in the footer).
+    pub prompt: Option<String>,
 }
 
 /// The description card: the scenario's whole description in a box over
@@ -125,6 +127,7 @@ impl App {
             history: None,
             cursor: Default::default(),
             replay: false,
+            prompt: None,
         }
     }
 
@@ -260,6 +263,9 @@ impl App {
             return None;
         }
         if self.lesson_key(&event) {
+            return None;
+        }
+        if self.prompt_key(&event) {
             return None;
         }
         let Some(binding) = keys::lookup(&event, &self.key_context()) else {
@@ -406,6 +412,7 @@ impl App {
             KeyAction::JumpMark(forward) => self.jump(forward),
             KeyAction::NextMark => self.next_mark(),
             KeyAction::HistoryEdge(oldest) => self.cursor_to_end(oldest),
+            KeyAction::GoToTime => self.prompt = Some(String::new()),
             KeyAction::ToggleFreeze => {
                 if self.frozen.is_some() {
                     self.follow();

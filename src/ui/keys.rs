@@ -48,6 +48,8 @@ pub enum KeyAction {
     NextMark,
     /// The oldest event kept (`true`) or the newest.
     HistoryEdge(bool),
+    /// Ask for a time and move the history cursor there.
+    GoToTime,
 }
 
 /// When a binding does something.
@@ -232,6 +234,7 @@ pub const BINDINGS: &[Binding] = {
         bind(&[ch('m')], NextMark, Paused, "", "what { } jump to (park...)"),
         bind(&[code(KeyCode::Home)], HistoryEdge(true), Paused, "", "oldest / newest event"),
         bind(&[code(KeyCode::End)], HistoryEdge(false), Paused, "", ""),
+        bind(&[ch('g')], GoToTime, Paused, "", "go to a time"),
         bind(&[ch('x')], run(Command::Close), Live, "close", "close channel (type state)"),
         bind(&[ch('r')], run(Command::Restart), Always, "restart", "restart, a fresh channel"),
         bind(&[ch('p')], run(Command::AddProducer), Live, "producer", "add / remove a producer"),

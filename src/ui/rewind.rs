@@ -10,6 +10,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
 use super::app::App;
 use crate::probe::{EventKind, HandleState, LogEntry, Rewind, Snapshot};
 use crate::scenario::control::{Command, Mode};
@@ -251,6 +253,65 @@ impl App {
     pub(super) fn before_command(&mut self, cmd: Command) {
         if matches!(cmd, Command::TogglePause | Command::Step | Command::Resume) {
             self.cursor.at = None;
+        }
+    }
+}
+
+impl App {
+    /// A key while a time is being typed after `g`: digits and units go in
+    /// the prompt, Backspace takes one out, Enter goes there, Esc gives up.
+    /// `false` when no prompt is open (or for Ctrl keys: Ctrl-C still quits).
+    pub(super) fn prompt_key(&mut self, event: &KeyEvent) -> bool {
+        let Some(text) = self.prompt.as_mut() else {
+            return false;
+        };
+        if event.modifiers.contains(KeyModifiers::CONTROL) {
+            return false;
+        }
+        match event.code {
+            KeyCode::Char(c) if (c.is_ascii_alphanumeric() || c == '.') && text.len() < 16 => {
+                text.push(c);
+            }
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            KeyCode::Esc => self.prompt = None,
+            KeyCode::Enter => {
+                let text = self.prompt.take().unwrap_or_default();
+                self.go_to(&text);
+            }
+            _ => {}
+        }
+        true
+    }
+
+    /// Move the cursor to scenario time `text` ("4.5s", "1m", or a number
+    /// of seconds) of the channel shown: to the newest event at or before it.
+    fn go_to(&mut self, text: &str) {
+        let parsed = match text.trim().parse::<f64>() {
+            Ok(secs) if secs.is_finite() && secs >= 0.0 => {
+                Ok(std::time::Duration::from_secs_f64(secs.min(1e9)))
+            }
+            _ => crate::format::parse_duration(text),
+        };
+        let t = match parsed {
+            Ok(t) => t,
+            Err(m) => {
+                self.notify(format!("g: the time {m}"));
+                return;
+            }
+        };
+        let Some(history) = self.history.clone() else {
+            return;
+        };
+        let created = self.channel().map_or(0, |c| c.created_us());
+        let at = created + t.as_micros() as u64;
+        match history.at_time(at) {
+            Some(seq) => self.cursor.at = Some(seq),
+            None => self.notify(format!(
+                "no event kept at or before {}",
+                crate::format::elapsed(t)
+            )),
         }
     }
 }

@@ -50,6 +50,17 @@ pub fn lines(app: &App, area: Rect) -> Vec<Line<'static>> {
         let line = Line::styled(" any key: close this card", theme.key());
         return vec![theme.fit(line, area.width as usize)];
     }
+    if let Some(typed) = &app.prompt {
+        let line = Line::from(vec![
+            Span::styled(" go to time: ", theme.key()),
+            Span::styled(format!("{typed}_"), theme.strong()),
+            Span::styled(
+                "  (4.5s, 1m, or seconds)  Enter go  Esc cancel",
+                theme.dim(),
+            ),
+        ]);
+        return vec![theme.fit(line, area.width as usize)];
+    }
     if let Some(text) = app.notice() {
         let line = Line::from(vec![
             Span::raw(" "),
