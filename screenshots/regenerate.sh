@@ -17,4 +17,5 @@ $bin screenshot mpsc         --at 3s  --ascii --pause --out screenshots/mpsc-asc
 $bin screenshot mpsc         --at 8s  --big --size 100x30 --out screenshots/big.svg
 $bin screenshot shutdown     --at 1s  --card --size 100x30 --out screenshots/card.svg
 $bin screenshot lesson-backpressure --at 3500ms --out screenshots/lesson.svg
+$bin screenshot mpsc         --at 8s  --back 40 --out screenshots/rewind.svg
 echo "screenshots written to screenshots/"

@@ -107,6 +107,9 @@ pub struct ScreenshotArgs {
     /// Show the description card over the picture.
     #[arg(long)]
     pub card: bool,
+    /// Pause, then go this many events back in the history.
+    #[arg(long, value_name = "EVENTS")]
+    pub back: Option<u64>,
 }
 
 /// Flags shared by `demo` and `run`: the scenario's values (validated by
@@ -475,6 +478,7 @@ fn screenshot(args: &ScreenshotArgs) -> i32 {
         ascii: args.ascii,
         big: args.big,
         card: args.card,
+        back: args.back,
     };
     let svg = match crate::screenshot::take(scenario, &shot, &probe) {
         Ok(svg) => svg,

@@ -34,6 +34,9 @@ pub struct Shot {
     pub big: bool,
     /// Show the description card over the picture (the run pauses for it).
     pub card: bool,
+    /// Pause, then go this many events back in the history (the timeline
+    /// shows where).
+    pub back: Option<u64>,
 }
 
 /// Runs `scenario` for `shot.at` while `probe` watches, then renders the
@@ -58,7 +61,7 @@ pub fn take(scenario: Scenario, shot: &Shot, probe: &Probe) -> Result<String, St
     }
     // The card pauses the run, as in the live view.
     let paused_by_card = shot.card && !shot.pause && control.mode() == Mode::Running;
-    if (shot.pause || shot.card) && control.mode() == Mode::Running {
+    if (shot.pause || shot.card || shot.back.is_some()) && control.mode() == Mode::Running {
         control.command(Command::TogglePause);
         // Let the pause take effect before the picture.
         std::thread::sleep(Duration::from_millis(100));
@@ -73,6 +76,13 @@ pub fn take(scenario: Scenario, shot: &Shot, probe: &Probe) -> Result<String, St
     let mut app = App::new(title, description, ui_opts.theme());
     let started = Instant::now();
     app.update(probe.snapshot(), control.knobs(), control.mode());
+    if let Some(back) = shot.back {
+        app.set_history(std::sync::Arc::new(probe.clone()));
+        app.refresh_history();
+        let (first, end) = app.cursor.bounds;
+        app.cursor.at = end.checked_sub(1 + back).map(|s| s.max(first));
+        app.refresh_history();
+    }
     // A lesson's newest words, as the class would see them now.
     app.hear(
         control
