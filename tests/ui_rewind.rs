@@ -244,3 +244,11 @@ fn g_goes_to_a_time_typed_in_the_footer() {
     assert!(app.prompt.is_none());
     assert!(!app.quit);
 }
+
+#[test]
+fn the_parameters_say_they_are_todays_at_the_cursor() {
+    let (mut app, control, _h) = paused();
+    assert!(!screen(&app).contains("Parameters (now"));
+    app.on_key(key(KeyCode::Left), &control);
+    assert!(screen(&app).contains("Parameters (now, not at the cursor)"));
+}

@@ -10,8 +10,12 @@
 //!   with a `Visit` into a value on the stack (`decode.rs`).
 //! - The per-channel model (`channel_state.rs`): atomics for everything a
 //!   per-operation event changes, a mutex for handles and lifecycle.
-//! - The event log (`log.rs`): a preallocated ring behind a try-lock; a
-//!   writer that finds it busy counts a dropped event instead of waiting.
+//! - The event stream (`stream.rs`): every decoded event goes into a
+//!   lock-free bounded queue; a collector orders, numbers and keeps them in
+//!   a [`History`] (with [`Model`] checkpoints for seeking) and hands them
+//!   to sinks. A full queue drops and counts a gap instead of waiting.
+//! - The model as a fold (`model.rs`): [`Model`], the same picture from the
+//!   events alone, for rewinding and replays.
 //! - The clock (`clock.rs`): a coarse microsecond clock refreshed every
 //!   millisecond by a ticker thread, because `Instant::now()` per event
 //!   costs more than everything else the probe does.
@@ -21,11 +25,13 @@
 //! - A per-operation event (push, pop, send_wait, recv_wait, wake) costs a
 //!   decode on the stack (by a per-callsite plan: field index to field id,
 //!   no name matching), a thread-local lookup of the channel, a few relaxed
-//!   atomic operations on cache lines split by side, and one try-lock of the
-//!   log. It never allocates, never waits, and never calls the OS.
+//!   atomic operations on cache lines split by side, and one push into the
+//!   stream's lock-free queue. It never allocates, never waits, and never
+//!   calls the OS.
 //! - `created`, `handle` and `lifecycle` events are rare and take a mutex.
-//! - Memory is bounded: the log holds [`DEFAULT_LOG_CAPACITY`] events (or
-//!   what [`ProbeLayer::with_log_capacity`] says); at most [`MAX_CHANNELS`]
+//! - Memory is bounded: the queue holds 65,536 events; the history at least
+//!   the newest [`DEFAULT_LOG_CAPACITY`] events and at most 4,096 more (or
+//!   what [`ProbeLayer::with_log_capacity`] says), 72 bytes each; at most [`MAX_CHANNELS`]
 //!   channels are kept (the oldest closed one is forgotten first); each keeps
 //!   at most 4,096 handles (the oldest dropped ones are forgotten), 600
 //!   throughput buckets, and one stamp per slot up to 65,536 slots (a larger

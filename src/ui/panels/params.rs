@@ -85,7 +85,14 @@ fn shown(knob: Knob, k: &Knobs, theme: &Theme, w: usize) -> (&'static str, Strin
 
 /// Draw the parameters panel.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let block = app.theme.block("Parameters");
+    // The knobs are the runner's, not the events': at the history cursor
+    // they are still today's, and the title says so.
+    let title = if app.rewound() {
+        "Parameters (now, not at the cursor)"
+    } else {
+        "Parameters"
+    };
+    let block = app.theme.block(title);
     let inner = block.inner(area);
     block.render(area, buf);
     Paragraph::new(lines(app, inner)).render(inner, buf);
