@@ -176,8 +176,8 @@ impl Order {
             EventKind::Created { capacity } => self.capacity = capacity as u64,
             EventKind::Push { head, .. } => self.head = self.head.max(head),
             EventKind::Pop { tail, .. } => self.tail = self.tail.max(tail),
-            EventKind::SendWait { handle, .. } => self.parked_senders.push(handle),
-            EventKind::RecvWait { handle, .. } => self.parked_receivers.push(handle),
+            EventKind::SendWait { handle, .. } => park(&mut self.parked_senders, handle),
+            EventKind::RecvWait { handle, .. } => park(&mut self.parked_receivers, handle),
             EventKind::Wake { side, woken, .. } => {
                 let q = match side {
                     Side::Senders => &mut self.parked_senders,
@@ -190,6 +190,18 @@ impl Order {
             _ => {}
         }
     }
+}
+
+/// Parked handles remembered per side and channel: a waiter that leaves
+/// without a wake (a cancelled future: no event says so in schema v1)
+/// stays in the list, so the list forgets its oldest past this.
+const MAX_PARKED: usize = 4096;
+
+fn park(parked: &mut Vec<u64>, handle: u64) {
+    if parked.len() >= MAX_PARKED {
+        parked.remove(0);
+    }
+    parked.push(handle);
 }
 
 /// The cold half: order repair, numbering, history, model, sinks.
