@@ -568,3 +568,40 @@ fn counters_are_exact_when_threads_race_and_the_log_accounts_for_every_event() {
     assert!(seqs.windows(2).all(|w| w[0] + 1 == w[1]), "out of order");
     assert_eq!(seqs.last(), Some(&(end - 1)));
 }
+
+/// Events that reach the probe out of their channel's order (another
+/// thread emitted first) take their place in the stream after their cause:
+/// a pop after the push of its position, a push after the pop that freed
+/// its slot, a wake after its park.
+#[test]
+fn the_stream_puts_an_effect_after_its_cause() {
+    let (probe, run) = probe();
+    run(&|| {
+        created(1, 1, "");
+        // The pop of position 0 arrives before its push.
+        pop(1, 1, 1, 0, 0);
+        push(1, 1, 0, 0, 1);
+        // The push of position 1 (slot 0 again) before the pop of 0 freed
+        // it: impossible in a ring of 1, so it waits for that pop...
+        push(1, 2, 1, 0, 1);
+        // ...the wake of S2 before S2's park.
+        tracing::trace!(target: TARGET, op = "wake", chan = 1u64, side = "senders", woken = 2u64, waiting = 0u64);
+        tracing::trace!(target: TARGET, op = "send_wait", chan = 1u64, handle = 2u64, waiting_senders = 1u64);
+    });
+    let snap = probe.snapshot_with_events(100);
+    let kinds: Vec<&str> = snap
+        .events
+        .iter()
+        .map(|e| match e.kind {
+            EventKind::Created { .. } => "created",
+            EventKind::Push { .. } => "push",
+            EventKind::Pop { .. } => "pop",
+            EventKind::SendWait { .. } => "park",
+            EventKind::Wake { .. } => "wake",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(kinds, ["created", "push", "pop", "push", "park", "wake"]);
+    let seqs: Vec<u64> = snap.events.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, (0..6).collect::<Vec<_>>());
+}
