@@ -16,6 +16,9 @@ pub mod channel;
 pub mod probe;
 
 #[cfg(feature = "tui")]
+pub mod record;
+
+#[cfg(feature = "tui")]
 pub mod scenario;
 
 #[cfg(feature = "tui")]

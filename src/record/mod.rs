@@ -1,0 +1,707 @@
+//! Recordings: the probe's stream of records written to a file that a
+//! reader can follow while it grows, and read back into a `probe::History`
+//! for `chanviz replay`.
+//!
+//! # Format, version 1
+//! ```text
+//! magic      "CHANVIZREC\n"                      11 bytes
+//! version    u8 (1)
+//! header     u32 LE length, then JSON: {"format":1,"chanviz":"0.1.0",
+//!            "started_unix_s":1764350000,"scenario":"NAME","scenario_toml":"..."}
+//! frames     u32 LE length, then one batch of records, until the end of file
+//! ```
+//! A frame holds records back to back, each a tag byte and LEB128 varints:
+//! - `0x10` event: time delta (zig-zag, µs since the previous event), chan,
+//!   then the event's own tag and fields (`0` created: capacity; `1` push and
+//!   `2` pop: handle, slot, head, tail, len; `3` send_wait and `4` recv_wait:
+//!   handle, waiting; `5` wake: side (0 senders, 1 receivers), woken,
+//!   waiting; `6` handle: handle, role (0 sender, 1 receiver), from, to
+//!   (0 absent, 1 open, 2 closing, 3 closed, 4 dropped); `7` lifecycle:
+//!   from, to (0 open, 1 closing, 2 closed)). Events are numbered in order:
+//!   the first one of the file is the stream's `first_seq` (in the header's
+//!   first frame, see below), each next one the next number.
+//! - `0x11` named: chan, name length, UTF-8 bytes.
+//! - `0x12` gap: events lost.
+//! - `0x13` start: the number of the first event and its time in µs (written
+//!   once, before the first event; the time deltas count from it).
+//! - `0x20` summary, text; `0x21` summary, JSON line: length and UTF-8 bytes,
+//!   written once when the run ends (a file without them was cut short).
+//!
+//! A frame is written whole and flushed; a reader that finds a frame cut
+//! short (its writer was killed) stops before it and says where. Measured
+//! sizes are in README.md ("Recordings").
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::Path;
+use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex, RwLock};
+use std::thread::JoinHandle;
+
+use crate::probe::{
+    EventKind, HandleState, History, Lifecycle, LogEntry, Probe, Record, Role, Side,
+};
+
+/// The bytes every recording starts with.
+pub const MAGIC: &[u8] = b"CHANVIZREC\n";
+/// The format version this chanviz writes and reads.
+pub const VERSION: u8 = 1;
+/// Batches the writer thread may be behind before the recording drops
+/// (and records a gap instead): the collector never waits on the disk.
+const QUEUE_BATCHES: usize = 4096;
+
+/// What a recording says about itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// Format version.
+    pub format: u8,
+    /// The chanviz that wrote it.
+    pub chanviz: String,
+    /// When the run started, seconds since 1970 (UTC).
+    pub started_unix_s: u64,
+    /// The scenario's name.
+    pub scenario: String,
+    /// The scenario file's text (for a demo, its embedded TOML).
+    pub scenario_toml: String,
+}
+
+// ---- encoding -------------------------------------------------------------
+
+fn put(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}
+
+fn put_i(out: &mut Vec<u8>, v: i64) {
+    put(out, ((v << 1) ^ (v >> 63)) as u64);
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn state_code(s: HandleState) -> u64 {
+    match s {
+        HandleState::Absent => 0,
+        HandleState::Open => 1,
+        HandleState::Closing => 2,
+        HandleState::Closed => 3,
+        HandleState::Dropped => 4,
+    }
+}
+
+fn lifecycle_code(l: Lifecycle) -> u64 {
+    match l {
+        Lifecycle::Open => 0,
+        Lifecycle::Closing => 1,
+        Lifecycle::Closed => 2,
+    }
+}
+
+/// Encodes records into frames; keeps the previous event's time.
+#[derive(Default)]
+struct Encoder {
+    last_us: u64,
+    started: bool,
+}
+
+impl Encoder {
+    fn record(&mut self, out: &mut Vec<u8>, r: &Record) {
+        match r {
+            Record::Event(e) => {
+                if !self.started {
+                    self.started = true;
+                    out.push(0x13);
+                    put(out, e.seq);
+                    put(out, e.at_us);
+                    self.last_us = e.at_us;
+                }
+                out.push(0x10);
+                put_i(out, e.at_us as i64 - self.last_us as i64);
+                self.last_us = e.at_us;
+                put(out, e.chan);
+                event(out, &e.kind);
+            }
+            Record::Named { chan, name } => {
+                out.push(0x11);
+                put(out, *chan);
+                put_str(out, name);
+            }
+            Record::Gap { lost } => {
+                out.push(0x12);
+                put(out, *lost);
+            }
+        }
+    }
+}
+
+fn event(out: &mut Vec<u8>, k: &EventKind) {
+    match *k {
+        EventKind::Created { capacity } => {
+            out.push(0);
+            put(out, capacity as u64);
+        }
+        EventKind::Push {
+            handle,
+            slot,
+            head,
+            tail,
+            len,
+        }
+        | EventKind::Pop {
+            handle,
+            slot,
+            head,
+            tail,
+            len,
+        } => {
+            out.push(if matches!(k, EventKind::Push { .. }) {
+                1
+            } else {
+                2
+            });
+            for v in [handle, slot as u64, head, tail, len as u64] {
+                put(out, v);
+            }
+        }
+        EventKind::SendWait { handle, waiting } | EventKind::RecvWait { handle, waiting } => {
+            out.push(if matches!(k, EventKind::SendWait { .. }) {
+                3
+            } else {
+                4
+            });
+            put(out, handle);
+            put(out, waiting as u64);
+        }
+        EventKind::Wake {
+            side,
+            woken,
+            waiting,
+        } => {
+            out.push(5);
+            put(out, u64::from(side == Side::Receivers));
+            put(out, woken);
+            put(out, waiting as u64);
+        }
+        EventKind::Handle {
+            handle,
+            role,
+            from,
+            to,
+        } => {
+            out.push(6);
+            put(out, handle);
+            put(out, u64::from(role == Role::Receiver));
+            put(out, state_code(from));
+            put(out, state_code(to));
+        }
+        EventKind::Lifecycle { from, to } => {
+            out.push(7);
+            put(out, lifecycle_code(from));
+            put(out, lifecycle_code(to));
+        }
+    }
+}
+
+/// The magic, the version and the header frame.
+fn header_bytes(header: &Header) -> Vec<u8> {
+    let json = serde_json::json!({
+        "format": VERSION,
+        "chanviz": header.chanviz,
+        "started_unix_s": header.started_unix_s,
+        "scenario": header.scenario,
+        "scenario_toml": header.scenario_toml,
+    })
+    .to_string();
+    let mut out = MAGIC.to_vec();
+    out.push(VERSION);
+    out.extend_from_slice(&(json.len() as u32).to_le_bytes());
+    out.extend_from_slice(json.as_bytes());
+    out
+}
+
+/// A whole recording in memory: the header, `records` in frames of
+/// `per_frame`, and the summary if given (as [`Recorder`] writes it).
+pub fn to_bytes(
+    header: &Header,
+    records: &[Record],
+    per_frame: usize,
+    summary: Option<(&str, &str)>,
+) -> Vec<u8> {
+    let mut out = header_bytes(header);
+    let mut enc = Encoder::default();
+    for chunk in records.chunks(per_frame.max(1)) {
+        let mut frame = Vec::new();
+        for r in chunk {
+            enc.record(&mut frame, r);
+        }
+        out.extend_from_slice(&(frame.len() as u32).to_le_bytes());
+        out.extend_from_slice(&frame);
+    }
+    if let Some((text, json)) = summary {
+        let mut frame = vec![0x20];
+        put_str(&mut frame, text);
+        frame.push(0x21);
+        put_str(&mut frame, json);
+        out.extend_from_slice(&(frame.len() as u32).to_le_bytes());
+        out.extend_from_slice(&frame);
+    }
+    out
+}
+
+// ---- writing --------------------------------------------------------------
+
+/// What the writer thread is told.
+enum ToWriter {
+    Batch(Vec<Record>),
+    /// Events the collector could not hand over (the writer was behind).
+    Lost(u64),
+    Summary {
+        text: String,
+        json: String,
+    },
+}
+
+/// A recording being written: a sink on the probe feeds a thread of its
+/// own that encodes and writes, so the probe's collector never waits on the
+/// disk; if the writer falls behind, batches are dropped and recorded as a
+/// gap.
+pub struct Recorder {
+    tx: Arc<Mutex<Option<SyncSender<ToWriter>>>>,
+    thread: Option<JoinHandle<io::Result<u64>>>,
+}
+
+impl fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Recorder").finish_non_exhaustive()
+    }
+}
+
+impl Recorder {
+    /// Create `path`, write the header, and record everything `probe`'s
+    /// stream carries from now on.
+    pub fn start(path: &Path, header: &Header, probe: &Probe) -> io::Result<Recorder> {
+        let mut file = BufWriter::new(File::create(path)?);
+        file.write_all(&header_bytes(header))?;
+        file.flush()?;
+        let (tx, rx) = sync_channel::<ToWriter>(QUEUE_BATCHES);
+        let thread = std::thread::Builder::new()
+            .name("chanviz-recorder".into())
+            .spawn(move || write_loop(file, rx))?;
+        let tx = Arc::new(Mutex::new(Some(tx)));
+        let sink_tx = tx.clone();
+        let mut lost = 0u64;
+        probe.add_sink(Box::new(move |records: &[Record]| {
+            let guard = sink_tx.lock().unwrap_or_else(|e| e.into_inner());
+            let Some(tx) = guard.as_ref() else { return };
+            if lost > 0 && tx.try_send(ToWriter::Lost(lost)).is_ok() {
+                lost = 0;
+            }
+            match tx.try_send(ToWriter::Batch(records.to_vec())) {
+                Ok(()) => {}
+                Err(TrySendError::Full(ToWriter::Batch(b))) => {
+                    lost += b.iter().filter(|r| matches!(r, Record::Event(_))).count() as u64;
+                }
+                Err(_) => {}
+            }
+        }));
+        Ok(Recorder {
+            tx,
+            thread: Some(thread),
+        })
+    }
+
+    /// End the recording: write the run's summary (as the text and the JSON
+    /// line the headless run prints), flush, and close the file. Returns the
+    /// events written.
+    pub fn finish(mut self, text: String, json: String) -> io::Result<u64> {
+        // Let the collector hand over what it still holds (it drains every
+        // millisecond).
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(tx) = tx {
+            let _ = tx.send(ToWriter::Summary { text, json });
+        }
+        match self.thread.take().map(JoinHandle::join) {
+            Some(Ok(r)) => r,
+            Some(Err(_)) => Err(io::Error::other("the recorder thread panicked")),
+            None => Ok(0),
+        }
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        // Without `finish`: close the file as it is (a reader sees no summary).
+        self.tx.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn write_loop(
+    mut file: BufWriter<File>,
+    rx: std::sync::mpsc::Receiver<ToWriter>,
+) -> io::Result<u64> {
+    let mut enc = Encoder::default();
+    let mut events = 0u64;
+    let mut frame = Vec::with_capacity(1 << 16);
+    while let Ok(msg) = rx.recv() {
+        frame.clear();
+        match msg {
+            ToWriter::Batch(records) => {
+                for r in &records {
+                    events += u64::from(matches!(r, Record::Event(_)));
+                    enc.record(&mut frame, r);
+                }
+            }
+            ToWriter::Lost(n) => enc.record(&mut frame, &Record::Gap { lost: n }),
+            ToWriter::Summary { text, json } => {
+                frame.push(0x20);
+                put_str(&mut frame, &text);
+                frame.push(0x21);
+                put_str(&mut frame, &json);
+            }
+        }
+        if frame.is_empty() {
+            continue;
+        }
+        file.write_all(&(frame.len() as u32).to_le_bytes())?;
+        file.write_all(&frame)?;
+        file.flush()?;
+    }
+    file.flush()?;
+    Ok(events)
+}
+
+// ---- reading --------------------------------------------------------------
+
+/// Why a file could not be read as a recording.
+#[derive(Debug)]
+pub enum LoadError {
+    /// It could not be opened or read.
+    Io(String, io::Error),
+    /// It is not a chanviz recording.
+    NotARecording(String),
+    /// A newer format than this chanviz reads.
+    TooNew(String, u8),
+    /// Its header or a frame makes no sense.
+    Corrupt(String, String),
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Io(p, e) => write!(f, "{p}: cannot read it: {e}"),
+            LoadError::NotARecording(p) => write!(
+                f,
+                "{p}: not a chanviz recording (make one with chanviz demo NAME --record FILE)"
+            ),
+            LoadError::TooNew(p, v) => write!(
+                f,
+                "{p}: recording format version {v} is newer than this chanviz reads ({VERSION}): \
+                 use a newer chanviz"
+            ),
+            LoadError::Corrupt(p, why) => write!(f, "{p}: not a readable recording: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// A recording read back.
+#[derive(Debug)]
+pub struct Loaded {
+    /// What it says about itself.
+    pub header: Header,
+    /// Every record, in order.
+    pub records: Vec<Record>,
+    /// The run's summary as its headless run printed it (text, JSON line),
+    /// if the recording was finished.
+    pub summary: Option<(String, String)>,
+    /// Set when the file ends inside a frame (its writer was killed): the
+    /// number of events read, up to the last whole frame.
+    pub truncated_after: Option<u64>,
+}
+
+impl Loaded {
+    /// The history of every event (for the view and the headless replay).
+    pub fn history(&self) -> RwLock<History> {
+        let events = self
+            .records
+            .iter()
+            .filter(|r| matches!(r, Record::Event(_)))
+            .count();
+        let mut h = History::new(events.max(1));
+        for r in &self.records {
+            h.push_record(r);
+        }
+        RwLock::new(h)
+    }
+
+    /// Events in the recording.
+    pub fn events(&self) -> u64 {
+        self.records
+            .iter()
+            .filter(|r| matches!(r, Record::Event(_)))
+            .count() as u64
+    }
+}
+
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Cursor<'_> {
+    fn byte(&mut self) -> Option<u8> {
+        let b = *self.bytes.get(self.at)?;
+        self.at += 1;
+        Some(b)
+    }
+
+    fn uint(&mut self) -> Option<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    fn int(&mut self) -> Option<i64> {
+        let u = self.uint()?;
+        Some(((u >> 1) as i64) ^ -((u & 1) as i64))
+    }
+
+    fn string(&mut self) -> Option<String> {
+        let n = usize::try_from(self.uint()?).ok()?;
+        let end = self.at.checked_add(n)?;
+        let s = std::str::from_utf8(self.bytes.get(self.at..end)?).ok()?;
+        self.at = end;
+        Some(s.to_string())
+    }
+}
+
+fn state(v: u64) -> Option<HandleState> {
+    Some(match v {
+        0 => HandleState::Absent,
+        1 => HandleState::Open,
+        2 => HandleState::Closing,
+        3 => HandleState::Closed,
+        4 => HandleState::Dropped,
+        _ => return None,
+    })
+}
+
+fn lifecycle(v: u64) -> Option<Lifecycle> {
+    Some(match v {
+        0 => Lifecycle::Open,
+        1 => Lifecycle::Closing,
+        2 => Lifecycle::Closed,
+        _ => return None,
+    })
+}
+
+fn read_event(c: &mut Cursor<'_>) -> Option<EventKind> {
+    let u = |c: &mut Cursor<'_>| c.uint();
+    Some(match c.byte()? {
+        0 => EventKind::Created {
+            capacity: u(c)? as usize,
+        },
+        t @ (1 | 2) => {
+            let (handle, slot, head, tail, len) =
+                (u(c)?, u(c)? as usize, u(c)?, u(c)?, u(c)? as usize);
+            if t == 1 {
+                EventKind::Push {
+                    handle,
+                    slot,
+                    head,
+                    tail,
+                    len,
+                }
+            } else {
+                EventKind::Pop {
+                    handle,
+                    slot,
+                    head,
+                    tail,
+                    len,
+                }
+            }
+        }
+        t @ (3 | 4) => {
+            let (handle, waiting) = (u(c)?, u(c)? as usize);
+            if t == 3 {
+                EventKind::SendWait { handle, waiting }
+            } else {
+                EventKind::RecvWait { handle, waiting }
+            }
+        }
+        5 => EventKind::Wake {
+            side: if u(c)? == 1 {
+                Side::Receivers
+            } else {
+                Side::Senders
+            },
+            woken: u(c)?,
+            waiting: u(c)? as usize,
+        },
+        6 => EventKind::Handle {
+            handle: u(c)?,
+            role: if u(c)? == 1 {
+                Role::Receiver
+            } else {
+                Role::Sender
+            },
+            from: state(u(c)?)?,
+            to: state(u(c)?)?,
+        },
+        7 => EventKind::Lifecycle {
+            from: lifecycle(u(c)?)?,
+            to: lifecycle(u(c)?)?,
+        },
+        _ => return None,
+    })
+}
+
+/// Read the recording at `path` (up to its last whole frame).
+pub fn load(path: &Path) -> Result<Loaded, LoadError> {
+    let name = path.display().to_string();
+    let mut bytes = Vec::new();
+    File::open(path)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .map_err(|e| LoadError::Io(name.clone(), e))?;
+    parse(&name, &bytes)
+}
+
+/// Read a recording from its bytes (`name` for messages).
+pub fn parse(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
+    let corrupt = |why: &str| LoadError::Corrupt(name.to_string(), why.to_string());
+    if !bytes.starts_with(MAGIC) {
+        return Err(LoadError::NotARecording(name.to_string()));
+    }
+    let mut at = MAGIC.len();
+    let version = *bytes
+        .get(at)
+        .ok_or_else(|| corrupt("it ends before its version"))?;
+    at += 1;
+    if version > VERSION {
+        return Err(LoadError::TooNew(name.to_string(), version));
+    }
+    if version == 0 {
+        return Err(corrupt("version 0"));
+    }
+    let frame = |at: usize| -> Option<(&[u8], usize)> {
+        let len = u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize;
+        let body = bytes.get(at + 4..at + 4 + len)?;
+        Some((body, at + 4 + len))
+    };
+    let (head, mut at) = frame(at).ok_or_else(|| corrupt("its header is cut short"))?;
+    let json: serde_json::Value =
+        serde_json::from_slice(head).map_err(|e| corrupt(&format!("its header: {e}")))?;
+    let text = |k: &str| {
+        json.get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let header = Header {
+        format: version,
+        chanviz: text("chanviz"),
+        started_unix_s: json
+            .get("started_unix_s")
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0),
+        scenario: text("scenario"),
+        scenario_toml: text("scenario_toml"),
+    };
+    let mut records = Vec::new();
+    let mut summary: (Option<String>, Option<String>) = (None, None);
+    let (mut seq, mut last_us) = (0u64, 0u64);
+    let mut truncated_after = None;
+    while at < bytes.len() {
+        let Some((body, next)) = frame(at) else {
+            truncated_after = Some(seq);
+            break;
+        };
+        let mut c = Cursor { bytes: body, at: 0 };
+        while let Some(tag) = c.byte() {
+            let bad = || corrupt(&format!("a record (tag {tag:#x}) cannot be read"));
+            match tag {
+                0x13 => {
+                    seq = c.uint().ok_or_else(bad)?;
+                    last_us = c.uint().ok_or_else(bad)?;
+                }
+                0x10 => {
+                    let dt = c.int().ok_or_else(bad)?;
+                    last_us = last_us.saturating_add_signed(dt);
+                    let chan = c.uint().ok_or_else(bad)?;
+                    let kind = read_event(&mut c).ok_or_else(bad)?;
+                    records.push(Record::Event(LogEntry {
+                        seq,
+                        at_us: last_us,
+                        chan,
+                        kind,
+                    }));
+                    seq += 1;
+                }
+                0x11 => {
+                    let chan = c.uint().ok_or_else(bad)?;
+                    let name = c.string().ok_or_else(bad)?;
+                    records.push(Record::Named { chan, name });
+                }
+                0x12 => records.push(Record::Gap {
+                    lost: c.uint().ok_or_else(bad)?,
+                }),
+                0x20 => summary.0 = Some(c.string().ok_or_else(bad)?),
+                0x21 => summary.1 = Some(c.string().ok_or_else(bad)?),
+                _ => return Err(bad()),
+            }
+        }
+        at = next;
+    }
+    Ok(Loaded {
+        header,
+        records,
+        summary: summary.0.zip(summary.1),
+        truncated_after,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_and_zigzag_round_trip() {
+        let mut out = Vec::new();
+        for v in [0u64, 1, 127, 128, 300, u64::MAX] {
+            put(&mut out, v);
+        }
+        for v in [0i64, -1, 1, -1_000_000, i64::MAX, i64::MIN + 1] {
+            put_i(&mut out, v);
+        }
+        let mut c = Cursor { bytes: &out, at: 0 };
+        for v in [0u64, 1, 127, 128, 300, u64::MAX] {
+            assert_eq!(c.uint(), Some(v));
+        }
+        for v in [0i64, -1, 1, -1_000_000, i64::MAX, i64::MIN + 1] {
+            assert_eq!(c.int(), Some(v));
+        }
+        assert_eq!(c.byte(), None);
+    }
+}

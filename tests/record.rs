@@ -1,0 +1,155 @@
+//! The recording format: a round trip, a file cut short, gaps, a newer
+//! version, and files that are not recordings.
+#![cfg(feature = "tui")]
+
+use chanviz::probe::{EventKind, HandleState, LogEntry, Record, Role, Side};
+use chanviz::record::{self, Header, LoadError};
+
+fn header() -> Header {
+    Header {
+        format: record::VERSION,
+        chanviz: "0.1.0".into(),
+        started_unix_s: 1_764_350_000,
+        scenario: "mpsc".into(),
+        scenario_toml: "title = \"t\"\ncapacity = 2\n".into(),
+    }
+}
+
+/// One of every kind, a name and a gap, numbered from 7, times that go up
+/// and (once, as the order repair may swap them) down.
+fn records() -> Vec<Record> {
+    use EventKind::*;
+    let kinds = [
+        Created { capacity: 2 },
+        Handle {
+            handle: 1,
+            role: Role::Sender,
+            from: HandleState::Absent,
+            to: HandleState::Open,
+        },
+        Push {
+            handle: 1,
+            slot: 0,
+            head: 1,
+            tail: 0,
+            len: 1,
+        },
+        SendWait {
+            handle: 3,
+            waiting: 2,
+        },
+        RecvWait {
+            handle: 0,
+            waiting: 1,
+        },
+        Wake {
+            side: Side::Receivers,
+            woken: 0,
+            waiting: 0,
+        },
+        Pop {
+            handle: 0,
+            slot: 0,
+            head: 1,
+            tail: 1,
+            len: 0,
+        },
+        Handle {
+            handle: 1,
+            role: Role::Receiver,
+            from: HandleState::Open,
+            to: HandleState::Dropped,
+        },
+        EventKind::Lifecycle {
+            from: chanviz::probe::Lifecycle::Open,
+            to: chanviz::probe::Lifecycle::Closing,
+        },
+    ];
+    let times = [
+        1_000u64, 1_000, 5_000, 4_999, 90_000_000, 90_000_001, 90_000_500, 91_000_000, 91_000_001,
+    ];
+    let mut out = vec![Record::Named {
+        chan: 42,
+        name: "jobs".into(),
+    }];
+    for (i, (kind, at_us)) in kinds.into_iter().zip(times).enumerate() {
+        if i == 4 {
+            out.push(Record::Gap { lost: 12 });
+        }
+        out.push(Record::Event(LogEntry {
+            seq: 7 + i as u64,
+            at_us,
+            chan: 42,
+            kind,
+        }));
+    }
+    out
+}
+
+#[test]
+fn a_recording_reads_back_as_it_was_written() {
+    let bytes = record::to_bytes(
+        &header(),
+        &records(),
+        3,
+        Some(("summary text", "{\"type\":\"summary\"}")),
+    );
+    let loaded = record::parse("x.rec", &bytes).unwrap();
+    assert_eq!(loaded.header, header());
+    assert_eq!(loaded.records, records());
+    assert_eq!(
+        loaded.summary,
+        Some((
+            "summary text".to_string(),
+            "{\"type\":\"summary\"}".to_string()
+        ))
+    );
+    assert_eq!(loaded.truncated_after, None);
+    // Its history folds like the live one: a gap counted, the name kept.
+    let h = loaded.history();
+    let h = h.read().unwrap();
+    assert_eq!((h.first(), h.end()), (7, 16));
+    let snap = h.snapshot_at(15, 100).unwrap();
+    assert_eq!(snap.events_dropped, 12);
+    let c = snap.channel(42).unwrap();
+    assert_eq!(c.name.as_deref(), Some("jobs"));
+    assert_eq!((c.counters.sent, c.counters.received), (1, 1));
+}
+
+#[test]
+fn a_file_cut_short_reads_up_to_its_last_whole_frame() {
+    let bytes = record::to_bytes(&header(), &records(), 3, None);
+    // Cut inside the last frame.
+    let cut = &bytes[..bytes.len() - 2];
+    let loaded = record::parse("x.rec", cut).unwrap();
+    let events = loaded
+        .records
+        .iter()
+        .filter(|r| matches!(r, Record::Event(_)))
+        .count();
+    assert!(events < 9 && events >= 3, "{events}");
+    assert_eq!(loaded.truncated_after, Some(7 + events as u64));
+    assert_eq!(loaded.summary, None);
+}
+
+#[test]
+fn a_newer_version_and_other_files_are_refused_with_a_reason() {
+    let mut bytes = record::to_bytes(&header(), &records(), 3, None);
+    bytes[record::MAGIC.len()] = record::VERSION + 1;
+    let e = record::parse("new.rec", &bytes).unwrap_err();
+    assert!(matches!(e, LoadError::TooNew(_, v) if v == record::VERSION + 1));
+    assert!(
+        e.to_string().contains("newer than this chanviz reads"),
+        "{e}"
+    );
+    let e = record::parse("notes.txt", b"hello, this is not a recording").unwrap_err();
+    assert!(matches!(e, LoadError::NotARecording(_)), "{e}");
+    let e = record::parse("empty.rec", b"").unwrap_err();
+    assert!(matches!(e, LoadError::NotARecording(_)), "{e}");
+    // The magic and then garbage: a clear message, no panic.
+    let mut junk = record::MAGIC.to_vec();
+    junk.extend_from_slice(&[1, 200, 0, 0, 0, b'{']);
+    assert!(record::parse("junk.rec", &junk).is_err());
+    let e = record::load(std::path::Path::new("/nonexistent/x.rec")).unwrap_err();
+    assert!(e.to_string().contains("cannot read it"), "{e}");
+}
