@@ -127,7 +127,7 @@ fn a_file_cut_short_reads_up_to_its_last_whole_frame() {
         .iter()
         .filter(|r| matches!(r, Record::Event(_)))
         .count();
-    assert!(events < 9 && events >= 3, "{events}");
+    assert!((3..9).contains(&events), "{events}");
     assert_eq!(loaded.truncated_after, Some(7 + events as u64));
     assert_eq!(loaded.summary, None);
 }
