@@ -12,6 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::format;
 use crate::headless::{self, Format, Outcome};
 use crate::probe::{Probe, Snapshot};
+use crate::record;
 use crate::scenario::clock::SceneClock;
 use crate::scenario::demos::{self, DEMOS};
 use crate::scenario::runner::{RunOptions, Runner};
@@ -76,6 +77,34 @@ pub enum Cmd {
     /// Run a demo (or a scenario file) for a while, without a terminal, and
     /// save the live view as an SVG picture (screenshots/regenerate.sh).
     Screenshot(ScreenshotArgs),
+    /// Play a recording (made with --record) in the same view, or print its
+    /// tick lines and summary (--headless, --json).
+    Replay(ReplayArgs),
+}
+
+/// `chanviz replay`'s flags.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The recording.
+    pub file: PathBuf,
+    /// Print text lines instead of the view.
+    #[arg(long)]
+    pub headless: bool,
+    /// Print JSON lines instead of the view (implies --headless).
+    #[arg(long)]
+    pub json: bool,
+    /// Scenario time between headless lines.
+    #[arg(long, value_name = "DURATION", default_value = "1s")]
+    pub interval: String,
+    /// Draw the view with ASCII only.
+    #[arg(long)]
+    pub ascii: bool,
+    /// No colours (NO_COLOR is honoured too).
+    #[arg(long)]
+    pub no_color: bool,
+    /// Start in the big layout.
+    #[arg(long)]
+    pub big: bool,
 }
 
 /// `chanviz screenshot`'s flags.
@@ -142,6 +171,10 @@ pub struct RunArgs {
     /// waiter queues and the log, drawn large (`b` switches layouts).
     #[arg(long)]
     pub big: bool,
+    /// Record every event of the run to FILE (replay it with `chanviz replay
+    /// FILE`).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
     /// Events kept for going back in time while paused (at least this many
     /// of the newest; about 72 bytes each).
     #[arg(long, value_name = "EVENTS", default_value_t = crate::probe::DEFAULT_LOG_CAPACITY as u64,
@@ -219,6 +252,7 @@ pub fn list_lines() -> Vec<String> {
 
 /// Run a parsed command line; returns the exit code.
 pub fn run(cli: Cli) -> i32 {
+    let toml;
     let (scenario, args) = match cli.command {
         Cmd::Demo { list: true, .. } => {
             for line in list_lines() {
@@ -236,10 +270,15 @@ pub fn run(cli: Cli) -> i32 {
             let Some(demo) = demos::find(&name) else {
                 return bad_input(unknown_demo(&name));
             };
+            toml = demo.source.to_string();
             (demo.scenario(), run)
         }
-        Cmd::Run { file, run } => (spec::load(&file), run),
+        Cmd::Run { file, run } => {
+            toml = std::fs::read_to_string(&file).unwrap_or_default();
+            (spec::load(&file), run)
+        }
         Cmd::Screenshot(args) => return screenshot(&args),
+        Cmd::Replay(args) => return replay(&args),
     };
     let mut scenario = match scenario {
         Ok(s) => s,
@@ -253,6 +292,18 @@ pub fn run(cli: Cli) -> i32 {
         Err(m) => return bad_input(m),
     };
     let _ = HISTORY.set(args.history as usize);
+    let record = args.record.clone().map(|path| RecordTo {
+        path,
+        header: record::Header {
+            format: record::VERSION,
+            chanviz: env!("CARGO_PKG_VERSION").to_string(),
+            started_unix_s: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            scenario: scenario.name.clone(),
+            scenario_toml: toml.clone(),
+        },
+    });
 
     let format = if args.json {
         Some(Format::Json)
@@ -268,8 +319,8 @@ pub fn run(cli: Cli) -> i32 {
         None
     };
     match format {
-        Some(format) => headless_run(scenario, format, interval),
-        None => interactive(scenario, &args, interval),
+        Some(format) => headless_run(scenario, format, interval, record),
+        None => interactive(scenario, &args, interval, record),
     }
 }
 
@@ -308,8 +359,62 @@ fn scene_clock() -> Arc<SceneClock> {
     clock
 }
 
-fn headless_run(scenario: Scenario, format: Format, interval: Duration) -> i32 {
+/// Where `--record` writes, and what the recording says about itself.
+struct RecordTo {
+    path: PathBuf,
+    header: record::Header,
+}
+
+/// Start recording to `to` (before the run starts, so that every event is
+/// in it). `Err`: the exit code (2: the file cannot be created).
+fn start_recording(to: Option<&RecordTo>) -> Result<Option<record::Recorder>, i32> {
+    let Some(to) = to else { return Ok(None) };
+    let Some(probe) = probe() else {
+        eprintln!("chanviz: --record needs the probe, and another tracing subscriber is installed");
+        return Err(EXIT_FAILURE);
+    };
+    record::Recorder::start(&to.path, &to.header, &probe)
+        .map(Some)
+        .map_err(|e| {
+            bad_input(format!(
+                "--record: cannot create {}: {e}",
+                to.path.display()
+            ))
+        })
+}
+
+/// Write the run's summary into the recording and close it.
+fn finish_recording(recorder: Option<record::Recorder>, to: Option<&RecordTo>, outcome: &Outcome) {
+    let (Some(recorder), Some(to)) = (recorder, to) else {
+        return;
+    };
+    let text = headless::summary_text(&outcome.summary, outcome.probe.as_ref());
+    let json = headless::summary_json(&outcome.summary, outcome.probe.as_ref());
+    match recorder.finish(text, json) {
+        Ok(events) => eprintln!(
+            "chanviz: recorded {} events to {} (chanviz replay {} plays it)",
+            format::count(events),
+            to.path.display(),
+            to.path.display()
+        ),
+        Err(e) => eprintln!(
+            "chanviz: the recording {} is incomplete: {e}",
+            to.path.display()
+        ),
+    }
+}
+
+fn headless_run(
+    scenario: Scenario,
+    format: Format,
+    interval: Duration,
+    record: Option<RecordTo>,
+) -> i32 {
     let snapshot = snapshot_source();
+    let recorder = match start_recording(record.as_ref()) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
     let opts = RunOptions {
         linger: false,
         catch_signals: true,
@@ -325,7 +430,10 @@ fn headless_run(scenario: Scenario, format: Format, interval: Duration) -> i32 {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match headless::run(&scenario, handle, snapshot, format, interval, &mut out) {
-        Ok(outcome) => verdict(&outcome),
+        Ok(outcome) => {
+            finish_recording(recorder, record.as_ref(), &outcome);
+            verdict(&outcome)
+        }
         Err(e) => failure(e),
     }
 }
@@ -361,13 +469,22 @@ fn verdict(outcome: &Outcome) -> i32 {
 
 /// The live view: the runner lingers when the run ends (so the last picture
 /// stays on screen, and `r` can restart it) until the user quits.
-fn interactive(scenario: Scenario, args: &RunArgs, interval: Duration) -> i32 {
+fn interactive(
+    scenario: Scenario,
+    args: &RunArgs,
+    interval: Duration,
+    record: Option<RecordTo>,
+) -> i32 {
     let Some(probe) = probe() else {
         eprintln!(
             "chanviz: another tracing subscriber is installed, so the live view has nothing \
              to draw; running headless"
         );
-        return headless_run(scenario, Format::Text, interval);
+        return headless_run(scenario, Format::Text, interval, record);
+    };
+    let recorder = match start_recording(record.as_ref()) {
+        Ok(r) => r,
+        Err(code) => return code,
     };
     let opts = RunOptions {
         linger: true,
@@ -424,10 +541,146 @@ fn interactive(scenario: Scenario, args: &RunArgs, interval: Duration) -> i32 {
                 "{}",
                 headless::summary_text(&outcome.summary, outcome.probe.as_ref())
             );
+            finish_recording(recorder, record.as_ref(), &outcome);
             verdict(&outcome)
         }
         Err(e) => failure(e),
     }
+}
+
+/// `chanviz replay FILE`: the view on a recording, or its headless lines.
+fn replay(args: &ReplayArgs) -> i32 {
+    let loaded = match record::load(&args.file) {
+        Ok(l) => l,
+        Err(e) => return bad_input(e),
+    };
+    let interval = match format::parse_duration(&args.interval) {
+        Ok(d) if d >= Duration::from_millis(10) && d <= Duration::from_secs(3600) => d,
+        Ok(_) => return bad_input("--interval: must be between 10ms and 1h"),
+        Err(m) => return bad_input(format!("--interval: {m}")),
+    };
+    if let Some(n) = loaded.truncated_after {
+        eprintln!(
+            "chanviz: {}: the recording ends after event {} (cut short: its writer did not \
+             finish); replaying what is there",
+            args.file.display(),
+            format::count(n)
+        );
+    }
+    let history = Arc::new(loaded.history());
+    let json = args.json;
+    if json || args.headless || !std::io::stdout().is_terminal() {
+        return replay_headless(&loaded, history.as_ref(), json, interval);
+    }
+    let scenario = spec::parse(
+        "the recording",
+        &loaded.header.scenario,
+        &loaded.header.scenario_toml,
+    );
+    let (title, description) = match scenario {
+        Ok(s) => (format!("{} (replay)", s.title), s.description),
+        Err(_) => (
+            format!("{} (replay)", loaded.header.scenario),
+            String::new(),
+        ),
+    };
+    let player = crate::ui::replay::Player::new(history);
+    let session = crate::ui::Session::replay(title, description, player);
+    let ui_opts = crate::ui::UiOptions {
+        fps: DEFAULT_FPS,
+        ascii: args.ascii,
+        no_color: args.no_color,
+        big: args.big,
+    };
+    match crate::ui::run(session, ui_opts) {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            eprintln!("chanviz: {e}");
+            EXIT_FAILURE
+        }
+    }
+}
+
+/// The tick lines of a recording, every `interval` of its scenario time,
+/// then the summary its run printed (or, cut short, what the events say).
+fn replay_headless(
+    loaded: &record::Loaded,
+    history: &std::sync::RwLock<crate::probe::History>,
+    json: bool,
+    interval: Duration,
+) -> i32 {
+    use crate::probe::Rewind;
+    use crate::scenario::control::{Knobs, Mode};
+    use crate::scenario::runner::LiveStats;
+    use std::io::Write;
+    let (first, end) = history.bounds();
+    if end == first {
+        eprintln!("chanviz: the recording holds no event");
+    }
+    let start_us = history.event(first).map_or(0, |e| e.at_us);
+    let last_us = end
+        .checked_sub(1)
+        .and_then(|s| history.event(s))
+        .map_or(start_us, |e| e.at_us);
+    let mut prev: Option<LiveStats> = None;
+    let mut t = interval;
+    let mut out = std::io::stdout().lock();
+    while start_us + t.as_micros() as u64 <= last_us {
+        let at = history.at_time(start_us + t.as_micros() as u64);
+        let snap = at
+            .and_then(|s| history.snapshot_at(s, 1))
+            .unwrap_or_default();
+        let counters = snap.current().map(|c| c.counters).unwrap_or_default();
+        let stats = LiveStats {
+            elapsed: t,
+            scenario_time: t,
+            sent: counters.sent,
+            received: counters.received,
+            mode: Mode::Running,
+            knobs: Knobs::default(),
+        };
+        let tick = headless::tick(&snap, &stats, prev.as_ref());
+        let line = if json {
+            headless::tick_json(&tick)
+        } else {
+            headless::text_line(&tick)
+        };
+        if writeln!(out, "{line}").is_err() {
+            return EXIT_OK;
+        }
+        prev = Some(stats);
+        t += interval;
+    }
+    let model = history
+        .read()
+        .map(|h| h.model().clone())
+        .unwrap_or_default();
+    let snap = model.snapshot(last_us, Vec::new());
+    let (sent, received) = snap.channels.iter().fold((0, 0), |(s, r), c| {
+        (s + c.counters.sent, r + c.counters.received)
+    });
+    match &loaded.summary {
+        Some((text, json_line)) => {
+            let _ = writeln!(out, "{}", if json { json_line } else { text });
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "{}",
+                if json {
+                    format!(
+                        "{{\"type\":\"summary\",\"complete\":false,\"sent\":{sent},\"received\":{received}}}"
+                    )
+                } else {
+                    format!(
+                        "summary: none recorded (the recording was cut short); its events \
+                         show sent {sent}  received {received}"
+                    )
+                }
+            );
+        }
+    }
+    EXIT_OK
 }
 
 /// `chanviz screenshot`: bad input gets exit code 2, like every command.

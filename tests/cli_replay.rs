@@ -1,0 +1,154 @@
+//! `--record` and `chanviz replay` as a user runs them: a replay prints
+//! the same summary as the run that made the recording and the same tick
+//! counters; bad files exit 2 with a reason; a file cut short replays up to
+//! where it ends and says so.
+#![cfg(feature = "tui")]
+
+mod deadline;
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn chanviz(args: &[&str]) -> Output {
+    deadline::output(Command::new(env!("CARGO_BIN_EXE_chanviz")).args(args))
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("chanviz-replay-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn json_lines(o: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect()
+}
+
+#[test]
+fn a_replay_prints_what_the_recorded_run_printed() {
+    let rec = temp("shutdown.rec");
+    let live = chanviz(&[
+        "demo",
+        "shutdown",
+        "--json",
+        "--duration",
+        "7s",
+        "--record",
+        rec.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        live.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&live.stderr)
+    );
+    assert!(String::from_utf8_lossy(&live.stderr).contains("recorded"));
+    let replay = chanviz(&["replay", rec.to_str().unwrap(), "--json"]);
+    assert_eq!(
+        replay.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&replay.stderr)
+    );
+    let (live, replay) = (json_lines(&live), json_lines(&replay));
+    // The same summary: sent, received, lost, transitions.
+    let (l, r) = (live.last().unwrap(), replay.last().unwrap());
+    assert_eq!(l["type"], "summary");
+    for k in ["sent", "received", "lost", "transitions"] {
+        assert_eq!(l[k], r[k], "{k}");
+    }
+    // The same ticks, each second (the live run sampled them a hair early
+    // or late, so each is compared with the replay's nearest).
+    let ticks = |v: &[Value]| -> Vec<(u64, u64, u64)> {
+        v.iter()
+            .filter(|t| t["type"] == "tick")
+            .map(|t| {
+                let ms = t["elapsed_ms"].as_u64().unwrap();
+                (
+                    ms.div_ceil(1000),
+                    t["sent"].as_u64().unwrap(),
+                    t["received"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let (lt, rt) = (ticks(&live), ticks(&replay));
+    assert!(rt.len() >= 5, "{rt:?}");
+    let mut agree = 0;
+    for (s, sent, recv) in &rt {
+        if lt.iter().any(|(ls, lsent, lrecv)| {
+            ls == s && lsent.abs_diff(*sent) <= 1 && lrecv.abs_diff(*recv) <= 1
+        }) {
+            agree += 1;
+        }
+    }
+    assert!(agree * 10 >= rt.len() * 8, "live {lt:?}\nreplay {rt:?}");
+    // The last tick's counters agree with the summary (the fold of the events).
+    let last = replay.iter().rev().find(|t| t["type"] == "tick").unwrap();
+    assert!(last["sent"].as_u64() <= r["sent"].as_u64());
+}
+
+#[test]
+fn bad_files_exit_2_with_a_reason() {
+    let missing = chanviz(&["replay", "/nonexistent/run.rec", "--json"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read it"));
+    let text = temp("notes.txt");
+    std::fs::write(&text, "not a recording\n").unwrap();
+    let o = chanviz(&["replay", text.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a chanviz recording"));
+    // A newer version.
+    let rec = temp("newer.rec");
+    let live = chanviz(&[
+        "demo",
+        "spsc",
+        "--headless",
+        "--duration",
+        "300ms",
+        "--record",
+        rec.to_str().unwrap(),
+    ]);
+    assert_eq!(live.status.code(), Some(0));
+    let mut bytes = std::fs::read(&rec).unwrap();
+    bytes[chanviz::record::MAGIC.len()] += 1;
+    std::fs::write(&rec, &bytes).unwrap();
+    let o = chanviz(&["replay", rec.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("newer than this chanviz reads"));
+    // A bad flag.
+    let o = chanviz(&["replay", rec.to_str().unwrap(), "--interval", "forever"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn a_file_cut_short_replays_up_to_where_it_ends() {
+    let rec = temp("cut.rec");
+    let live = chanviz(&[
+        "demo",
+        "mpsc",
+        "--headless",
+        "--duration",
+        "3s",
+        "--record",
+        rec.to_str().unwrap(),
+    ]);
+    assert_eq!(live.status.code(), Some(0));
+    let bytes = std::fs::read(&rec).unwrap();
+    std::fs::write(&rec, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let o = chanviz(&["replay", rec.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("the recording ends after event"), "{err}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("summary: none recorded"), "{out}");
+}
