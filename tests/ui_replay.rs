@@ -117,3 +117,30 @@ fn the_view_of_a_recording_refuses_to_change_the_run() {
     );
     assert_eq!(player.knobs().speed, 0.5);
 }
+
+#[test]
+fn the_view_steps_back_from_where_the_replay_is_not_from_its_end() {
+    let player = Player::new(history());
+    player.command(Command::Restart);
+    player.command(Command::Pause);
+    player.command(Command::Step);
+    player.command(Command::Step);
+    let at = player.position().unwrap();
+    assert!(at < 20);
+    let rewind: &dyn Rewind = player.as_ref();
+    assert_eq!(
+        rewind.bounds(),
+        (0, at + 1),
+        "the newest is the replay's position"
+    );
+    let mut app = App::new("replay", "", Theme::default());
+    app.replay = true;
+    app.set_history(player.clone());
+    app.update(player.snapshot(), player.knobs(), player.mode());
+    app.refresh_history();
+    app.on_key(
+        KeyEvent::new(KeyCode::Left, KeyModifiers::NONE),
+        player.as_ref(),
+    );
+    assert_eq!(app.cursor.at, Some(at - 1));
+}

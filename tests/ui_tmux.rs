@@ -333,3 +333,35 @@ fn paused_mpsc_steps_back_through_its_history() {
     tmux.keys(&["q"]);
     tmux.wait_for("the shell after quitting", |s| s.contains("CHANVIZ-EXITED"));
 }
+
+/// Replay a recording in the same view, pause it, and step back through it.
+#[test]
+fn a_recording_replays_in_the_same_view_and_steps_back() {
+    let bin = env!("CARGO_BIN_EXE_chanviz");
+    let rec = std::env::temp_dir().join(format!("chanviz-tmux-{}.rec", std::process::id()));
+    let made = Command::new(bin)
+        .args(["demo", "mpsc", "--headless", "--duration", "3s", "--record"])
+        .arg(&rec)
+        .output()
+        .expect("record a run");
+    assert!(made.status.success(), "{made:?}");
+    let tmux = Tmux::start("replay");
+    let line = format!("{bin} replay {}; echo CHANVIZ-\"EXITED\"", rec.display());
+    tmux.keys(&[&line, "Enter"]);
+    tmux.wait_for("the replay playing", |s| {
+        s.contains("(replay)") && s.contains("RUNNING") && s.contains("popped")
+    });
+    tmux.keys(&["Space"]);
+    let paused = tmux.wait_for("paused, with an event number", |s| {
+        s.contains("PAUSED") && event_number(s).is_some()
+    });
+    let at = event_number(&paused).unwrap();
+    tmux.keys(&["Left", "Left"]);
+    tmux.wait_for("two events back", |s| event_number(s) == Some(at - 2));
+    // A recording cannot change: p says so.
+    tmux.keys(&["p"]);
+    tmux.wait_for("the refusal", |s| s.contains("a recording cannot change"));
+    tmux.keys(&["q"]);
+    tmux.wait_for("the shell after quitting", |s| s.contains("CHANVIZ-EXITED"));
+    let _ = std::fs::remove_file(&rec);
+}

@@ -98,7 +98,7 @@ impl Session {
                 let player = player.clone();
                 move || player.snapshot()
             }),
-            history: Some(player.history()),
+            history: Some(player),
             replay: true,
         }
     }

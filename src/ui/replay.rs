@@ -169,3 +169,53 @@ impl Control for Player {
         }
     }
 }
+
+/// The history as far as the player has played: the view's "newest event"
+/// is the one the replay is at, so stepping back starts there and stepping
+/// forward past it is `n`'s job.
+impl Rewind for Player {
+    fn bounds(&self) -> (u64, u64) {
+        let (first, _) = self.history.bounds();
+        let pos = self.position();
+        (first, pos.map_or(first, |p| p + 1))
+    }
+    fn snapshot_at(&self, seq: u64, max_events: usize) -> Option<Snapshot> {
+        self.history.snapshot_at(seq, max_events)
+    }
+    fn event(&self, seq: u64) -> Option<crate::probe::LogEntry> {
+        self.history.event(seq)
+    }
+    fn find(
+        &self,
+        from: u64,
+        forward: bool,
+        pred: &dyn Fn(&crate::probe::LogEntry) -> bool,
+    ) -> Option<u64> {
+        let (_, end) = Rewind::bounds(self);
+        self.history.find(from, forward, pred).filter(|&s| s < end)
+    }
+    fn matching(
+        &self,
+        from: u64,
+        pred: &dyn Fn(&crate::probe::LogEntry) -> bool,
+    ) -> (Vec<u64>, u64) {
+        let (_, end) = Rewind::bounds(self);
+        let (mut found, _) = self.history.matching(from, pred);
+        found.retain(|&s| s < end);
+        (found, end)
+    }
+    fn gaps(&self) -> Vec<(u64, u64)> {
+        let (_, end) = Rewind::bounds(self);
+        self.history
+            .gaps()
+            .into_iter()
+            .filter(|g| g.0 < end)
+            .collect()
+    }
+    fn at_time(&self, at_us: u64) -> Option<u64> {
+        let (_, end) = Rewind::bounds(self);
+        self.history
+            .at_time(at_us)
+            .map(|s| s.min(end.saturating_sub(1)))
+    }
+}
