@@ -18,4 +18,8 @@ $bin screenshot mpsc         --at 8s  --big --size 100x30 --out screenshots/big.
 $bin screenshot shutdown     --at 1s  --card --size 100x30 --out screenshots/card.svg
 $bin screenshot lesson-backpressure --at 3500ms --out screenshots/lesson.svg
 $bin screenshot mpsc         --at 8s  --back 40 --out screenshots/rewind.svg
+rec=$(mktemp --suffix=.rec)
+$bin demo mpsc --headless --duration 8s --record "$rec" > /dev/null
+$bin screenshot "$rec" --at 5s --out screenshots/replay.svg
+rm -f "$rec"
 echo "screenshots written to screenshots/"

@@ -110,7 +110,8 @@ pub struct ReplayArgs {
 /// `chanviz screenshot`'s flags.
 #[derive(Debug, Args)]
 pub struct ScreenshotArgs {
-    /// A demo name, or a path to a scenario file (ending in .toml).
+    /// A demo name, a path to a scenario file (ending in .toml), or a
+    /// recording (ending in .rec: the picture is the replay paused at --at).
     pub scenario: String,
     /// Where to write the SVG.
     #[arg(long, value_name = "FILE.svg")]
@@ -685,6 +686,7 @@ fn replay_headless(
 
 /// `chanviz screenshot`: bad input gets exit code 2, like every command.
 fn screenshot(args: &ScreenshotArgs) -> i32 {
+    let mut recording = None;
     let ScreenshotArgs {
         scenario: which,
         out,
@@ -692,7 +694,18 @@ fn screenshot(args: &ScreenshotArgs) -> i32 {
         size,
         ..
     } = args;
-    let scenario = if which.ends_with(".toml") {
+    let replaying = which.ends_with(".rec");
+    let scenario = if replaying {
+        // A recording: its own scenario, for the checks below.
+        match record::load(std::path::Path::new(which)) {
+            Ok(l) => {
+                let s = spec::parse("the recording", &l.header.scenario, &l.header.scenario_toml);
+                recording = Some(l);
+                s
+            }
+            Err(e) => return bad_input(e),
+        }
+    } else if which.ends_with(".toml") {
         spec::load(std::path::Path::new(which))
     } else {
         match demos::find(which) {
@@ -733,6 +746,19 @@ fn screenshot(args: &ScreenshotArgs) -> i32 {
         card: args.card,
         back: args.back,
     };
+    if let Some(loaded) = &recording {
+        let svg = crate::screenshot::take_replay(loaded, &shot);
+        return match std::fs::write(out, svg) {
+            Ok(()) => {
+                eprintln!("chanviz: wrote {}", out.display());
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("chanviz: cannot write {}: {e}", out.display());
+                EXIT_FAILURE
+            }
+        };
+    }
     let svg = match crate::screenshot::take(scenario, &shot, &probe) {
         Ok(svg) => svg,
         Err(e) => return failure(e),

@@ -106,3 +106,38 @@ pub fn take(scenario: Scenario, shot: &Shot, probe: &Probe) -> Result<String, St
     drop(handle);
     Ok(svg)
 }
+
+/// The view of a recording paused `shot.at` into it (its timeline shown),
+/// as SVG.
+pub fn take_replay(loaded: &crate::record::Loaded, shot: &Shot) -> String {
+    let history = std::sync::Arc::new(loaded.history());
+    let player = crate::ui::replay::Player::new(history);
+    player.pause_at(shot.at);
+    let ui_opts = UiOptions {
+        fps: crate::ui::DEFAULT_FPS,
+        ascii: shot.ascii,
+        no_color: false,
+        big: shot.big,
+    };
+    let scenario = crate::scenario::spec::parse(
+        "the recording",
+        &loaded.header.scenario,
+        &loaded.header.scenario_toml,
+    );
+    let (title, description) = match scenario {
+        Ok(s) => (format!("{} (replay)", s.title), s.description),
+        Err(_) => (
+            format!("{} (replay)", loaded.header.scenario),
+            String::new(),
+        ),
+    };
+    let mut app = App::new(title, description, ui_opts.theme());
+    app.replay = true;
+    app.set_history(player.clone());
+    use crate::scenario::control::Control;
+    app.update(player.snapshot(), player.knobs(), player.mode());
+    app.refresh_history();
+    app.help = shot.help;
+    app.big = ui_opts.big;
+    ui::render_to_svg(&app, shot.width, shot.height)
+}

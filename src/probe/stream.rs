@@ -515,6 +515,11 @@ pub trait Rewind: Send + Sync {
     fn gaps(&self) -> Vec<(u64, u64)>;
     /// The newest event at or before time `at_us` (see [`History::at_time`]).
     fn at_time(&self, at_us: u64) -> Option<u64>;
+    /// What a timeline spans: the bounds, or for a replay the whole
+    /// recording (of which the bounds are the part played so far).
+    fn span(&self) -> (u64, u64) {
+        self.bounds()
+    }
 }
 
 impl Rewind for std::sync::RwLock<History> {

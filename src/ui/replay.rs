@@ -79,6 +79,17 @@ impl Player {
             .unwrap_or_default()
     }
 
+    /// Pause at `after` of the recording's time (from its first event).
+    pub fn pause_at(&self, after: std::time::Duration) {
+        let mut s = self.lock();
+        let (first, _) = self.history.bounds();
+        let start = self.history.event(first).map_or(0, |e| e.at_us);
+        let at = self.history.at_time(start + after.as_micros() as u64);
+        s.pos = at.or(s.pos);
+        s.playing = false;
+        self.anchor(&mut s);
+    }
+
     /// The newest event shown.
     pub fn position(&self) -> Option<u64> {
         let mut s = self.lock();
@@ -174,6 +185,9 @@ impl Control for Player {
 /// is the one the replay is at, so stepping back starts there and stepping
 /// forward past it is `n`'s job.
 impl Rewind for Player {
+    fn span(&self) -> (u64, u64) {
+        self.history.bounds()
+    }
     fn bounds(&self) -> (u64, u64) {
         let (first, _) = self.history.bounds();
         let pos = self.position();

@@ -85,6 +85,8 @@ pub struct Cursor {
     pub at: Option<u64>,
     /// The history's bounds: oldest kept, and one past the newest.
     pub bounds: (u64, u64),
+    /// What the timeline spans (a replay's whole recording).
+    pub span: (u64, u64),
     /// What `{`/`}` jump to.
     pub mark: Mark,
     /// Every mark of that kind in the history, in order.
@@ -151,6 +153,7 @@ impl App {
         let caps = capacities(live);
         let c = &mut self.cursor;
         c.bounds = history.bounds();
+        c.span = history.span();
         c.gaps = history.gaps();
         if c.marks_of != Some(c.mark) || c.scanned < c.bounds.0 {
             c.marks.clear();

@@ -55,7 +55,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     };
     let theme = &app.theme;
-    let (first, end) = c.bounds;
+    let (first, end) = c.span;
     let left = format!(" {} ", format::count(first + 1));
     let right = format!(" {} ", format::count(end));
     let mark = format!("  {{/}} {}  ", c.mark.label());
@@ -67,16 +67,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let fixed = left.len() + right.len() + mark.len() + gaps.chars().count();
     let width = (area.width as usize).saturating_sub(fixed).max(1);
-    let bar: String = cells(
-        width,
-        c.bounds,
-        c.shown(),
-        &c.marks,
-        &c.transitions,
-        &c.gaps,
-    )
-    .into_iter()
-    .collect();
+    let bar: String = cells(width, c.span, c.shown(), &c.marks, &c.transitions, &c.gaps)
+        .into_iter()
+        .collect();
     let line = Line::from(vec![
         Span::styled(left, theme.dim()),
         Span::styled(
