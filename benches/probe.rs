@@ -13,7 +13,8 @@
 //! `on_thread_start`, so both can run in one process), and "probe-global"
 //! (last, since it cannot be undone) with `install_global()`. "visit-only"
 //! is the floor for any decoding layer: the same set-up as "probe" with a
-//! layer that visits every field and keeps nothing.
+//! layer that visits every field and keeps nothing. "probe-recording" is
+//! "probe" with the stream recorded (`chanviz::record`) to `/dev/null`.
 //!
 //! Run briefly: `cargo bench --bench probe -- --warm-up-time 1 --measurement-time 3 --sample-size 10`
 //!
@@ -97,6 +98,9 @@ enum Observer {
     /// The floor for any layer that decodes: a registry with a layer that
     /// visits every field and keeps nothing, set up like `Scoped`.
     VisitOnly,
+    /// `Scoped`, and the probe's stream recorded (`chanviz::record`) to
+    /// `/dev/null`: the encoding and the writer thread, not the disk.
+    Recording,
 }
 
 /// A layer that visits every field of the channel's events and keeps nothing.
@@ -146,7 +150,7 @@ fn bench_one(
         tracing::callsite::rebuild_interest_cache();
     }
     let scoped = match observer {
-        Observer::Scoped => probe.map(Probe::dispatch),
+        Observer::Scoped | Observer::Recording => probe.map(Probe::dispatch),
         Observer::VisitOnly => Some(tracing::Dispatch::new(
             tracing_subscriber::registry().with(VisitOnly),
         )),
@@ -162,6 +166,7 @@ fn bench_one(
         Observer::Scoped => "probe",
         Observer::Global => "probe-global",
         Observer::VisitOnly => "visit-only",
+        Observer::Recording => "probe-recording",
     };
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(MESSAGES));
@@ -189,6 +194,20 @@ fn probe_overhead(c: &mut Criterion) {
         bench_one(c, name, producers, ct, Observer::None, None);
         let probe = ProbeLayer::new().probe();
         bench_one(c, name, producers, ct, Observer::Scoped, Some(&probe));
+        drop(probe);
+        let probe = ProbeLayer::new().probe();
+        let header = chanviz::record::Header {
+            format: chanviz::record::VERSION,
+            chanviz: "bench".into(),
+            started_unix_s: 0,
+            scenario: name.into(),
+            scenario_toml: String::new(),
+        };
+        let recorder =
+            chanviz::record::Recorder::start(std::path::Path::new("/dev/null"), &header, &probe)
+                .expect("record to /dev/null");
+        bench_one(c, name, producers, ct, Observer::Recording, Some(&probe));
+        let _ = recorder.finish(String::new(), String::new());
         drop(probe);
         bench_one(c, name, producers, ct, Observer::VisitOnly, None);
     }

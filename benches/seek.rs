@@ -1,0 +1,69 @@
+//! Seeking in a long history: `History::snapshot_at` at spread-out points
+//! of a 10-million-event history (a checkpoint clone, then a fold of at
+//! most `CHECKPOINT_EVERY` events). The goal: under 100 ms per seek.
+//!
+//! Run: `cargo bench --bench seek -- --warm-up-time 1 --measurement-time 3 --sample-size 10`
+
+use std::hint::black_box;
+
+use chanviz::probe::{EventKind, History, LogEntry, Record};
+use criterion::{criterion_group, criterion_main, Criterion};
+
+const EVENTS: u64 = 10_000_000;
+
+fn history() -> History {
+    let mut h = History::new(EVENTS as usize);
+    h.push_record(&Record::Named {
+        chan: 1,
+        name: "bench".into(),
+    });
+    let mut seq = 0u64;
+    let mut add = |h: &mut History, kind| {
+        h.push_record(&Record::Event(LogEntry {
+            seq,
+            at_us: seq * 3,
+            chan: 1,
+            kind,
+        }));
+        seq += 1;
+    };
+    add(&mut h, EventKind::Created { capacity: 64 });
+    for p in 0..(EVENTS - 1) / 2 {
+        add(
+            &mut h,
+            EventKind::Push {
+                handle: 1 + p % 4,
+                slot: (p % 64) as usize,
+                head: p + 1,
+                tail: p,
+                len: 1,
+            },
+        );
+        add(
+            &mut h,
+            EventKind::Pop {
+                handle: 0,
+                slot: (p % 64) as usize,
+                head: p + 1,
+                tail: p + 1,
+                len: 0,
+            },
+        );
+    }
+    h
+}
+
+fn seek(c: &mut Criterion) {
+    let h = history();
+    let mut i = 0u64;
+    c.bench_function("seek/10M-events", |b| {
+        b.iter(|| {
+            // A spread of points that never repeats a checkpoint twice in a row.
+            i = (i + 2_654_435_761) % (EVENTS - 1);
+            black_box(h.snapshot_at(black_box(i), 500))
+        })
+    });
+}
+
+criterion_group!(benches, seek);
+criterion_main!(benches);
