@@ -12,10 +12,10 @@
 
 pub mod channel;
 
-#[cfg(feature = "tui")]
+#[cfg(feature = "record")]
 pub mod probe;
 
-#[cfg(feature = "tui")]
+#[cfg(feature = "record")]
 pub mod record;
 
 #[cfg(feature = "tui")]

@@ -153,3 +153,50 @@ fn a_newer_version_and_other_files_are_refused_with_a_reason() {
     let e = record::load(std::path::Path::new("/nonexistent/x.rec")).unwrap_err();
     assert!(e.to_string().contains("cannot read it"), "{e}");
 }
+
+/// Replay equals live: a real run recorded, read back and folded, gives the
+/// picture the live probe's history gave, at many points and at the end.
+#[test]
+fn the_fold_of_a_recording_is_the_live_picture() {
+    use chanviz::probe::{ProbeLayer, Rewind};
+    use chanviz::scenario::runner::{RunOptions, Runner};
+    use std::time::Duration;
+    let mut s = chanviz::scenario::demos::find("backpressure")
+        .unwrap()
+        .scenario()
+        .unwrap();
+    s.duration = Some(Duration::from_secs(2));
+    let probe = ProbeLayer::new().probe();
+    let path = std::env::temp_dir().join(format!("chanviz-eq-{}.rec", std::process::id()));
+    let recorder = record::Recorder::start(&path, &header(), &probe).unwrap();
+    let handle = Runner::start(
+        s,
+        RunOptions {
+            dispatch: Some(probe.dispatch()),
+            ..RunOptions::default()
+        },
+    )
+    .unwrap();
+    let summary = handle.wait().unwrap();
+    let written = recorder.finish("t".into(), "j".into()).unwrap();
+    let loaded = record::load(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(loaded.events(), written);
+    let replay = loaded.history();
+    let (first, end) = probe.history_bounds();
+    assert_eq!(replay.bounds(), (first, end), "every event recorded");
+    for seq in (first..end)
+        .step_by(((end - first) / 9).max(1) as usize)
+        .chain([end - 1])
+    {
+        let live = probe.snapshot_at(seq, 50).unwrap();
+        let again = Rewind::snapshot_at(&replay, seq, 50).unwrap();
+        assert_eq!(live, again, "at event {seq}");
+    }
+    let last = Rewind::snapshot_at(&replay, end - 1, 0).unwrap();
+    let c = last.current().unwrap();
+    assert_eq!(
+        (c.counters.sent, c.counters.received),
+        (summary.sent, summary.received)
+    );
+}

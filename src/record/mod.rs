@@ -27,6 +27,29 @@
 //! - `0x20` summary, text; `0x21` summary, JSON line: length and UTF-8 bytes,
 //!   written once when the run ends (a file without them was cut short).
 //!
+//! # Recording your own program
+//! With `chanviz = { version = "0.1", default-features = false, features =
+//! ["record"] }` (the probe and this module; no ratatui, crossterm, clap or
+//! tokio):
+//! ```no_run
+//! use chanviz::probe::ProbeLayer;
+//! use chanviz::record::{Header, Recorder, VERSION};
+//!
+//! let probe = ProbeLayer::new().probe();
+//! tracing::dispatcher::set_global_default(probe.dispatch()).unwrap();
+//! let header = Header {
+//!     format: VERSION,
+//!     chanviz: "0.1.0".into(),
+//!     started_unix_s: 0,
+//!     scenario: "my-program".into(),
+//!     scenario_toml: String::new(),
+//! };
+//! let recorder = Recorder::start("run.rec".as_ref(), &header, &probe).unwrap();
+//! // ... the program's chanviz channels run here ...
+//! recorder.finish(String::new(), String::new()).unwrap();
+//! // then: chanviz replay run.rec
+//! ```
+//!
 //! A frame is written whole and flushed; a reader that finds a frame cut
 //! short (its writer was killed) stops before it and says where. Measured
 //! sizes are in README.md ("Recordings").
