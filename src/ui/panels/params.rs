@@ -99,7 +99,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 /// The panel's lines inside `inner`, each at most as wide: a knob whose
-/// full wording does not fit says less (see [`shown`]); a row still too
+/// full wording does not fit says less (see `shown`); a row still too
 /// wide is shortened at a word boundary, never cut.
 pub fn lines(app: &App, inner: Rect) -> Vec<Line<'static>> {
     let theme = &app.theme;
