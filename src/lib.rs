@@ -2,7 +2,7 @@
 //! engine and TUI that show it working.
 //!
 //! - [`channel`]: the channel itself. Runtime-agnostic; emits `tracing`
-//!   events (schema v1, see [`channel`]'s docs) and knows nothing of who
+//!   events (schema v2, see [`channel`]'s docs) and knows nothing of who
 //!   listens.
 //! - `probe` (feature `tui`): a `tracing_subscriber::Layer` that decodes those
 //!   events into a live model and hands out consistent snapshots.

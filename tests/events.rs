@@ -153,6 +153,7 @@ fn expected_fields(op: &str) -> &'static [&'static str] {
         "wake" => &["chan", "op", "side", "waiting", "woken"],
         "handle" => &["chan", "from", "handle", "op", "role", "to"],
         "lifecycle" => &["chan", "from", "op", "to"],
+        "leave" | "leave_served" => &["chan", "handle", "op", "side", "waiting"],
         other => panic!("unknown op {other:?}"),
     }
 }
@@ -572,4 +573,32 @@ fn closing_wakes_every_parked_waiter_with_one_wake_event_each() {
         wakes.iter().map(|w| w.u64("waiting")).collect::<Vec<_>>(),
         vec![1, 0]
     );
+}
+
+/// Schema v2: a parked future that goes away before any wake says so, with
+/// its handle and the depth after; its queue depth never stays stale.
+#[test]
+fn a_parked_sender_dropped_unwoken_leaves_its_queue_with_an_event() {
+    let events = with_capture(|cap| {
+        let (tx, _rx) = bounded::<u32>(1);
+        let tx2 = tx.clone();
+        tx.try_send(1).unwrap();
+        let mut a = tx.send(2);
+        let mut b = tx2.send(3);
+        park(&mut a);
+        park(&mut b);
+        assert_eq!(tx.waiting_senders(), 2);
+        drop(b);
+        assert_eq!(tx.waiting_senders(), 1);
+        drop(a);
+        cap.take()
+    });
+    let leaves = ops(&events, "leave");
+    assert_eq!(leaves.len(), 2, "{events:#?}");
+    assert_eq!(leaves[0].str("side"), "senders");
+    assert_eq!(leaves[0].u64("handle"), 1, "tx2 is S1");
+    assert_eq!(leaves[0].u64("waiting"), 1);
+    assert_eq!(leaves[1].u64("handle"), 0);
+    assert_eq!(leaves[1].u64("waiting"), 0);
+    assert!(ops(&events, "wake").is_empty());
 }

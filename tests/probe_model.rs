@@ -192,3 +192,51 @@ fn seeking_anywhere_equals_folding_from_the_start() {
     }
     assert!(history.model_at(first - 1).is_none());
 }
+
+/// The bug schema v2 fixes, as a teacher met it: in `backpressure`, after
+/// `P P P` and `x`, the waiters panel kept saying "senders 1 waiting" on a
+/// finished channel. Parked senders that stop now leave with an event.
+#[test]
+fn stopped_parked_senders_leave_their_queue() {
+    use chanviz::scenario::control::{Command, Control};
+    let mut s = demos::find("backpressure").unwrap().scenario().unwrap();
+    s.duration = None;
+    let probe = ProbeLayer::new().probe();
+    let handle = Runner::start(
+        s,
+        RunOptions {
+            dispatch: Some(probe.dispatch()),
+            ..RunOptions::default()
+        },
+    )
+    .unwrap();
+    let deadline = std::time::Instant::now() + deadline::HANG;
+    while probe
+        .snapshot()
+        .current()
+        .is_none_or(|c| c.waiting_senders < 3)
+    {
+        assert!(std::time::Instant::now() < deadline, "senders never parked");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    for _ in 0..3 {
+        handle.command(Command::RemoveProducer);
+    }
+    handle.command(Command::Close);
+    let summary = deadline::within("the run ends", move || handle.wait().unwrap());
+    assert_eq!(summary.sent, summary.received);
+    let snap = probe.snapshot_with_events(1_000_000);
+    let c = snap.current().unwrap();
+    assert_eq!(c.lifecycle, chanviz::probe::Lifecycle::Closed);
+    assert_eq!(
+        (c.waiting_senders, c.waiting_receivers),
+        (0, 0),
+        "a finished channel has nobody waiting"
+    );
+    assert!(
+        snap.events
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::Leave { served: false, .. })),
+        "a stopped parked sender left with an event"
+    );
+}

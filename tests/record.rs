@@ -200,3 +200,29 @@ fn the_fold_of_a_recording_is_the_live_picture() {
         (summary.sent, summary.received)
     );
 }
+
+/// Format 2 adds the `leave` events; a version-1 recording still replays.
+#[test]
+fn a_version_1_recording_still_reads_and_leave_events_round_trip() {
+    let mut bytes = record::to_bytes(&header(), &records(), 4, None);
+    bytes[record::MAGIC.len()] = 1;
+    let loaded = record::parse("old.rec", &bytes).unwrap();
+    assert_eq!(loaded.header.format, 1);
+    assert_eq!(loaded.records, records());
+    let leave = Record::Event(LogEntry {
+        seq: 0,
+        at_us: 5,
+        chan: 1,
+        kind: EventKind::Leave {
+            side: Side::Senders,
+            handle: 4,
+            waiting: 2,
+            served: true,
+        },
+    });
+    let bytes = record::to_bytes(&header(), std::slice::from_ref(&leave), 4, None);
+    assert_eq!(
+        record::parse("new.rec", &bytes).unwrap().records,
+        vec![leave]
+    );
+}

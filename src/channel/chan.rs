@@ -17,7 +17,7 @@ use crossbeam_utils::CachePadded;
 use super::ring::{PopError, Position, PushError, Ring};
 use super::schema::*;
 use super::sync::{loom_seqcst_fence, Arc, AtomicU8, AtomicUsize, Ordering};
-use super::waiters::{resume_panic, Panic, Waiter, WaiterKey, WaiterQueue, Woken};
+use super::waiters::{resume_panic, Left, Panic, Waiter, WaiterKey, WaiterQueue, Woken};
 use super::RecvError;
 
 /// How many times a future that finds the ring full (empty) yields to its
@@ -425,8 +425,12 @@ impl<T> Chan<T> {
     /// slot. (With no room left, any later pop wakes the queue anyway.)
     #[cold]
     fn parked_send_done(&self, key: &mut WaiterKey) {
-        if !self.senders.cancel(key) && self.ring.len() < self.ring.capacity() {
-            self.wake_next(&self.senders, SIDE_SENDERS);
+        match self.senders.leave(key) {
+            Left::Woken if self.ring.len() < self.ring.capacity() => {
+                self.wake_next(&self.senders, SIDE_SENDERS);
+            }
+            Left::Removed(w) => self.leave_event(OP_LEAVE_SERVED, SIDE_SENDERS, w),
+            _ => {}
         }
     }
 
@@ -483,8 +487,12 @@ impl<T> Chan<T> {
     /// buffered (it may have taken one that was pushed before it parked).
     #[cold]
     fn parked_recv_done(&self, key: &mut WaiterKey) {
-        if !self.receivers.cancel(key) && self.ring.len() > 0 {
-            self.wake_next(&self.receivers, SIDE_RECEIVERS);
+        match self.receivers.leave(key) {
+            Left::Woken if self.ring.len() > 0 => {
+                self.wake_next(&self.receivers, SIDE_RECEIVERS);
+            }
+            Left::Removed(w) => self.leave_event(OP_LEAVE_SERVED, SIDE_RECEIVERS, w),
+            _ => {}
         }
     }
 
@@ -492,8 +500,12 @@ impl<T> Chan<T> {
     /// wakeup is passed on so that another parked sender uses the room.
     #[inline(always)]
     pub(crate) fn abandon_send(&self, key: &mut WaiterKey) {
-        if key.is_some() && !self.senders.cancel(key) {
-            self.wake_next(&self.senders, SIDE_SENDERS);
+        if key.is_some() {
+            match self.senders.leave(key) {
+                Left::Woken => self.wake_next(&self.senders, SIDE_SENDERS),
+                Left::Removed(w) => self.leave_event(OP_LEAVE, SIDE_SENDERS, w),
+                Left::NotParked => {}
+            }
         }
     }
 
@@ -501,8 +513,12 @@ impl<T> Chan<T> {
     /// woken, the wakeup is passed on so that the message is not stranded.
     #[inline(always)]
     pub(crate) fn abandon_recv(&self, key: &mut WaiterKey) {
-        if key.is_some() && !self.receivers.cancel(key) {
-            self.wake_next(&self.receivers, SIDE_RECEIVERS);
+        if key.is_some() {
+            match self.receivers.leave(key) {
+                Left::Woken => self.wake_next(&self.receivers, SIDE_RECEIVERS),
+                Left::Removed(w) => self.leave_event(OP_LEAVE, SIDE_RECEIVERS, w),
+                Left::NotParked => {}
+            }
         }
     }
 
@@ -541,6 +557,20 @@ impl<T> Chan<T> {
             len = self.ring.head_position().saturating_sub(self.ring.position(pos) + 1),
             slot = self.ring.slot_of(pos) as u64,
             handle,
+        );
+    }
+
+    /// A parked future left its queue without a wake: it went away
+    /// (`leave`), or its own retry got what it waited for (`leave_served`).
+    #[cold]
+    fn leave_event(&self, op: &'static str, side: &'static str, w: Woken) {
+        tracing::trace!(
+            target: TARGET,
+            op,
+            chan = self.id,
+            side,
+            handle = w.handle,
+            waiting = w.waiting as u64,
         );
     }
 

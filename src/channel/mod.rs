@@ -82,7 +82,7 @@
 //! - Handles are `Send + Sync` and the futures `Send` whenever `T: Send`.
 //!   No `T: Unpin` bound anywhere.
 //!
-//! # Events (schema v1)
+//! # Events (schema v2)
 //! Every operation emits a `tracing` event with target `chanviz::channel`.
 //! Field values are computed only when a subscriber listens, so an
 //! unobserved channel pays only `tracing`'s call-site check.
@@ -97,6 +97,8 @@
 //! | `wake` | TRACE | `chan`, `side` (`senders`/`receivers`), `woken` (handle id), `waiting` (depth after) |
 //! | `handle` | DEBUG | `chan`, `handle`, `role` (`sender`/`receiver`), `from`, `to` (`Open`, `Closing`, `Closed`; `-` when created or dropped) |
 //! | `lifecycle` | DEBUG | `chan`, `from`, `to` (`open`, `closing`, `closed`) |
+//! | `leave` (v2) | TRACE | `chan`, `side`, `handle`, `waiting` (depth after): a parked future went away unwoken |
+//! | `leave_served` (v2) | TRACE | `chan`, `side`, `handle`, `waiting`: a parked future's own retry was served before any wake |
 //!
 //! See [`schema`] for the exact meaning of each field.
 

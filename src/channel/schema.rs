@@ -1,4 +1,4 @@
-//! Event schema v1: the names the channel emits and the probe decodes.
+//! Event schema v2: the names the channel emits and the probe decodes.
 //!
 //! Every event has target [`TARGET`] and the fields `chan` (u64, unique in the
 //! process) and `op` (one of the `OP_*` strings). Per-operation events are
@@ -15,6 +15,12 @@
 //! | `wake` | TRACE | `chan`, `side` (`senders` / `receivers`), `woken` (id of the woken handle), `waiting` (depth after) |
 //! | `handle` | DEBUG | `chan`, `handle`, `role` (`sender` / `receiver`), `from`, `to` (`Open`, `Closing`, `Closed`; `-` when created or dropped) |
 //! | `lifecycle` | DEBUG | `chan`, `from`, `to` (`open`, `closing`, `closed`) |
+//! | `leave` (v2) | TRACE | `chan`, `side`, `handle`, `waiting` (depth after): a parked future went away unfinished (cancelled or dropped) before any wake |
+//! | `leave_served` (v2) | TRACE | `chan`, `side`, `handle`, `waiting`: a parked future got what it waited for on its own retry, before any wake, and left the queue |
+//!
+//! v2 adds the two `leave` ops, so that a queue's depth never stays stale
+//! after a parked future goes; everything in v1 is unchanged, and a reader
+//! of v1 ignores them (an unknown op).
 //!
 //! `head` and `tail` are monotonic positions: the slot is `position % capacity`
 //! and the lap is `position / capacity`. `head` is the next position to write,
@@ -27,7 +33,7 @@
 //! version ([`VERSION`]).
 
 /// Schema version.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// Target of every event.
 pub const TARGET: &str = "chanviz::channel";
 
@@ -47,6 +53,10 @@ pub const OP_WAKE: &str = "wake";
 pub const OP_HANDLE: &str = "handle";
 /// The channel's lifecycle changed.
 pub const OP_LIFECYCLE: &str = "lifecycle";
+/// A parked future went away unfinished, before any wake (v2).
+pub const OP_LEAVE: &str = "leave";
+/// A parked future was served by its own retry, before any wake (v2).
+pub const OP_LEAVE_SERVED: &str = "leave_served";
 
 /// `side` of a wake of the senders' queue.
 pub const SIDE_SENDERS: &str = "senders";

@@ -49,7 +49,19 @@ pub(crate) struct WaiterQueue {
     inner: Mutex<Inner>,
 }
 
-/// Who was woken, and how many still wait: what the `wake` event reports.
+/// What [`WaiterQueue::leave`] found.
+pub(crate) enum Left {
+    /// The future had not parked (no entry).
+    NotParked,
+    /// Its entry was still queued and is gone now: the handle, and the
+    /// queue's depth after.
+    Removed(Woken),
+    /// A wake had already taken its entry: it was notified.
+    Woken,
+}
+
+/// Who was woken (or left), and how many still wait: what the `wake` and
+/// `leave` events report.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Woken {
     pub(crate) handle: u64,
@@ -149,15 +161,22 @@ impl WaiterQueue {
     /// the entry was already taken by a wake: the future was notified.
     #[inline(always)]
     pub(crate) fn cancel(&self, key: &mut WaiterKey) -> bool {
+        !matches!(self.leave(key), Left::Woken)
+    }
+
+    /// Removes the future's entry, if it is still queued, and says what
+    /// there was to remove.
+    #[inline(always)]
+    pub(crate) fn leave(&self, key: &mut WaiterKey) -> Left {
         match key.take() {
-            None => true,
+            None => Left::NotParked,
             Some(k) => self.cancel_slow(k),
         }
     }
 
     #[cold]
-    fn cancel_slow(&self, k: u64) -> bool {
-        let removed = {
+    fn cancel_slow(&self, k: u64) -> Left {
+        let (removed, waiting) = {
             let mut inner = lock(&self.inner);
             let removed = inner
                 .entries
@@ -169,10 +188,16 @@ impl WaiterQueue {
                 // by the other side's fast path (lost-wakeup protocol).
                 self.state.fetch_sub(1, Ordering::SeqCst);
             }
-            removed
+            (removed, inner.entries.len())
         };
         // The entry's waker is dropped here, after the lock is released.
-        removed.is_some()
+        match removed {
+            Some(e) => Left::Removed(Woken {
+                handle: e.handle,
+                waiting,
+            }),
+            None => Left::Woken,
+        }
     }
 
     /// Wakes the longest-waiting future, if any. The waker runs after the

@@ -200,6 +200,7 @@ impl ChannelState {
                 .fetch_add(1, R);
                 self.set_waiting(side, waiting);
             }
+            EventKind::Leave { side, waiting, .. } => self.set_waiting(side, waiting),
             EventKind::Created { capacity } => self.on_created(now_us, capacity, d),
             EventKind::Handle {
                 handle,

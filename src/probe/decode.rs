@@ -36,6 +36,8 @@ pub(crate) enum Op {
     Wake,
     Handle,
     Lifecycle,
+    Leave,
+    LeaveServed,
 }
 
 impl Op {
@@ -52,6 +54,8 @@ impl Op {
                 schema::OP_CREATED => Op::Created,
                 schema::OP_HANDLE => Op::Handle,
                 schema::OP_LIFECYCLE => Op::Lifecycle,
+                schema::OP_LEAVE => Op::Leave,
+                schema::OP_LEAVE_SERVED => Op::LeaveServed,
                 _ => Op::Unknown,
             },
         }
@@ -360,6 +364,12 @@ impl Decoded {
                 side: self.side?,
                 woken: self.number(id::WOKEN),
                 waiting: self.number(id::WAITING) as usize,
+            },
+            Op::Leave | Op::LeaveServed => EventKind::Leave {
+                side: self.side?,
+                handle: self.number(id::HANDLE),
+                waiting: self.number(id::WAITING) as usize,
+                served: self.op == Op::LeaveServed,
             },
             Op::Handle => EventKind::Handle {
                 handle: self.number(id::HANDLE),

@@ -169,6 +169,7 @@ impl ChannelModel {
                 self.bucket().wakes += 1;
                 self.set_waiting(side, waiting);
             }
+            EventKind::Leave { side, waiting, .. } => self.set_waiting(side, waiting),
             EventKind::Created { capacity } => {
                 if self.capacity == 0 && capacity > 0 {
                     if capacity <= MAX_TRACKED_SLOTS {

@@ -382,6 +382,19 @@ pub enum EventKind {
         /// Depth of that queue after the wake.
         waiting: usize,
     },
+    /// `leave` / `leave_served` (schema v2): a parked waiter left its queue
+    /// without a wake: it went away unfinished, or (`served`) its own retry
+    /// got what it waited for.
+    Leave {
+        /// Which queue.
+        side: Side,
+        /// Id of the handle that left.
+        handle: u64,
+        /// Depth of that queue after.
+        waiting: usize,
+        /// Its retry was served (`leave_served`), rather than it went away.
+        served: bool,
+    },
     /// `handle`: a handle was created, changed type state, or was dropped.
     Handle {
         /// Handle id (per role).

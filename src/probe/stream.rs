@@ -178,7 +178,13 @@ impl Order {
             EventKind::Pop { tail, .. } => self.tail = self.tail.max(tail),
             EventKind::SendWait { handle, .. } => park(&mut self.parked_senders, handle),
             EventKind::RecvWait { handle, .. } => park(&mut self.parked_receivers, handle),
-            EventKind::Wake { side, woken, .. } => {
+            EventKind::Wake {
+                side,
+                woken: handle,
+                ..
+            }
+            | EventKind::Leave { side, handle, .. } => {
+                let woken = handle;
                 let q = match side {
                     Side::Senders => &mut self.parked_senders,
                     Side::Receivers => &mut self.parked_receivers,

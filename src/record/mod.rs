@@ -2,7 +2,7 @@
 //! reader can follow while it grows, and read back into a `probe::History`
 //! for `chanviz replay`.
 //!
-//! # Format, version 1
+//! # Format, version 2 (version 1 without tag 8 reads too)
 //! ```text
 //! magic      "CHANVIZREC\n"                      11 bytes
 //! version    u8 (1)
@@ -17,7 +17,8 @@
 //!   handle, waiting; `5` wake: side (0 senders, 1 receivers), woken,
 //!   waiting; `6` handle: handle, role (0 sender, 1 receiver), from, to
 //!   (0 absent, 1 open, 2 closing, 3 closed, 4 dropped); `7` lifecycle:
-//!   from, to (0 open, 1 closing, 2 closed)). Events are numbered in order:
+//!   from, to (0 open, 1 closing, 2 closed); `8` leave (format 2): side,
+//!   handle, waiting, served (0/1)). Events are numbered in order:
 //!   the first one of the file is the stream's `first_seq` (in the header's
 //!   first frame, see below), each next one the next number.
 //! - `0x11` named: chan, name length, UTF-8 bytes.
@@ -68,8 +69,10 @@ use crate::probe::{
 
 /// The bytes every recording starts with.
 pub const MAGIC: &[u8] = b"CHANVIZREC\n";
-/// The format version this chanviz writes and reads.
-pub const VERSION: u8 = 1;
+/// The format version this chanviz writes (and the newest it reads):
+/// version 2 adds the `leave` events of schema v2 (tag 8); version 1 files
+/// read as before.
+pub const VERSION: u8 = 2;
 /// Batches the writer thread may be behind before the recording drops
 /// (and records a gap instead): the collector never waits on the disk.
 const QUEUE_BATCHES: usize = 4096;
@@ -226,6 +229,18 @@ fn event(out: &mut Vec<u8>, k: &EventKind) {
             put(out, u64::from(role == Role::Receiver));
             put(out, state_code(from));
             put(out, state_code(to));
+        }
+        EventKind::Leave {
+            side,
+            handle,
+            waiting,
+            served,
+        } => {
+            out.push(8);
+            put(out, u64::from(side == Side::Receivers));
+            put(out, handle);
+            put(out, waiting as u64);
+            put(out, u64::from(served));
         }
         EventKind::Lifecycle { from, to } => {
             out.push(7);
@@ -596,6 +611,16 @@ fn read_event(c: &mut Cursor<'_>) -> Option<EventKind> {
         7 => EventKind::Lifecycle {
             from: lifecycle(u(c)?)?,
             to: lifecycle(u(c)?)?,
+        },
+        8 => EventKind::Leave {
+            side: if u(c)? == 1 {
+                Side::Receivers
+            } else {
+                Side::Senders
+            },
+            handle: u(c)?,
+            waiting: u(c)? as usize,
+            served: u(c)? == 1,
         },
         _ => return None,
     })

@@ -105,6 +105,32 @@ pub fn describe(entry: &LogEntry, snapshot: &Snapshot) -> String {
             Side::Senders => format!("woke S{woken} (senders waiting: {waiting})"),
             Side::Receivers => format!("woke R{woken} (receivers waiting: {waiting})"),
         },
+        EventKind::Leave {
+            side,
+            handle,
+            waiting,
+            served,
+        } => {
+            let (who, queue, still) = match side {
+                Side::Senders => (
+                    format!("S{handle}"),
+                    "senders'",
+                    plural(waiting, "sender", "senders"),
+                ),
+                Side::Receivers => (
+                    format!("R{handle}"),
+                    "receivers'",
+                    plural(waiting, "receiver", "receivers"),
+                ),
+            };
+            let why = match (served, side) {
+                (true, Side::Senders) => "its own retry found room",
+                (true, Side::Receivers) => "its own retry found a message",
+                (false, Side::Senders) => "its send was cancelled",
+                (false, Side::Receivers) => "its receive was cancelled",
+            };
+            format!("{who} left the {queue} queue unwoken: {why} ({still} still waiting)")
+        }
         EventKind::Handle {
             handle,
             role,
@@ -143,7 +169,7 @@ fn kind_style(kind: &EventKind, theme: &Theme) -> Style {
         EventKind::Push { .. } => theme.sender(),
         EventKind::Pop { .. } => theme.receiver(),
         EventKind::SendWait { .. } | EventKind::RecvWait { .. } => theme.warn(),
-        EventKind::Wake { .. } => theme
+        EventKind::Wake { .. } | EventKind::Leave { .. } => theme
             .title()
             .remove_modifier(ratatui::style::Modifier::BOLD),
         EventKind::Handle { .. } | EventKind::Lifecycle { .. } | EventKind::Created { .. } => {
