@@ -573,18 +573,7 @@ fn replay(args: &ReplayArgs) -> i32 {
     if json || args.headless || !std::io::stdout().is_terminal() {
         return replay_headless(&loaded, history.as_ref(), json, interval);
     }
-    let scenario = spec::parse(
-        "the recording",
-        &loaded.header.scenario,
-        &loaded.header.scenario_toml,
-    );
-    let (title, description) = match scenario {
-        Ok(s) => (format!("{} (replay)", s.title), s.description),
-        Err(_) => (
-            format!("{} (replay)", loaded.header.scenario),
-            String::new(),
-        ),
-    };
+    let (title, description) = crate::screenshot::replay_title(&loaded);
     let player = crate::ui::replay::Player::new(history);
     let session = crate::ui::Session::replay(title, description, player);
     let ui_opts = crate::ui::UiOptions {

@@ -119,18 +119,7 @@ pub fn take_replay(loaded: &crate::record::Loaded, shot: &Shot) -> String {
         no_color: false,
         big: shot.big,
     };
-    let scenario = crate::scenario::spec::parse(
-        "the recording",
-        &loaded.header.scenario,
-        &loaded.header.scenario_toml,
-    );
-    let (title, description) = match scenario {
-        Ok(s) => (format!("{} (replay)", s.title), s.description),
-        Err(_) => (
-            format!("{} (replay)", loaded.header.scenario),
-            String::new(),
-        ),
-    };
+    let (title, description) = replay_title(loaded);
     let mut app = App::new(title, description, ui_opts.theme());
     app.replay = true;
     app.set_history(player.clone());
@@ -140,4 +129,14 @@ pub fn take_replay(loaded: &crate::record::Loaded, shot: &Shot) -> String {
     app.help = shot.help;
     app.big = ui_opts.big;
     ui::render_to_svg(&app, shot.width, shot.height)
+}
+
+/// The title and description a replay shows: its scenario's, from the TOML
+/// the recording carries (its name alone if that does not parse).
+pub fn replay_title(loaded: &crate::record::Loaded) -> (String, String) {
+    let h = &loaded.header;
+    match crate::scenario::spec::parse("the recording", &h.scenario, &h.scenario_toml) {
+        Ok(s) => (format!("{} (replay)", s.title), s.description),
+        Err(_) => (format!("{} (replay)", h.scenario), String::new()),
+    }
 }

@@ -92,7 +92,14 @@ pub fn render(app: &App, screen: Rect, room: Rect, buf: &mut Buffer) {
         return;
     }
     Clear.render(room.union(rect), buf);
-    let block = app.theme.block(&app.title);
+    boxed(app, &app.title, body, rect, buf);
+}
+
+/// `lines` in a titled box over `rect` (cleared first), one column of
+/// padding each side: the card's and a lesson's box.
+pub fn boxed(app: &App, title: &str, lines: Vec<Line<'static>>, rect: Rect, buf: &mut Buffer) {
+    Clear.render(rect, buf);
+    let block = app.theme.block(title);
     let inner = block.inner(rect);
     block.render(rect, buf);
     let padded = Rect {
@@ -100,5 +107,5 @@ pub fn render(app: &App, screen: Rect, room: Rect, buf: &mut Buffer) {
         width: inner.width.saturating_sub(2),
         ..inner
     };
-    Paragraph::new(body).render(padded, buf);
+    Paragraph::new(lines).render(padded, buf);
 }

@@ -6,7 +6,6 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Clear, Paragraph, Widget};
 
 use crate::format;
 use crate::ui::app::App;
@@ -99,14 +98,5 @@ pub fn render(app: &App, room: Rect, buf: &mut Buffer) {
         (Some(_), at) => format!("Question at {}", format::elapsed(at)),
         (None, at) => format!("Lesson at {}", format::elapsed(at)),
     };
-    Clear.render(rect, buf);
-    let block = app.theme.block(&title);
-    let inner = block.inner(rect);
-    block.render(rect, buf);
-    let padded = Rect {
-        x: inner.x + 1,
-        width: inner.width.saturating_sub(2),
-        ..inner
-    };
-    Paragraph::new(body).render(padded, buf);
+    super::card::boxed(app, &title, body, rect, buf);
 }
