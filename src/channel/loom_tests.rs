@@ -408,3 +408,35 @@ fn loom_stream_yields_everything_then_ends() {
         assert_eq!(consumer.join().unwrap(), [1, 2]);
     });
 }
+
+/// Schema v2's `leave`: a parked entry that goes away while a wake races
+/// for it is reported exactly once, either as woken (by `wake_one`) or as
+/// removed unwoken (by `leave`, which the `leave` event reports), never both
+/// and never neither; and the depth each reports is the queue's after it.
+#[test]
+fn loom_leave_racing_a_wake_reports_the_entry_exactly_once() {
+    use super::waiters::{Left, WaiterQueue};
+    loom::model(|| {
+        let q = loom::sync::Arc::new(WaiterQueue::new());
+        let waker = Waker::from(StdArc::new(Flag::default()));
+        let (mut a, mut b) = (None, None);
+        q.register(&mut a, 7, &waker);
+        q.register(&mut b, 8, &waker);
+        let q2 = q.clone();
+        let waking = thread::spawn(move || q2.wake_one().map(|w| (w.handle, w.waiting)));
+        let left = q.leave(&mut a);
+        let woken = waking.join().unwrap();
+        match left {
+            // A left first: the wake took B, the front after A.
+            Left::Removed(w) => {
+                assert_eq!((w.handle, w.waiting), (7, 1));
+                assert_eq!(woken, Some((8, 0)));
+            }
+            // The wake took A (the front) first: A leaves as woken.
+            Left::Woken => assert_eq!(woken, Some((7, 1))),
+            Left::NotParked => panic!("A had parked"),
+        }
+        assert_eq!(q.waiting(), usize::from(matches!(left, Left::Woken)));
+        q.cancel(&mut b);
+    });
+}
