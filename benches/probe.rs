@@ -14,7 +14,8 @@
 //! (last, since it cannot be undone) with `install_global()`. "visit-only"
 //! is the floor for any decoding layer: the same set-up as "probe" with a
 //! layer that visits every field and keeps nothing. "probe-recording" is
-//! "probe" with the stream recorded (`chanviz::record`) to `/dev/null`.
+//! "probe" with the stream recorded (`chanviz::record`) to a file in the
+//! temp folder (it prints what it wrote of what the probe numbered).
 //!
 //! Run briefly: `cargo bench --bench probe -- --warm-up-time 1 --measurement-time 3 --sample-size 10`
 //!
@@ -98,8 +99,8 @@ enum Observer {
     /// The floor for any layer that decodes: a registry with a layer that
     /// visits every field and keeps nothing, set up like `Scoped`.
     VisitOnly,
-    /// `Scoped`, and the probe's stream recorded (`chanviz::record`) to
-    /// `/dev/null`: the encoding and the writer thread, not the disk.
+    /// `Scoped`, and the probe's stream recorded (`chanviz::record`) to a
+    /// file in the temp folder: the encoding, the writer thread and the disk.
     Recording,
 }
 
@@ -203,11 +204,29 @@ fn probe_overhead(c: &mut Criterion) {
             scenario: name.into(),
             scenario_toml: String::new(),
         };
-        let recorder =
-            chanviz::record::Recorder::start(std::path::Path::new("/dev/null"), &header, &probe)
-                .expect("record to /dev/null");
+        // A real file (the disk's cost is part of recording), removed after.
+        let path = std::env::temp_dir().join(format!(
+            "chanviz-bench-{}-{}.rec",
+            std::process::id(),
+            name.replace('/', "-")
+        ));
+        let recorder = chanviz::record::Recorder::start(&path, &header, &probe)
+            .expect("create the recording in the temp folder");
         bench_one(c, name, producers, ct, Observer::Recording, Some(&probe));
-        let _ = recorder.finish(String::new(), String::new());
+        let written = recorder
+            .finish(String::new(), String::new())
+            .expect("the recording is written");
+        // Recording is only cheap if it keeps up: say what it wrote of what
+        // the probe numbered (the rest went into gaps).
+        let numbered = probe.history_bounds().1;
+        let bytes = std::fs::metadata(&path).map_or(0, |m| m.len());
+        let _ = std::fs::remove_file(&path);
+        eprintln!(
+            "{name}/probe-recording: wrote {written} of {numbered} events ({} lost to the \
+             recorder), {:.1} bytes per event",
+            numbered.saturating_sub(written),
+            bytes as f64 / written.max(1) as f64
+        );
         drop(probe);
         bench_one(c, name, producers, ct, Observer::VisitOnly, None);
     }

@@ -652,6 +652,10 @@ fn replay_headless(
     match &loaded.summary {
         Some((text, json_line)) => {
             let _ = writeln!(out, "{}", if json { json_line } else { text });
+            let lost: u64 = history.gaps().iter().map(|g| g.1).sum();
+            if let Some(why) = record::cross_check(json_line, sent, received, lost) {
+                eprintln!("chanviz: {}: {why}", loaded.header.scenario);
+            }
         }
         None => {
             let _ = writeln!(

@@ -54,6 +54,7 @@ fn a_replay_prints_what_the_recorded_run_printed() {
         "{}",
         String::from_utf8_lossy(&replay.stderr)
     );
+    let replay_err = replay.stderr.clone();
     let (live, replay) = (json_lines(&live), json_lines(&replay));
     // The same summary: sent, received, lost, transitions.
     let (l, r) = (live.last().unwrap(), replay.last().unwrap());
@@ -87,9 +88,54 @@ fn a_replay_prints_what_the_recorded_run_printed() {
         }
     }
     assert!(agree * 10 >= rt.len() * 8, "live {lt:?}\nreplay {rt:?}");
-    // The last tick's counters agree with the summary (the fold of the events).
+    // The fold of the events equals the summary (replay says so otherwise),
+    // and the last tick's counters are the fold's so far.
+    let err = String::from_utf8_lossy(&replay_err);
+    assert_eq!(l["events_dropped"], 0);
+    assert!(!err.contains("its events show"), "{err}");
     let last = replay.iter().rev().find(|t| t["type"] == "tick").unwrap();
     assert!(last["sent"].as_u64() <= r["sent"].as_u64());
+    assert!(last["received"].as_u64() <= last["sent"].as_u64());
+}
+
+/// A summary that the events do not add up to: replay prints it, and says
+/// on stderr what the events show instead.
+#[test]
+fn a_summary_the_events_do_not_match_is_reported() {
+    use chanviz::probe::{EventKind, LogEntry, Record};
+    let header = chanviz::record::Header {
+        format: chanviz::record::VERSION,
+        chanviz: "0.1.0".into(),
+        started_unix_s: 0,
+        scenario: "made-up".into(),
+        scenario_toml: String::new(),
+    };
+    let e = |seq, kind| {
+        Record::Event(LogEntry {
+            seq,
+            at_us: seq * 1000,
+            chan: 1,
+            kind,
+        })
+    };
+    let push = EventKind::Push {
+        handle: 1,
+        slot: 0,
+        head: 1,
+        tail: 0,
+        len: 1,
+    };
+    let records = [e(0, EventKind::Created { capacity: 4 }), e(1, push)];
+    let json = r#"{"type":"summary","sent":5,"received":5,"lost":0}"#;
+    let bytes = chanviz::record::to_bytes(&header, &records, 8, Some(("text", json)));
+    let rec = temp("made-up.rec");
+    std::fs::write(&rec, bytes).unwrap();
+    let o = chanviz(&["replay", rec.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("1 pushes and 0 pops"), "{err}");
+    assert!(err.contains("no gap"), "{err}");
+    assert_eq!(json_lines(&o).last().unwrap()["sent"], 5);
 }
 
 #[test]
@@ -100,6 +146,10 @@ fn bad_files_exit_2_with_a_reason() {
     let text = temp("notes.txt");
     std::fs::write(&text, "not a recording\n").unwrap();
     let o = chanviz(&["replay", text.to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a chanviz recording"));
+    // A device that never ends: refused at once, not read.
+    let o = chanviz(&["replay", "/dev/zero", "--json"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not a chanviz recording"));
     // A newer version.

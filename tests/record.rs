@@ -130,6 +130,11 @@ fn a_file_cut_short_reads_up_to_its_last_whole_frame() {
     assert!((3..9).contains(&events), "{events}");
     assert_eq!(loaded.truncated_after, Some(7 + events as u64));
     assert_eq!(loaded.summary, None);
+    // Cut between two frames (before the summary): cut short all the same.
+    let whole = record::to_bytes(&header(), &records(), 3, None);
+    let loaded = record::parse("x.rec", &whole).unwrap();
+    assert_eq!(loaded.truncated_after, Some(16));
+    assert_eq!(loaded.records, records());
 }
 
 #[test]
@@ -225,4 +230,60 @@ fn a_version_1_recording_still_reads_and_leave_events_round_trip() {
         record::parse("new.rec", &bytes).unwrap().records,
         vec![leave]
     );
+}
+
+/// `finish` right after the last event: every event the channel emitted is
+/// in the file (the recorder drains the probe; it does not wait and hope).
+#[test]
+fn finish_right_after_the_last_event_loses_none() {
+    use chanviz::channel::bounded;
+    use chanviz::probe::ProbeLayer;
+    const N: u64 = 5_000;
+    let probe = ProbeLayer::new().probe();
+    let path = std::env::temp_dir().join(format!("chanviz-fin-{}.rec", std::process::id()));
+    let recorder = record::Recorder::start(&path, &header(), &probe).unwrap();
+    tracing::dispatcher::with_default(&probe.dispatch(), || {
+        let (tx, rx) = bounded::<u64>(8);
+        for i in 0..N {
+            tx.try_send(i).unwrap();
+            assert_eq!(rx.try_recv(), Ok(i));
+        }
+    });
+    let written = recorder.finish("t".into(), "j".into()).unwrap();
+    let loaded = record::load(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(loaded.events(), written);
+    let h = loaded.history();
+    let h = h.read().unwrap();
+    assert!(h.gaps().is_empty(), "{:?}", h.gaps());
+    let snap = h.model().snapshot(0, Vec::new());
+    let c = snap.current().unwrap();
+    assert_eq!((c.counters.sent, c.counters.received), (N, N));
+    // The drops of both handles, after the last pop: the stream's tail.
+    assert_eq!(probe.history_bounds().1, h.end());
+}
+
+/// Only a regular file that starts like a recording is read: a device or a
+/// folder is refused at once (reading /dev/zero would never end).
+#[test]
+fn devices_and_folders_are_not_recordings() {
+    for p in ["/dev/zero", "/dev/null", "/"] {
+        let e = record::load(std::path::Path::new(p)).unwrap_err();
+        assert!(matches!(e, LoadError::NotARecording(_)), "{p}: {e}");
+    }
+}
+
+/// The summary against the fold: agreement says nothing; a difference says
+/// what differs, and whether gaps explain it.
+#[test]
+fn the_summary_is_checked_against_the_fold() {
+    let json = r#"{"type":"summary","sent":10,"received":9,"lost":0}"#;
+    assert_eq!(record::cross_check(json, 10, 9, 0), None);
+    let why = record::cross_check(json, 8, 9, 2).unwrap();
+    assert!(
+        why.contains("8 pushes") && why.contains("lost in gaps"),
+        "{why}"
+    );
+    let why = record::cross_check(json, 10, 7, 0).unwrap();
+    assert!(why.contains("7 pops") && why.contains("no gap"), "{why}");
 }

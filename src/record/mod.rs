@@ -5,8 +5,8 @@
 //! # Format, version 2 (version 1 without tag 8 reads too)
 //! ```text
 //! magic      "CHANVIZREC\n"                      11 bytes
-//! version    u8 (1)
-//! header     u32 LE length, then JSON: {"format":1,"chanviz":"0.1.0",
+//! version    u8 (2)
+//! header     u32 LE length, then JSON: {"format":2,"chanviz":"0.1.0",
 //!            "started_unix_s":1764350000,"scenario":"NAME","scenario_toml":"..."}
 //! frames     u32 LE length, then one batch of records, until the end of file
 //! ```
@@ -309,12 +309,51 @@ enum ToWriter {
     },
 }
 
+/// What the probe's collector shares with [`Recorder::finish`].
+struct SinkState {
+    /// `None` once the recording is finished.
+    tx: Option<SyncSender<ToWriter>>,
+    /// Events in batches dropped since the last gap written.
+    lost: u64,
+    /// Channel names from dropped batches, sent with the next batch that
+    /// goes (a name is not an event: it is never lost).
+    names: Vec<Record>,
+}
+
+impl SinkState {
+    /// Hand `records` to the writer, or count them as lost if it is behind.
+    fn offer(&mut self, records: &[Record]) {
+        let Some(tx) = self.tx.as_ref() else { return };
+        if self.lost > 0 && tx.try_send(ToWriter::Lost(self.lost)).is_ok() {
+            self.lost = 0;
+        }
+        let batch = if self.names.is_empty() {
+            records.to_vec()
+        } else {
+            let mut b = std::mem::take(&mut self.names);
+            b.extend_from_slice(records);
+            b
+        };
+        if let Err(TrySendError::Full(ToWriter::Batch(b))) = tx.try_send(ToWriter::Batch(batch)) {
+            for r in b {
+                match r {
+                    Record::Event(_) => self.lost += 1,
+                    // The probe's own gaps in this batch are lost events too.
+                    Record::Gap { lost } => self.lost += lost,
+                    named @ Record::Named { .. } => self.names.push(named),
+                }
+            }
+        }
+    }
+}
+
 /// A recording being written: a sink on the probe feeds a thread of its
 /// own that encodes and writes, so the probe's collector never waits on the
 /// disk; if the writer falls behind, batches are dropped and recorded as a
 /// gap.
 pub struct Recorder {
-    tx: Arc<Mutex<Option<SyncSender<ToWriter>>>>,
+    state: Arc<Mutex<SinkState>>,
+    probe: Probe,
     thread: Option<JoinHandle<io::Result<u64>>>,
 }
 
@@ -335,38 +374,53 @@ impl Recorder {
         let thread = std::thread::Builder::new()
             .name("chanviz-recorder".into())
             .spawn(move || write_loop(file, rx))?;
-        let tx = Arc::new(Mutex::new(Some(tx)));
-        let sink_tx = tx.clone();
-        let mut lost = 0u64;
+        let state = Arc::new(Mutex::new(SinkState {
+            tx: Some(tx),
+            lost: 0,
+            names: Vec::new(),
+        }));
+        let sink_state = state.clone();
         probe.add_sink(Box::new(move |records: &[Record]| {
-            let guard = sink_tx.lock().unwrap_or_else(|e| e.into_inner());
-            let Some(tx) = guard.as_ref() else { return };
-            if lost > 0 && tx.try_send(ToWriter::Lost(lost)).is_ok() {
-                lost = 0;
-            }
-            match tx.try_send(ToWriter::Batch(records.to_vec())) {
-                Ok(()) => {}
-                Err(TrySendError::Full(ToWriter::Batch(b))) => {
-                    lost += b.iter().filter(|r| matches!(r, Record::Event(_))).count() as u64;
-                }
-                Err(_) => {}
-            }
+            // Taken only here and once by `finish`: never waits on the disk.
+            sink_state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .offer(records);
         }));
         Ok(Recorder {
-            tx,
+            state,
+            probe: probe.clone(),
             thread: Some(thread),
         })
     }
 
     /// End the recording: write the run's summary (as the text and the JSON
     /// line the headless run prints), flush, and close the file. Returns the
-    /// events written.
+    /// events written. Call it once the recorded channels are done: every
+    /// event they emitted before is in the file.
     pub fn finish(mut self, text: String, json: String) -> io::Result<u64> {
-        // Let the collector hand over what it still holds (it drains every
-        // millisecond).
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        let tx = self.tx.lock().unwrap_or_else(|e| e.into_inner()).take();
+        // Each call runs the collector once, and it hands what it drained
+        // to this recorder's sink before returning; `HOLD_LIMIT + 1` drains
+        // also let out any event still held for a cause that never came.
+        for _ in 0..=crate::probe::stream::HOLD_LIMIT {
+            let _ = self.probe.history_bounds();
+        }
+        let (tx, lost, names) = {
+            let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            (
+                s.tx.take(),
+                std::mem::take(&mut s.lost),
+                std::mem::take(&mut s.names),
+            )
+        };
         if let Some(tx) = tx {
+            // The writer may be behind: from here on, wait for it.
+            if lost > 0 {
+                let _ = tx.send(ToWriter::Lost(lost));
+            }
+            if !names.is_empty() {
+                let _ = tx.send(ToWriter::Batch(names));
+            }
             let _ = tx.send(ToWriter::Summary { text, json });
         }
         match self.thread.take().map(JoinHandle::join) {
@@ -380,7 +434,11 @@ impl Recorder {
 impl Drop for Recorder {
     fn drop(&mut self) {
         // Without `finish`: close the file as it is (a reader sees no summary).
-        self.tx.lock().unwrap_or_else(|e| e.into_inner()).take();
+        self.state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .tx
+            .take();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -467,8 +525,10 @@ pub struct Loaded {
     /// The run's summary as its headless run printed it (text, JSON line),
     /// if the recording was finished.
     pub summary: Option<(String, String)>,
-    /// Set when the file ends inside a frame (its writer was killed): the
-    /// number of events read, up to the last whole frame.
+    /// Set when the file was cut short (its writer was killed or has not
+    /// finished yet): it ends inside a frame, or between two frames without
+    /// the run's summary. The number of events read, up to the last whole
+    /// frame.
     pub truncated_after: Option<u64>,
 }
 
@@ -494,6 +554,27 @@ impl Loaded {
             .filter(|r| matches!(r, Record::Event(_)))
             .count() as u64
     }
+}
+
+/// The run's summary (its JSON line) against the fold of the recorded
+/// events: pushes are the messages sent, pops those received. `None` when
+/// they agree; otherwise what differs, and whether the recording's gaps
+/// (`lost` events) explain it.
+pub fn cross_check(summary_json: &str, pushes: u64, pops: u64, lost: u64) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(summary_json).ok()?;
+    let (sent, received) = (v.get("sent")?.as_u64()?, v.get("received")?.as_u64()?);
+    if (sent, received) == (pushes, pops) {
+        return None;
+    }
+    let events = format!(
+        "its events show {pushes} pushes and {pops} pops, its summary {sent} sent and \
+         {received} received"
+    );
+    Some(if lost > 0 {
+        format!("{events} ({lost} events were lost in gaps while it was recorded)")
+    } else {
+        format!("{events}, with no gap: the recording does not hold every event")
+    })
 }
 
 struct Cursor<'a> {
@@ -627,12 +708,25 @@ fn read_event(c: &mut Cursor<'_>) -> Option<EventKind> {
 }
 
 /// Read the recording at `path` (up to its last whole frame).
+///
+/// Only a regular file is read (a pipe or a device could block or never
+/// end), and only once its first bytes are a recording's magic.
 pub fn load(path: &Path) -> Result<Loaded, LoadError> {
     let name = path.display().to_string();
+    let io = |e| LoadError::Io(name.clone(), e);
+    if !std::fs::metadata(path).map_err(io)?.is_file() {
+        return Err(LoadError::NotARecording(name));
+    }
+    let mut file = File::open(path).map_err(io)?;
     let mut bytes = Vec::new();
-    File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|e| LoadError::Io(name.clone(), e))?;
+    (&mut file)
+        .take(MAGIC.len() as u64)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes != MAGIC {
+        return Err(LoadError::NotARecording(name));
+    }
+    file.read_to_end(&mut bytes).map_err(io)?;
     parse(&name, &bytes)
 }
 
@@ -722,10 +816,15 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
         }
         at = next;
     }
+    let summary = summary.0.zip(summary.1);
+    if summary.is_none() {
+        // Cut between two frames: as cut short as inside one.
+        truncated_after.get_or_insert(seq);
+    }
     Ok(Loaded {
         header,
         records,
-        summary: summary.0.zip(summary.1),
+        summary,
         truncated_after,
     })
 }
@@ -733,6 +832,44 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn event(seq: u64) -> Record {
+        Record::Event(LogEntry {
+            seq,
+            at_us: seq,
+            chan: 1,
+            kind: EventKind::Created { capacity: 1 },
+        })
+    }
+
+    /// A writer that is behind: the batch is dropped into a gap (its events
+    /// and the probe's own gaps in it), its channel names are kept, and the
+    /// gap goes to the writer, before the next batch, once there is room.
+    #[test]
+    fn a_dropped_batch_becomes_a_gap_and_keeps_its_names() {
+        let (tx, rx) = sync_channel(2);
+        let mut s = SinkState {
+            tx: Some(tx),
+            lost: 0,
+            names: Vec::new(),
+        };
+        s.offer(&[event(0)]);
+        s.offer(&[event(1)]);
+        let named = Record::Named {
+            chan: 1,
+            name: "jobs".into(),
+        };
+        // The queue is full: dropped.
+        s.offer(&[named.clone(), event(2), Record::Gap { lost: 5 }, event(3)]);
+        assert_eq!(s.lost, 7);
+        assert_eq!(s.names, vec![named.clone()]);
+        assert!(matches!(rx.try_recv(), Ok(ToWriter::Batch(b)) if b == vec![event(0)]));
+        assert!(matches!(rx.try_recv(), Ok(ToWriter::Batch(b)) if b == vec![event(1)]));
+        s.offer(&[event(4)]);
+        assert_eq!((s.lost, s.names.len()), (0, 0));
+        assert!(matches!(rx.try_recv(), Ok(ToWriter::Lost(7))));
+        assert!(matches!(rx.try_recv(), Ok(ToWriter::Batch(b)) if b == vec![named, event(4)]));
+    }
 
     #[test]
     fn varints_and_zigzag_round_trip() {

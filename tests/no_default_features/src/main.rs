@@ -83,4 +83,52 @@ fn main() {
     drop(rx);
     assert!(matches!(tx.try_send(9), Err(TrySendError::Closed(9))));
     println!("chanviz without default features: ok");
+    #[cfg(feature = "record")]
+    record();
+}
+
+/// A user's own program records its channels (feature `record`: the probe
+/// and the recorder), and the file reads back whole.
+#[cfg(feature = "record")]
+fn record() {
+    use chanviz::record::{load, Header, Recorder, VERSION};
+    const N: u64 = 1_000;
+    let probe = chanviz::probe::install_global();
+    let path = std::env::temp_dir().join(format!("chanviz-user-{}.rec", std::process::id()));
+    let header = Header {
+        format: VERSION,
+        chanviz: "0.1.0".into(),
+        started_unix_s: 0,
+        scenario: "user".into(),
+        scenario_toml: String::new(),
+    };
+    let recorder = Recorder::start(&path, &header, &probe).unwrap();
+    let (tx, rx) = bounded_named::<u64>(4, "recorded");
+    let producer = thread::spawn(move || {
+        block_on(async {
+            for i in 0..N {
+                tx.send(i).await.unwrap();
+            }
+        })
+    });
+    let received = block_on(async {
+        let mut n = 0;
+        while rx.recv().await.is_ok() {
+            n += 1;
+        }
+        n
+    });
+    producer.join().unwrap();
+    assert_eq!(received, N);
+    let written = recorder.finish(String::new(), String::new()).unwrap();
+    let loaded = load(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(loaded.events(), written);
+    let history = loaded.history();
+    let history = history.read().unwrap();
+    let snap = history.model().snapshot(0, Vec::new());
+    let chan = snap.current().unwrap();
+    assert_eq!(chan.name.as_deref(), Some("recorded"));
+    assert_eq!((chan.counters.sent, chan.counters.received), (N, N));
+    println!("chanviz with feature record: recorded {written} events, read back: ok");
 }
