@@ -1,4 +1,4 @@
-//! Event schema v1: every channel operation emits its event, with the right
+//! Event schema v2: every channel operation emits its event, with the right
 //! fields, values, types and levels (see `src/channel/schema.rs`).
 //!
 //! A capturing `tracing_subscriber::Layer` records each event of target
@@ -148,12 +148,15 @@ fn expected_fields(op: &str) -> &'static [&'static str] {
     match op {
         "created" => &["capacity", "chan", "name", "op"],
         "push" | "pop" => &["chan", "handle", "head", "len", "op", "slot", "tail"],
-        "send_wait" => &["chan", "handle", "op", "waiting_senders"],
-        "recv_wait" => &["chan", "handle", "op", "waiting_receivers"],
-        "wake" => &["chan", "op", "side", "waiting", "woken"],
+        "send_wait" => &["chan", "handle", "op", "ticket", "waiting_senders"],
+        "recv_wait" => &["chan", "handle", "op", "ticket", "waiting_receivers"],
+        "wake" => &[
+            "by", "cause", "chan", "op", "role", "side", "ticket", "waiting", "woken",
+        ],
         "handle" => &["chan", "from", "handle", "op", "role", "to"],
         "lifecycle" => &["chan", "from", "op", "to"],
-        "leave" | "leave_served" => &["chan", "handle", "op", "side", "waiting"],
+        "leave" | "leave_served" => &["chan", "handle", "op", "side", "ticket", "waiting"],
+        "send_closed" | "recv_closed" => &["chan", "handle", "op"],
         other => panic!("unknown op {other:?}"),
     }
 }
@@ -184,8 +187,16 @@ fn every_op_has_exactly_its_fields_level_and_chan() {
             tx.try_send(3).unwrap(); // push + wake(receivers)
             assert_eq!(poll_once(&mut parked, &w), Poll::Ready(Ok(3)));
         }
+        let late = tx.clone();
         let closing = tx.close();
-        drop(closing);
+        let w = counting_waker().1;
+        let mut refused = late.send(4);
+        assert!(matches!(poll_once(&mut refused, &w), Poll::Ready(Err(_)))); // send_closed
+        drop(refused);
+        let mut end = rx.recv();
+        assert!(matches!(poll_once(&mut end, &w), Poll::Ready(Err(_)))); // recv_closed
+        drop(end);
+        drop((closing, late));
         drop(rx);
         (cap.take(), chan)
     });
@@ -203,7 +214,9 @@ fn every_op_has_exactly_its_fields_level_and_chan() {
         "lifecycle",
         "pop",
         "push",
+        "recv_closed",
         "recv_wait",
+        "send_closed",
         "send_wait",
         "wake",
     ];
@@ -601,4 +614,61 @@ fn a_parked_sender_dropped_unwoken_leaves_its_queue_with_an_event() {
     assert_eq!(leaves[1].u64("handle"), 0);
     assert_eq!(leaves[1].u64("waiting"), 0);
     assert!(ops(&events, "wake").is_empty());
+}
+
+/// Schema v2: a wake names its cause and the handle that caused it, and
+/// carries the ticket its park got; a close by a handle reports that
+/// handle's `Open -> Closing` before the channel's `open -> closing`, and
+/// its wakes name it; each woken future then says how it ended.
+#[test]
+fn a_wake_names_who_woke_whom_and_a_close_comes_after_its_call() {
+    let events = with_capture(|cap| {
+        let (tx, rx) = bounded::<u32>(1);
+        let tx2 = tx.clone();
+        tx.try_send(1).unwrap();
+        // S0 and S1 park, in that order.
+        let mut a = tx.send(2);
+        let (_, wa) = park(&mut a);
+        let mut b = tx2.send(3);
+        let (_, wb) = park(&mut b);
+        // R0's pop wakes S0 (the first to park).
+        assert_eq!(rx.try_recv(), Ok(1));
+        assert_eq!(poll_once(&mut a, &wa), Poll::Ready(Ok(())));
+        drop(a);
+        // R0 closes: S1, still parked, is woken by the close and gets its
+        // value back.
+        let rx = rx.close();
+        assert!(matches!(poll_once(&mut b, &wb), Poll::Ready(Err(_))));
+        drop(b);
+        drop((tx, tx2, rx));
+        cap.take()
+    });
+    let parks: Vec<(u64, u64)> = ops(&events, "send_wait")
+        .iter()
+        .map(|e| (e.u64("handle"), e.u64("ticket")))
+        .collect();
+    assert_eq!(parks.len(), 2);
+    assert_eq!((parks[0].0, parks[1].0), (0, 1));
+    assert!(parks[0].1 < parks[1].1, "tickets follow the park order");
+    let wakes = ops(&events, "wake");
+    assert_eq!(wakes.len(), 2);
+    let by_pop = &wakes[0];
+    assert_eq!(by_pop.str("cause"), "pop");
+    assert_eq!((by_pop.str("role"), by_pop.u64("by")), ("receiver", 0));
+    assert_eq!(by_pop.u64("woken"), 0);
+    assert_eq!(by_pop.u64("ticket"), parks[0].1);
+    let by_close = &wakes[1];
+    assert_eq!(by_close.str("cause"), "close");
+    assert_eq!((by_close.str("role"), by_close.u64("by")), ("receiver", 0));
+    assert_eq!(by_close.u64("woken"), 1);
+    assert_eq!(by_close.u64("ticket"), parks[1].1);
+    // Cause before effect: R0's close, the lifecycle, the wake, S1's refusal.
+    let at = |pred: &dyn Fn(&Ev) -> bool| events.iter().position(pred).expect("the event is there");
+    let closed_by_r0 =
+        at(&|e| e.op() == "handle" && e.str("role") == "receiver" && e.str("to") == "Closing");
+    let closing = at(&|e| e.op() == "lifecycle" && e.str("to") == "closing");
+    let woken = at(&|e| e.op() == "wake" && e.str("cause") == "close");
+    let refused = at(&|e| e.op() == "send_closed");
+    assert!(closed_by_r0 < closing && closing < woken && woken < refused);
+    assert_eq!(events[refused].u64("handle"), 1);
 }

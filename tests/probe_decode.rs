@@ -182,7 +182,10 @@ fn send_wait_sets_waiting_senders_and_peak() {
     assert_eq!(c.counters.send_waits, 2);
     assert_eq!((c.waiting_senders, c.peak_waiting_senders), (2, 2));
     assert_eq!(c.waiting_receivers, 0);
-    assert_eq!(last_event(&snap), "SendWait { handle: 1, waiting: 2 }");
+    assert_eq!(
+        last_event(&snap),
+        "SendWait { handle: 1, waiting: 2, ticket: 18446744073709551615 }"
+    );
 }
 
 #[test]
@@ -194,7 +197,10 @@ fn recv_wait_sets_waiting_receivers_and_peak() {
     let c = snap.channel(2).unwrap();
     assert_eq!(c.counters.recv_waits, 1);
     assert_eq!((c.waiting_receivers, c.peak_waiting_receivers), (1, 1));
-    assert_eq!(last_event(&snap), "RecvWait { handle: 3, waiting: 1 }");
+    assert_eq!(
+        last_event(&snap),
+        "RecvWait { handle: 3, waiting: 1, ticket: 18446744073709551615 }"
+    );
 }
 
 #[test]
@@ -216,7 +222,7 @@ fn wake_lowers_its_side_keeps_the_peak_and_counts() {
     assert_eq!((c.waiting_receivers, c.peak_waiting_receivers), (0, 1));
     assert_eq!(
         last_event(&snap),
-        "Wake { side: Receivers, woken: 0, waiting: 0 }"
+        "Wake { side: Receivers, woken: 0, waiting: 0, ticket: 18446744073709551615, cause: Unknown, by: 0 }"
     );
 }
 

@@ -143,6 +143,7 @@ fn seeking_anywhere_equals_folding_from_the_start() {
                 EventKind::RecvWait {
                     handle: 0,
                     waiting: 1,
+                    ticket: p,
                 },
                 &mut events,
             );
@@ -151,6 +152,9 @@ fn seeking_anywhere_equals_folding_from_the_start() {
                     side: chanviz::probe::Side::Receivers,
                     woken: 0,
                     waiting: 0,
+                    ticket: p,
+                    cause: chanviz::probe::WakeCause::Push,
+                    by: 0,
                 },
                 &mut events,
             );

@@ -37,15 +37,20 @@ fn records() -> Vec<Record> {
         SendWait {
             handle: 3,
             waiting: 2,
+            ticket: u64::MAX,
         },
         RecvWait {
             handle: 0,
             waiting: 1,
+            ticket: u64::MAX,
         },
         Wake {
             side: Side::Receivers,
             woken: 0,
             waiting: 0,
+            ticket: u64::MAX,
+            cause: chanviz::probe::WakeCause::Unknown,
+            by: 0,
         },
         Pop {
             handle: 0,
@@ -223,6 +228,7 @@ fn a_version_1_recording_still_reads_and_leave_events_round_trip() {
             handle: 4,
             waiting: 2,
             served: true,
+            ticket: u64::MAX,
         },
     });
     let bytes = record::to_bytes(&header(), std::slice::from_ref(&leave), 4, None);

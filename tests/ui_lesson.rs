@@ -94,6 +94,9 @@ fn wake(woken: u64) -> EventKind {
         side: Side::Senders,
         woken,
         waiting: 1,
+        ticket: u64::MAX,
+        cause: chanviz::probe::WakeCause::Unknown,
+        by: 0,
     }
 }
 
@@ -156,6 +159,7 @@ fn a_question_offers_the_open_handles_and_checks_the_answer() {
         EventKind::SendWait {
             handle: 3,
             waiting: 2,
+            ticket: u64::MAX,
         },
     );
     app.update(snap, knobs(), Mode::Step);

@@ -42,6 +42,7 @@ fn history() -> Arc<dyn Rewind> {
         SendWait {
             handle: 1,
             waiting: 1,
+            ticket: u64::MAX,
         },
         Pop {
             handle: 1,
@@ -54,6 +55,9 @@ fn history() -> Arc<dyn Rewind> {
             side: Side::Senders,
             woken: 1,
             waiting: 0,
+            ticket: u64::MAX,
+            cause: chanviz::probe::WakeCause::Unknown,
+            by: 0,
         },
         Push {
             handle: 1,

@@ -56,6 +56,7 @@ macro_rules! park {
                 chan = $self.id,
                 handle = $handle,
                 $depth = depth as u64,
+                ticket = $waiter.key.unwrap_or(u64::MAX),
             );
         }
     };
@@ -153,7 +154,7 @@ impl<T> Chan<T> {
     pub(crate) fn remove_sender(&self, id: u64, state: &'static str) {
         self.handle_event(id, ROLE_SENDER, state, STATE_NONE);
         if self.sender_count.fetch_sub(1, Ordering::AcqRel) == 1 {
-            self.close();
+            self.close(ROLE_SENDER, id);
         }
     }
 
@@ -173,7 +174,7 @@ impl<T> Chan<T> {
         // reach 0 and finishes, or our `finish` below sees `closing`.
         if self.receiver_count.fetch_sub(1, Ordering::SeqCst) == 1 {
             loom_seqcst_fence();
-            self.close();
+            self.close(ROLE_RECEIVER, id);
             self.finish();
             while self.try_pop(id).is_ok() {}
         }
@@ -216,12 +217,14 @@ impl<T> Chan<T> {
     /// Closes the channel to new sends: `open -> closing`, and `-> closed`
     /// at once if nothing is buffered. Wakes every parked sender (they get
     /// their value back) and receiver (they drain, then get `RecvError`).
-    /// Returns `true` for the call that closed it.
+    /// Returns `true` for the call that closed it. `role` and `by` name the
+    /// handle whose close (or drop) it is: the wakes report them as their
+    /// cause.
     ///
     /// Every state change comes before the first wake, and every parked
     /// future is woken even if a waker panics; the first such panic is then
     /// resumed (unless this thread is already unwinding).
-    pub(crate) fn close(&self) -> bool {
+    pub(crate) fn close(&self, role: &'static str, by: u64) -> bool {
         if !self.ring.close() {
             return false;
         }
@@ -244,10 +247,12 @@ impl<T> Chan<T> {
         loom_seqcst_fence();
         let finished = (self.ring.len() == 0 || self.receiver_count.load(Ordering::SeqCst) == 0)
             && self.transition(CLOSING, CLOSED);
-        let p1 = self.senders.wake_all(|w| self.wake_event(SIDE_SENDERS, w));
+        let p1 = self
+            .senders
+            .wake_all(|w| self.wake_event(SIDE_SENDERS, w, CAUSE_CLOSE, role, by));
         let p2 = self
             .receivers
-            .wake_all(|w| self.wake_event(SIDE_RECEIVERS, w));
+            .wake_all(|w| self.wake_event(SIDE_RECEIVERS, w, CAUSE_CLOSE, role, by));
         let p3 = if finished {
             self.wake_drain_waiters()
         } else {
@@ -332,7 +337,13 @@ impl<T> Chan<T> {
         loom_seqcst_fence();
         self.push_event(pos, handle);
         if self.receivers.needs_attention() {
-            self.wake_next(&self.receivers, SIDE_RECEIVERS);
+            self.wake_next(
+                &self.receivers,
+                SIDE_RECEIVERS,
+                CAUSE_PUSH,
+                ROLE_SENDER,
+                handle,
+            );
         }
         Ok(())
     }
@@ -346,7 +357,7 @@ impl<T> Chan<T> {
                 loom_seqcst_fence();
                 self.pop_event(pos, handle);
                 if self.senders.needs_attention() {
-                    self.after_pop_slow();
+                    self.after_pop_slow(handle);
                 }
                 Ok(value)
             }
@@ -359,8 +370,14 @@ impl<T> Chan<T> {
     }
 
     #[cold]
-    fn after_pop_slow(&self) {
-        self.wake_next(&self.senders, SIDE_SENDERS);
+    fn after_pop_slow(&self, handle: u64) {
+        self.wake_next(
+            &self.senders,
+            SIDE_SENDERS,
+            CAUSE_POP,
+            ROLE_RECEIVER,
+            handle,
+        );
         // The other half of the Dekker pair in `close`.
         if self.senders.is_closed() && self.ring.len() == 0 {
             self.finish();
@@ -381,8 +398,8 @@ impl<T> Chan<T> {
     ) -> Poll<Result<(), T>> {
         let v = value.take().expect("SendFuture polled after completion");
         let v = match self.try_push(v, handle) {
-            Ok(()) => return self.send_done(&mut waiter.key, Ok(())),
-            Err(PushError::Closed(v)) => return self.send_done(&mut waiter.key, Err(v)),
+            Ok(()) => return self.send_done(&mut waiter.key, handle, Ok(())),
+            Err(PushError::Closed(v)) => return self.send_done(&mut waiter.key, handle, Err(v)),
             Err(PushError::Full(v)) => v,
         };
         if yield_instead_of_parking(waiter, cx) {
@@ -400,8 +417,8 @@ impl<T> Chan<T> {
         );
         // Has the ring made room just now?
         match self.try_push(v, handle) {
-            Ok(()) => self.send_done(&mut waiter.key, Ok(())),
-            Err(PushError::Closed(v)) => self.send_done(&mut waiter.key, Err(v)),
+            Ok(()) => self.send_done(&mut waiter.key, handle, Ok(())),
+            Err(PushError::Closed(v)) => self.send_done(&mut waiter.key, handle, Err(v)),
             Err(PushError::Full(v)) => {
                 *value = Some(v);
                 Poll::Pending
@@ -410,9 +427,17 @@ impl<T> Chan<T> {
     }
 
     #[inline(always)]
-    fn send_done(&self, key: &mut WaiterKey, result: Result<(), T>) -> Poll<Result<(), T>> {
+    fn send_done(
+        &self,
+        key: &mut WaiterKey,
+        handle: u64,
+        result: Result<(), T>,
+    ) -> Poll<Result<(), T>> {
         if key.is_some() {
-            self.parked_send_done(key);
+            self.parked_send_done(key, handle);
+        }
+        if result.is_err() {
+            self.closed_event(OP_SEND_CLOSED, handle);
         }
         Poll::Ready(result)
     }
@@ -424,10 +449,10 @@ impl<T> Chan<T> {
     /// does; otherwise the next sender in the queue would wait beside a free
     /// slot. (With no room left, any later pop wakes the queue anyway.)
     #[cold]
-    fn parked_send_done(&self, key: &mut WaiterKey) {
+    fn parked_send_done(&self, key: &mut WaiterKey, handle: u64) {
         match self.senders.leave(key) {
             Left::Woken if self.ring.len() < self.ring.capacity() => {
-                self.wake_next(&self.senders, SIDE_SENDERS);
+                self.wake_next(&self.senders, SIDE_SENDERS, CAUSE_PASS, ROLE_SENDER, handle);
             }
             Left::Removed(w) => self.leave_event(OP_LEAVE_SERVED, SIDE_SENDERS, w),
             _ => {}
@@ -444,8 +469,8 @@ impl<T> Chan<T> {
         cx: &mut Context<'_>,
     ) -> Poll<Result<T, RecvError>> {
         match self.try_pop(handle) {
-            Ok(v) => return self.recv_done(waiter, Ok(v)),
-            Err(PopError::Closed) => return self.recv_done(waiter, Err(RecvError)),
+            Ok(v) => return self.recv_done(waiter, handle, Ok(v)),
+            Err(PopError::Closed) => return self.recv_done(waiter, handle, Err(RecvError)),
             Err(PopError::Empty) => {}
         }
         if yield_instead_of_parking(waiter, cx) {
@@ -462,8 +487,8 @@ impl<T> Chan<T> {
         );
         // Has a message arrived just now?
         match self.try_pop(handle) {
-            Ok(v) => self.recv_done(waiter, Ok(v)),
-            Err(PopError::Closed) => self.recv_done(waiter, Err(RecvError)),
+            Ok(v) => self.recv_done(waiter, handle, Ok(v)),
+            Err(PopError::Closed) => self.recv_done(waiter, handle, Err(RecvError)),
             Err(PopError::Empty) => Poll::Pending,
         }
     }
@@ -472,12 +497,16 @@ impl<T> Chan<T> {
     fn recv_done(
         &self,
         waiter: &mut Waiter,
+        handle: u64,
         result: Result<T, RecvError>,
     ) -> Poll<Result<T, RecvError>> {
         // A stream reuses its waiter for the next item.
         waiter.yields = 0;
         if waiter.key.is_some() {
-            self.parked_recv_done(&mut waiter.key);
+            self.parked_recv_done(&mut waiter.key, handle);
+        }
+        if result.is_err() {
+            self.closed_event(OP_RECV_CLOSED, handle);
         }
         Poll::Ready(result)
     }
@@ -486,10 +515,16 @@ impl<T> Chan<T> {
     /// after a wake took its entry passes the wakeup on if a message is still
     /// buffered (it may have taken one that was pushed before it parked).
     #[cold]
-    fn parked_recv_done(&self, key: &mut WaiterKey) {
+    fn parked_recv_done(&self, key: &mut WaiterKey, handle: u64) {
         match self.receivers.leave(key) {
             Left::Woken if self.ring.len() > 0 => {
-                self.wake_next(&self.receivers, SIDE_RECEIVERS);
+                self.wake_next(
+                    &self.receivers,
+                    SIDE_RECEIVERS,
+                    CAUSE_PASS,
+                    ROLE_RECEIVER,
+                    handle,
+                );
             }
             Left::Removed(w) => self.leave_event(OP_LEAVE_SERVED, SIDE_RECEIVERS, w),
             _ => {}
@@ -499,10 +534,12 @@ impl<T> Chan<T> {
     /// A `SendFuture` went away unfinished. If it had been woken, the
     /// wakeup is passed on so that another parked sender uses the room.
     #[inline(always)]
-    pub(crate) fn abandon_send(&self, key: &mut WaiterKey) {
+    pub(crate) fn abandon_send(&self, key: &mut WaiterKey, handle: u64) {
         if key.is_some() {
             match self.senders.leave(key) {
-                Left::Woken => self.wake_next(&self.senders, SIDE_SENDERS),
+                Left::Woken => {
+                    self.wake_next(&self.senders, SIDE_SENDERS, CAUSE_PASS, ROLE_SENDER, handle)
+                }
                 Left::Removed(w) => self.leave_event(OP_LEAVE, SIDE_SENDERS, w),
                 Left::NotParked => {}
             }
@@ -512,21 +549,35 @@ impl<T> Chan<T> {
     /// A `RecvFuture` (or a stream) went away unfinished. If it had been
     /// woken, the wakeup is passed on so that the message is not stranded.
     #[inline(always)]
-    pub(crate) fn abandon_recv(&self, key: &mut WaiterKey) {
+    pub(crate) fn abandon_recv(&self, key: &mut WaiterKey, handle: u64) {
         if key.is_some() {
             match self.receivers.leave(key) {
-                Left::Woken => self.wake_next(&self.receivers, SIDE_RECEIVERS),
+                Left::Woken => self.wake_next(
+                    &self.receivers,
+                    SIDE_RECEIVERS,
+                    CAUSE_PASS,
+                    ROLE_RECEIVER,
+                    handle,
+                ),
                 Left::Removed(w) => self.leave_event(OP_LEAVE, SIDE_RECEIVERS, w),
                 Left::NotParked => {}
             }
         }
     }
 
-    /// Wakes the longest-waiting future of `queue`, if any, and reports it.
+    /// Wakes the longest-waiting future of `queue`, if any, and reports it
+    /// with its cause: what `by` (a handle of role `role`) just did.
     #[inline]
-    fn wake_next(&self, queue: &WaiterQueue, side: &'static str) {
+    fn wake_next(
+        &self,
+        queue: &WaiterQueue,
+        side: &'static str,
+        cause: &'static str,
+        role: &'static str,
+        by: u64,
+    ) {
         if let Some(w) = queue.wake_one() {
-            self.wake_event(side, w);
+            self.wake_event(side, w, cause, role, by);
         }
     }
 
@@ -571,10 +622,11 @@ impl<T> Chan<T> {
             side,
             handle = w.handle,
             waiting = w.waiting as u64,
+            ticket = w.ticket,
         );
     }
 
-    fn wake_event(&self, side: &'static str, w: Woken) {
+    fn wake_event(&self, side: &'static str, w: Woken, cause: &str, role: &str, by: u64) {
         tracing::trace!(
             target: TARGET,
             op = OP_WAKE,
@@ -582,7 +634,19 @@ impl<T> Chan<T> {
             side,
             woken = w.handle,
             waiting = w.waiting as u64,
+            ticket = w.ticket,
+            cause,
+            role,
+            by,
         );
+    }
+
+    /// A future ended because the channel is closed: a send that gives its
+    /// value back (`send_closed`), a receive at the end of the stream
+    /// (`recv_closed`).
+    #[cold]
+    fn closed_event(&self, op: &'static str, handle: u64) {
+        tracing::trace!(target: TARGET, op, chan = self.id, handle);
     }
 
     /// Parked senders now.

@@ -41,7 +41,9 @@ impl<T> Future for SendFuture<'_, T> {
 impl<T> Drop for SendFuture<'_, T> {
     #[inline]
     fn drop(&mut self) {
-        self.sender.chan.abandon_send(&mut self.waiter.key);
+        self.sender
+            .chan
+            .abandon_send(&mut self.waiter.key, self.sender.id);
     }
 }
 
@@ -79,7 +81,9 @@ impl<T> Future for RecvFuture<'_, T> {
 impl<T> Drop for RecvFuture<'_, T> {
     #[inline]
     fn drop(&mut self) {
-        self.receiver.chan.abandon_recv(&mut self.waiter.key);
+        self.receiver
+            .chan
+            .abandon_recv(&mut self.waiter.key, self.receiver.id);
     }
 }
 

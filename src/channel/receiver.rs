@@ -48,7 +48,7 @@ impl<T, S: State> Receiver<T, S> {
     fn into_state<S2: State>(self) -> Receiver<T, S2> {
         let mut this = ManuallyDrop::new(self);
         let mut key = this.stream.key.take();
-        this.chan.abandon_recv(&mut key);
+        this.chan.abandon_recv(&mut key, this.id);
         // SAFETY: `this` is in a `ManuallyDrop` and never used again.
         let chan = unsafe { Chan::retype(&this.chan, this.id, ROLE_RECEIVER, S::NAME, S2::NAME) };
         Receiver::from_chan(chan, this.id)
@@ -127,8 +127,11 @@ impl<T> Receiver<T, Open> {
     /// assert_eq!(rx.state(), "Closed");
     /// ```
     pub fn close(self) -> Receiver<T, Closing> {
-        self.chan.close();
-        self.into_state()
+        // The handle's own transition is reported first: the close call is
+        // the cause of the channel's `open -> closing`.
+        let closing: Receiver<T, Closing> = self.into_state();
+        closing.chan.close(ROLE_RECEIVER, closing.id);
+        closing
     }
 }
 
@@ -225,7 +228,7 @@ impl<T> fmt::Debug for Drain<'_, T> {
 impl<T, S: State> Drop for Receiver<T, S> {
     fn drop(&mut self) {
         let mut key = self.stream.key.take();
-        self.chan.abandon_recv(&mut key);
+        self.chan.abandon_recv(&mut key, self.id);
         self.chan.remove_receiver(self.id, S::NAME);
     }
 }

@@ -10,17 +10,29 @@
 //! | `created` | DEBUG | `chan`, `capacity`, `name` (the label; `""` when none) |
 //! | `push` | TRACE | `chan`, `head`, `tail`, `len`, `slot`, `handle` (sender id) |
 //! | `pop` | TRACE | `chan`, `head`, `tail`, `len`, `slot`, `handle` (receiver id) |
-//! | `send_wait` | TRACE | `chan`, `handle`, `waiting_senders` (queue depth after parking) |
-//! | `recv_wait` | TRACE | `chan`, `handle`, `waiting_receivers` (queue depth after parking) |
-//! | `wake` | TRACE | `chan`, `side` (`senders` / `receivers`), `woken` (id of the woken handle), `waiting` (depth after) |
+//! | `send_wait` | TRACE | `chan`, `handle`, `waiting_senders` (queue depth after parking), `ticket` (v2) |
+//! | `recv_wait` | TRACE | `chan`, `handle`, `waiting_receivers` (queue depth after parking), `ticket` (v2) |
+//! | `wake` | TRACE | `chan`, `side` (`senders` / `receivers`), `woken` (id of the woken handle), `waiting` (depth after); v2: `ticket`, `cause` (`push` / `pop` / `pass` / `close`), `by` (id of the handle whose operation woke it), `role` (`by`'s role) |
 //! | `handle` | DEBUG | `chan`, `handle`, `role` (`sender` / `receiver`), `from`, `to` (`Open`, `Closing`, `Closed`; `-` when created or dropped) |
 //! | `lifecycle` | DEBUG | `chan`, `from`, `to` (`open`, `closing`, `closed`) |
-//! | `leave` (v2) | TRACE | `chan`, `side`, `handle`, `waiting` (depth after): a parked future went away unfinished (cancelled or dropped) before any wake |
-//! | `leave_served` (v2) | TRACE | `chan`, `side`, `handle`, `waiting`: a parked future got what it waited for on its own retry, before any wake, and left the queue |
+//! | `leave` (v2) | TRACE | `chan`, `side`, `handle`, `waiting` (depth after), `ticket`: a parked future went away unfinished (cancelled or dropped) before any wake |
+//! | `leave_served` (v2) | TRACE | `chan`, `side`, `handle`, `waiting`, `ticket`: a parked future got what it waited for on its own retry, before any wake, and left the queue |
+//! | `send_closed` (v2) | TRACE | `chan`, `handle`: a send future ended with `Err(SendError)` because the channel is closed; its value went back to the caller |
+//! | `recv_closed` (v2) | TRACE | `chan`, `handle`: a receive future (or a stream) found the channel closed and drained: the end of the stream |
 //!
-//! v2 adds the two `leave` ops, so that a queue's depth never stays stale
-//! after a parked future goes; everything in v1 is unchanged, and a reader
-//! of v1 ignores them (an unknown op).
+//! ## What v2 adds to v1
+//! | change | why |
+//! |---|---|
+//! | ops `leave`, `leave_served` | a queue's depth never stays stale after a parked future goes |
+//! | `ticket` on parks, wakes and leaves | a queue's entries are woken in ticket order (first parked, first woken), so a reader keeps every queue in its exact order even when two threads' park events reach it swapped |
+//! | `cause`, `by`, `role` on `wake` | who woke whom: `push` (a sender's push woke a receiver), `pop` (a receiver's pop woke a sender), `pass` (a woken future that did not need its wakeup passed it on), `close` (the close or last drop of handle `by`) |
+//! | ops `send_closed`, `recv_closed` | what a close did to each future: a sender got its value back, a receiver reached the end of the stream |
+//!
+//! A handle's own close emits its `handle` event (`Open -> Closing`) before
+//! the channel's `lifecycle` event, cause before effect. Every field v1 has
+//! means what it meant; a reader of v1 ignores the new ops and fields. A v2
+//! event without a `ticket` or `cause` (recordings made before they were
+//! added) reads as unknown.
 //!
 //! `head` and `tail` are monotonic positions: the slot is `position % capacity`
 //! and the lap is `position / capacity`. `head` is the next position to write,
@@ -57,6 +69,20 @@ pub const OP_LIFECYCLE: &str = "lifecycle";
 pub const OP_LEAVE: &str = "leave";
 /// A parked future was served by its own retry, before any wake (v2).
 pub const OP_LEAVE_SERVED: &str = "leave_served";
+
+/// A send future gave its value back: the channel is closed (v2).
+pub const OP_SEND_CLOSED: &str = "send_closed";
+/// A receive future found the channel closed and drained (v2).
+pub const OP_RECV_CLOSED: &str = "recv_closed";
+
+/// `cause` of a wake: a sender's push made a message to take.
+pub const CAUSE_PUSH: &str = "push";
+/// `cause` of a wake: a receiver's pop made room.
+pub const CAUSE_POP: &str = "pop";
+/// `cause` of a wake: a woken future that did not use its wakeup passed it on.
+pub const CAUSE_PASS: &str = "pass";
+/// `cause` of a wake: the channel was closed (by a handle's close or drop).
+pub const CAUSE_CLOSE: &str = "close";
 
 /// `side` of a wake of the senders' queue.
 pub const SIDE_SENDERS: &str = "senders";

@@ -119,8 +119,11 @@ impl<T> Sender<T, Open> {
     /// });
     /// ```
     pub fn close(self) -> Sender<T, Closing> {
-        self.chan.close();
-        self.into_state()
+        // The handle's own transition is reported first: the close call is
+        // the cause of the channel's `open -> closing`.
+        let closing: Sender<T, Closing> = self.into_state();
+        closing.chan.close(ROLE_SENDER, closing.id);
+        closing
     }
 }
 

@@ -66,6 +66,10 @@ pub(crate) enum Left {
 pub(crate) struct Woken {
     pub(crate) handle: u64,
     pub(crate) waiting: usize,
+    /// The entry's arrival number in its queue (its key): entries are woken
+    /// in ticket order, so a reader of the events can keep the queue's exact
+    /// order even when two parks' events reach it in the other order.
+    pub(crate) ticket: u64,
 }
 
 impl WaiterQueue {
@@ -195,6 +199,7 @@ impl WaiterQueue {
             Some(e) => Left::Removed(Woken {
                 handle: e.handle,
                 waiting,
+                ticket: e.key,
             }),
             None => Left::Woken,
         }
@@ -213,10 +218,12 @@ impl WaiterQueue {
             self.state.fetch_sub(1, Ordering::SeqCst);
             (entry, inner.entries.len())
         };
+        let (handle, ticket) = (entry.handle, entry.key);
         entry.waker.wake();
         Some(Woken {
-            handle: entry.handle,
+            handle,
             waiting,
+            ticket,
         })
     }
 
@@ -242,6 +249,7 @@ impl WaiterQueue {
             let woken = Woken {
                 handle: entry.handle,
                 waiting,
+                ticket: entry.key,
             };
             // A waker that panics must not keep the rest of the batch asleep:
             // they are already off the queue, and nobody else would wake them.

@@ -201,6 +201,7 @@ impl ChannelState {
                 self.set_waiting(side, waiting);
             }
             EventKind::Leave { side, waiting, .. } => self.set_waiting(side, waiting),
+            EventKind::Closed { .. } => {}
             EventKind::Created { capacity } => self.on_created(now_us, capacity, d),
             EventKind::Handle {
                 handle,

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use tracing::field::{Field, Visit};
 use tracing::Metadata;
 
-use super::snapshot::{EventKind, HandleState, Lifecycle, Role, Side};
+use super::snapshot::{EventKind, HandleState, Lifecycle, Role, Side, WakeCause, NO_TICKET};
 use crate::channel::schema;
 
 /// The `op` of an event.
@@ -38,6 +38,8 @@ pub(crate) enum Op {
     Lifecycle,
     Leave,
     LeaveServed,
+    SendClosed,
+    RecvClosed,
 }
 
 impl Op {
@@ -56,6 +58,8 @@ impl Op {
                 schema::OP_LIFECYCLE => Op::Lifecycle,
                 schema::OP_LEAVE => Op::Leave,
                 schema::OP_LEAVE_SERVED => Op::LeaveServed,
+                schema::OP_SEND_CLOSED => Op::SendClosed,
+                schema::OP_RECV_CLOSED => Op::RecvClosed,
                 _ => Op::Unknown,
             },
         }
@@ -129,17 +133,20 @@ mod id {
     pub(crate) const WAITING_RECEIVERS: FieldId = 8;
     pub(crate) const WAITING: FieldId = 9;
     pub(crate) const WOKEN: FieldId = 10;
+    pub(crate) const TICKET: FieldId = 11;
+    pub(crate) const BY: FieldId = 12;
     /// A field the probe does not read (numbers land here and are ignored).
-    pub(crate) const OTHER: FieldId = 11;
+    pub(crate) const OTHER: FieldId = 13;
     /// Slots in `Decoded::numbers`.
-    pub(crate) const NUMBERS: usize = 12;
+    pub(crate) const NUMBERS: usize = 14;
     // Text fields.
-    pub(crate) const OP: FieldId = 12;
-    pub(crate) const SIDE: FieldId = 13;
-    pub(crate) const ROLE: FieldId = 14;
-    pub(crate) const FROM: FieldId = 15;
-    pub(crate) const TO: FieldId = 16;
-    pub(crate) const NAME: FieldId = 17;
+    pub(crate) const OP: FieldId = 14;
+    pub(crate) const SIDE: FieldId = 15;
+    pub(crate) const ROLE: FieldId = 16;
+    pub(crate) const FROM: FieldId = 17;
+    pub(crate) const TO: FieldId = 18;
+    pub(crate) const NAME: FieldId = 19;
+    pub(crate) const CAUSE: FieldId = 20;
 }
 
 /// The id of a field name of schema v1 ([`id::OTHER`] for any other name).
@@ -156,6 +163,9 @@ fn field_id(name: &str) -> FieldId {
         "waiting_receivers" => id::WAITING_RECEIVERS,
         "waiting" => id::WAITING,
         "woken" => id::WOKEN,
+        "ticket" => id::TICKET,
+        "by" => id::BY,
+        "cause" => id::CAUSE,
         "op" => id::OP,
         "side" => id::SIDE,
         "role" => id::ROLE,
@@ -280,6 +290,7 @@ pub(crate) struct Decoded {
     pub(crate) name: Option<String>,
     side: Option<Side>,
     role: Option<Role>,
+    cause: Option<&'static str>,
     from: StateName,
     to: StateName,
 }
@@ -307,6 +318,27 @@ impl Decoded {
     #[inline]
     pub(crate) fn chan(&self) -> Option<u64> {
         (self.present & (1 << id::CHAN) != 0).then(|| self.number(id::CHAN))
+    }
+
+    /// The `ticket` field, [`NO_TICKET`] when absent.
+    #[inline]
+    fn ticket(&self) -> u64 {
+        if self.present & (1 << id::TICKET) != 0 {
+            self.number(id::TICKET)
+        } else {
+            NO_TICKET
+        }
+    }
+
+    /// The `cause` of a wake, with the role of its `by`.
+    fn cause(&self) -> WakeCause {
+        match (self.cause, self.role) {
+            (Some(schema::CAUSE_PUSH), _) => WakeCause::Push,
+            (Some(schema::CAUSE_POP), _) => WakeCause::Pop,
+            (Some(schema::CAUSE_PASS), _) => WakeCause::Pass,
+            (Some(schema::CAUSE_CLOSE), Some(role)) => WakeCause::Close { role },
+            _ => WakeCause::Unknown,
+        }
     }
 
     #[inline]
@@ -355,21 +387,35 @@ impl Decoded {
             Op::SendWait => EventKind::SendWait {
                 handle: self.number(id::HANDLE),
                 waiting: self.number(id::WAITING_SENDERS) as usize,
+                ticket: self.ticket(),
             },
             Op::RecvWait => EventKind::RecvWait {
                 handle: self.number(id::HANDLE),
                 waiting: self.number(id::WAITING_RECEIVERS) as usize,
+                ticket: self.ticket(),
             },
             Op::Wake => EventKind::Wake {
                 side: self.side?,
                 woken: self.number(id::WOKEN),
                 waiting: self.number(id::WAITING) as usize,
+                ticket: self.ticket(),
+                cause: self.cause(),
+                by: self.number(id::BY),
             },
             Op::Leave | Op::LeaveServed => EventKind::Leave {
                 side: self.side?,
                 handle: self.number(id::HANDLE),
                 waiting: self.number(id::WAITING) as usize,
                 served: self.op == Op::LeaveServed,
+                ticket: self.ticket(),
+            },
+            Op::SendClosed | Op::RecvClosed => EventKind::Closed {
+                role: if self.op == Op::SendClosed {
+                    Role::Sender
+                } else {
+                    Role::Receiver
+                },
+                handle: self.number(id::HANDLE),
             },
             Op::Handle => EventKind::Handle {
                 handle: self.number(id::HANDLE),
@@ -401,6 +447,16 @@ impl Decoded {
                     schema::ROLE_RECEIVER => Some(Role::Receiver),
                     _ => None,
                 }
+            }
+            id::CAUSE => {
+                self.cause = [
+                    schema::CAUSE_PUSH,
+                    schema::CAUSE_POP,
+                    schema::CAUSE_PASS,
+                    schema::CAUSE_CLOSE,
+                ]
+                .into_iter()
+                .find(|c| *c == value)
             }
             id::FROM => self.from = StateName::parse(value),
             id::TO => self.to = StateName::parse(value),
@@ -441,7 +497,10 @@ impl Visit for Decoded {
             self.text(id, text.trim_matches('"'));
             return;
         }
-        if !matches!(id, id::OP | id::SIDE | id::ROLE | id::FROM | id::TO) {
+        if !matches!(
+            id,
+            id::OP | id::SIDE | id::ROLE | id::FROM | id::TO | id::CAUSE
+        ) {
             return;
         }
         let mut buf = StackText::default();

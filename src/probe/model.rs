@@ -170,6 +170,7 @@ impl ChannelModel {
                 self.set_waiting(side, waiting);
             }
             EventKind::Leave { side, waiting, .. } => self.set_waiting(side, waiting),
+            EventKind::Closed { .. } => {}
             EventKind::Created { capacity } => {
                 if self.capacity == 0 && capacity > 0 {
                     if capacity <= MAX_TRACKED_SLOTS {

@@ -312,6 +312,51 @@ pub enum Side {
     Receivers,
 }
 
+/// The `ticket` of an event that has none (an older recording).
+pub const NO_TICKET: u64 = u64::MAX;
+
+/// What woke a parked future (schema v2's `cause` of a `wake`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum WakeCause {
+    /// Not said (a recording made before schema v2 said it).
+    #[default]
+    Unknown,
+    /// A sender's push: there is a message to take.
+    Push,
+    /// A receiver's pop: there is room.
+    Pop,
+    /// A woken future that did not need its wakeup passed it on.
+    Pass,
+    /// The channel was closed by this handle's close or drop.
+    Close {
+        /// The closing handle's role.
+        role: Role,
+    },
+}
+
+impl WakeCause {
+    /// The role of the handle named by `by`, for a wake of queue `side`.
+    pub fn by_role(self, side: Side) -> Option<Role> {
+        match self {
+            WakeCause::Unknown => None,
+            WakeCause::Push => Some(Role::Sender),
+            WakeCause::Pop => Some(Role::Receiver),
+            WakeCause::Pass => Some(side.role()),
+            WakeCause::Close { role } => Some(role),
+        }
+    }
+}
+
+impl Side {
+    /// The role of the handles that park in this queue.
+    pub fn role(self) -> Role {
+        match self {
+            Side::Senders => Role::Sender,
+            Side::Receivers => Role::Receiver,
+        }
+    }
+}
+
 /// One decoded event, as kept in the probe's log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LogEntry {
@@ -325,7 +370,7 @@ pub struct LogEntry {
     pub kind: EventKind,
 }
 
-/// The decoded payload of an event of schema v1.
+/// The decoded payload of an event of schema v2.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventKind {
     /// `created`.
@@ -365,6 +410,8 @@ pub enum EventKind {
         handle: u64,
         /// Senders waiting after it parked.
         waiting: usize,
+        /// Its place in the queue's wake order ([`NO_TICKET`] if unknown).
+        ticket: u64,
     },
     /// `recv_wait`: a receiver parked because the ring was empty.
     RecvWait {
@@ -372,6 +419,8 @@ pub enum EventKind {
         handle: u64,
         /// Receivers waiting after it parked.
         waiting: usize,
+        /// Its place in the queue's wake order ([`NO_TICKET`] if unknown).
+        ticket: u64,
     },
     /// `wake`: a parked waiter was woken.
     Wake {
@@ -381,6 +430,13 @@ pub enum EventKind {
         woken: u64,
         /// Depth of that queue after the wake.
         waiting: usize,
+        /// The woken entry's ticket ([`NO_TICKET`] if unknown).
+        ticket: u64,
+        /// What woke it (schema v2; `Unknown` in older recordings).
+        cause: WakeCause,
+        /// Id of the handle whose operation woke it (its role: see
+        /// [`WakeCause::by_role`]).
+        by: u64,
     },
     /// `leave` / `leave_served` (schema v2): a parked waiter left its queue
     /// without a wake: it went away unfinished, or (`served`) its own retry
@@ -394,6 +450,17 @@ pub enum EventKind {
         waiting: usize,
         /// Its retry was served (`leave_served`), rather than it went away.
         served: bool,
+        /// The entry's ticket ([`NO_TICKET`] if unknown).
+        ticket: u64,
+    },
+    /// `send_closed` / `recv_closed` (schema v2): a future ended because
+    /// the channel is closed: a sender got its value back (`Err(Closed)`),
+    /// a receiver reached the end of the stream.
+    Closed {
+        /// Sender (`send_closed`) or receiver (`recv_closed`).
+        role: Role,
+        /// The handle's id.
+        handle: u64,
     },
     /// `handle`: a handle was created, changed type state, or was dropped.
     Handle {

@@ -2,10 +2,10 @@
 //! reader can follow while it grows, and read back into a `probe::History`
 //! for `chanviz replay`.
 //!
-//! # Format, version 2 (version 1 without tag 8 reads too)
+//! # Format, version 3 (versions 1 and 2 read too)
 //! ```text
 //! magic      "CHANVIZREC\n"                      11 bytes
-//! version    u8 (2)
+//! version    u8 (3)
 //! header     u32 LE length, then JSON: {"format":2,"chanviz":"0.1.0",
 //!            "started_unix_s":1764350000,"scenario":"NAME","scenario_toml":"..."}
 //! frames     u32 LE length, then one batch of records, until the end of file
@@ -18,7 +18,13 @@
 //!   waiting; `6` handle: handle, role (0 sender, 1 receiver), from, to
 //!   (0 absent, 1 open, 2 closing, 3 closed, 4 dropped); `7` lifecycle:
 //!   from, to (0 open, 1 closing, 2 closed); `8` leave (format 2): side,
-//!   handle, waiting, served (0/1)). Events are numbered in order:
+//!   handle, waiting, served (0/1); format 3, schema v2's fields: `9`
+//!   send_wait and `10` recv_wait: handle, waiting, ticket; `11` wake: side,
+//!   woken, waiting, ticket, cause (0 unknown, 1 push, 2 pop, 3 pass, 4 close
+//!   by a sender, 5 close by a receiver), by; `12` leave: side, handle,
+//!   waiting, served, ticket; `13` closed: role, handle. A ticket is written
+//!   plus one, 0 meaning none. Format 3 writes tags 9 to 13 instead of 3, 4,
+//!   5 and 8, which still read). Events are numbered in order:
 //!   the first one of the file is the stream's `first_seq` (in the header's
 //!   first frame, see below), each next one the next number.
 //! - `0x11` named: chan, name length, UTF-8 bytes.
@@ -64,15 +70,17 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 
 use crate::probe::{
-    EventKind, HandleState, History, Lifecycle, LogEntry, Probe, Record, Role, Side,
+    EventKind, HandleState, History, Lifecycle, LogEntry, Probe, Record, Role, Side, WakeCause,
+    NO_TICKET,
 };
 
 /// The bytes every recording starts with.
 pub const MAGIC: &[u8] = b"CHANVIZREC\n";
 /// The format version this chanviz writes (and the newest it reads):
-/// version 2 adds the `leave` events of schema v2 (tag 8); version 1 files
-/// read as before.
-pub const VERSION: u8 = 2;
+/// version 2 adds the `leave` events of schema v2 (tag 8), version 3 the
+/// tickets, wake causes and `closed` events (tags 9 to 13); older files read
+/// as before (their tickets and causes are unknown).
+pub const VERSION: u8 = 3;
 /// Batches the writer thread may be behind before the recording drops
 /// (and records a gap instead): the collector never waits on the disk.
 const QUEUE_BATCHES: usize = 4096;
@@ -199,24 +207,45 @@ fn event(out: &mut Vec<u8>, k: &EventKind) {
                 put(out, v);
             }
         }
-        EventKind::SendWait { handle, waiting } | EventKind::RecvWait { handle, waiting } => {
+        EventKind::SendWait {
+            handle,
+            waiting,
+            ticket,
+        }
+        | EventKind::RecvWait {
+            handle,
+            waiting,
+            ticket,
+        } => {
             out.push(if matches!(k, EventKind::SendWait { .. }) {
-                3
+                9
             } else {
-                4
+                10
             });
             put(out, handle);
             put(out, waiting as u64);
+            put(out, ticket_code(ticket));
         }
         EventKind::Wake {
             side,
             woken,
             waiting,
+            ticket,
+            cause,
+            by,
         } => {
-            out.push(5);
+            out.push(11);
             put(out, u64::from(side == Side::Receivers));
             put(out, woken);
             put(out, waiting as u64);
+            put(out, ticket_code(ticket));
+            put(out, cause_code(cause));
+            put(out, by);
+        }
+        EventKind::Closed { role, handle } => {
+            out.push(13);
+            put(out, u64::from(role == Role::Receiver));
+            put(out, handle);
         }
         EventKind::Handle {
             handle,
@@ -235,18 +264,68 @@ fn event(out: &mut Vec<u8>, k: &EventKind) {
             handle,
             waiting,
             served,
+            ticket,
         } => {
-            out.push(8);
+            out.push(12);
             put(out, u64::from(side == Side::Receivers));
             put(out, handle);
             put(out, waiting as u64);
             put(out, u64::from(served));
+            put(out, ticket_code(ticket));
         }
         EventKind::Lifecycle { from, to } => {
             out.push(7);
             put(out, lifecycle_code(from));
             put(out, lifecycle_code(to));
         }
+    }
+}
+
+/// A ticket as written: plus one, 0 for none.
+fn ticket_code(ticket: u64) -> u64 {
+    if ticket == NO_TICKET {
+        0
+    } else {
+        ticket + 1
+    }
+}
+
+fn ticket_of(code: u64) -> u64 {
+    code.checked_sub(1).unwrap_or(NO_TICKET)
+}
+
+fn cause_code(cause: WakeCause) -> u64 {
+    match cause {
+        WakeCause::Unknown => 0,
+        WakeCause::Push => 1,
+        WakeCause::Pop => 2,
+        WakeCause::Pass => 3,
+        WakeCause::Close { role: Role::Sender } => 4,
+        WakeCause::Close {
+            role: Role::Receiver,
+        } => 5,
+    }
+}
+
+fn cause_of(code: u64) -> Option<WakeCause> {
+    Some(match code {
+        0 => WakeCause::Unknown,
+        1 => WakeCause::Push,
+        2 => WakeCause::Pop,
+        3 => WakeCause::Pass,
+        4 => WakeCause::Close { role: Role::Sender },
+        5 => WakeCause::Close {
+            role: Role::Receiver,
+        },
+        _ => return None,
+    })
+}
+
+fn side_of(code: u64) -> Side {
+    if code == 1 {
+        Side::Receivers
+    } else {
+        Side::Senders
     }
 }
 
@@ -662,22 +741,46 @@ fn read_event(c: &mut Cursor<'_>) -> Option<EventKind> {
                 }
             }
         }
-        t @ (3 | 4) => {
+        t @ (3 | 4 | 9 | 10) => {
             let (handle, waiting) = (u(c)?, u(c)? as usize);
-            if t == 3 {
-                EventKind::SendWait { handle, waiting }
+            let ticket = if t >= 9 { ticket_of(u(c)?) } else { NO_TICKET };
+            if t == 3 || t == 9 {
+                EventKind::SendWait {
+                    handle,
+                    waiting,
+                    ticket,
+                }
             } else {
-                EventKind::RecvWait { handle, waiting }
+                EventKind::RecvWait {
+                    handle,
+                    waiting,
+                    ticket,
+                }
             }
         }
         5 => EventKind::Wake {
-            side: if u(c)? == 1 {
-                Side::Receivers
-            } else {
-                Side::Senders
-            },
+            side: side_of(u(c)?),
             woken: u(c)?,
             waiting: u(c)? as usize,
+            ticket: NO_TICKET,
+            cause: WakeCause::Unknown,
+            by: 0,
+        },
+        11 => EventKind::Wake {
+            side: side_of(u(c)?),
+            woken: u(c)?,
+            waiting: u(c)? as usize,
+            ticket: ticket_of(u(c)?),
+            cause: cause_of(u(c)?)?,
+            by: u(c)?,
+        },
+        13 => EventKind::Closed {
+            role: if u(c)? == 1 {
+                Role::Receiver
+            } else {
+                Role::Sender
+            },
+            handle: u(c)?,
         },
         6 => EventKind::Handle {
             handle: u(c)?,
@@ -693,15 +796,12 @@ fn read_event(c: &mut Cursor<'_>) -> Option<EventKind> {
             from: lifecycle(u(c)?)?,
             to: lifecycle(u(c)?)?,
         },
-        8 => EventKind::Leave {
-            side: if u(c)? == 1 {
-                Side::Receivers
-            } else {
-                Side::Senders
-            },
+        t @ (8 | 12) => EventKind::Leave {
+            side: side_of(u(c)?),
             handle: u(c)?,
             waiting: u(c)? as usize,
             served: u(c)? == 1,
+            ticket: if t == 12 { ticket_of(u(c)?) } else { NO_TICKET },
         },
         _ => return None,
     })

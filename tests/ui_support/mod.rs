@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chanviz::probe::snapshot::{
     Bucket, ChannelSnapshot, Counters, EventKind, HandleSnapshot, HandleState, Lifecycle,
-    LifecycleChange, LogEntry, Role, Side, Snapshot, Transition, BUCKET_US,
+    LifecycleChange, LogEntry, Role, Side, Snapshot, Transition, WakeCause, BUCKET_US,
 };
 use chanviz::scenario::control::{Command, Control, Knobs, Mode, Narration, Rate};
 use chanviz::ui::{App, Theme};
@@ -177,15 +177,20 @@ pub fn events() -> Vec<LogEntry> {
         EventKind::SendWait {
             handle: 2,
             waiting: 3,
+            ticket: 7,
         },
         EventKind::Wake {
             side: Side::Senders,
             woken: 2,
             waiting: 2,
+            ticket: 7,
+            cause: WakeCause::Pop,
+            by: 0,
         },
         EventKind::RecvWait {
             handle: 0,
             waiting: 1,
+            ticket: 0,
         },
         EventKind::Handle {
             handle: 0,

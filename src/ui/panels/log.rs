@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use crate::format;
-use crate::probe::snapshot::{EventKind, HandleState, Lifecycle, LogEntry, Side, Snapshot};
+use crate::probe::snapshot::{EventKind, HandleState, Lifecycle, LogEntry, Role, Side, Snapshot};
 use crate::ui::app::App;
 use crate::ui::theme::Theme;
 
@@ -33,6 +33,7 @@ pub fn describe_in_context(
             side,
             woken,
             waiting,
+            ..
         },
         Some(prev),
     ) = (entry.kind, prev)
@@ -86,14 +87,18 @@ pub fn describe(entry: &LogEntry, snapshot: &Snapshot) -> String {
                 format!("R{handle} popped slot {slot} (len {len})")
             }
         }
-        EventKind::SendWait { handle, waiting } => {
+        EventKind::SendWait {
+            handle, waiting, ..
+        } => {
             let full = cap.map_or(String::new(), |c| format!(" ({c}/{c})"));
             format!(
                 "S{handle} parked: ring full{full}, {} waiting",
                 plural(waiting, "sender", "senders")
             )
         }
-        EventKind::RecvWait { handle, waiting } => format!(
+        EventKind::RecvWait {
+            handle, waiting, ..
+        } => format!(
             "R{handle} parked: ring empty, {} waiting",
             plural(waiting, "receiver", "receivers")
         ),
@@ -101,6 +106,7 @@ pub fn describe(entry: &LogEntry, snapshot: &Snapshot) -> String {
             side,
             woken,
             waiting,
+            ..
         } => match side {
             Side::Senders => format!("woke S{woken} (senders waiting: {waiting})"),
             Side::Receivers => format!("woke R{woken} (receivers waiting: {waiting})"),
@@ -110,6 +116,7 @@ pub fn describe(entry: &LogEntry, snapshot: &Snapshot) -> String {
             handle,
             waiting,
             served,
+            ..
         } => {
             let (who, queue, still) = match side {
                 Side::Senders => (
@@ -150,6 +157,10 @@ pub fn describe(entry: &LogEntry, snapshot: &Snapshot) -> String {
                 (from, to) => format!("{who} {from} -> {to}"),
             }
         }
+        EventKind::Closed { role, handle } => match role {
+            Role::Sender => format!("S{handle} send -> Err(Closed): value returned"),
+            Role::Receiver => format!("R{handle} recv -> end of stream"),
+        },
         EventKind::Lifecycle { to, .. } => match to {
             Lifecycle::Open => format!("channel #{} open", entry.chan),
             Lifecycle::Closing => format!(
@@ -169,7 +180,7 @@ fn kind_style(kind: &EventKind, theme: &Theme) -> Style {
         EventKind::Push { .. } => theme.sender(),
         EventKind::Pop { .. } => theme.receiver(),
         EventKind::SendWait { .. } | EventKind::RecvWait { .. } => theme.warn(),
-        EventKind::Wake { .. } | EventKind::Leave { .. } => theme
+        EventKind::Wake { .. } | EventKind::Leave { .. } | EventKind::Closed { .. } => theme
             .title()
             .remove_modifier(ratatui::style::Modifier::BOLD),
         EventKind::Handle { .. } | EventKind::Lifecycle { .. } | EventKind::Created { .. } => {
@@ -256,6 +267,7 @@ pub fn lines_for(app: &App, range: std::ops::Range<usize>, width: usize) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::probe::snapshot::{WakeCause, NO_TICKET};
 
     fn entry(seq: u64, chan: u64, kind: EventKind) -> LogEntry {
         LogEntry {
@@ -287,6 +299,9 @@ mod tests {
                 side: Side::Senders,
                 woken: 2,
                 waiting: 1,
+                ticket: NO_TICKET,
+                cause: WakeCause::Unknown,
+                by: 0,
             },
         );
         assert_eq!(
@@ -321,6 +336,9 @@ mod tests {
                 side: Side::Receivers,
                 woken: 0,
                 waiting: 0,
+                ticket: NO_TICKET,
+                cause: WakeCause::Unknown,
+                by: 0,
             },
         );
         assert_eq!(
