@@ -16,7 +16,8 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use chanviz::probe::{
-    ChannelSnapshot, EventKind, HandleState, Lifecycle, LogEntry, ProbeLayer, Role, Side,
+    ChannelSnapshot, EventKind, HandleState, Lifecycle, LogEntry, Model, ProbeLayer, Role, Side,
+    WarningKind,
 };
 use chanviz::scenario::control::{Answer, Narration};
 use chanviz::scenario::demos::{self, DEMOS};
@@ -907,4 +908,156 @@ fn lesson_shutdown_explains_each_transition_when_it_happens() {
     assert!(ms(2) >= at(HandleState::Closed), "{n:#?} {s:#?}");
     assert!(ms(1) < at(HandleState::Closed), "{n:#?} {s:#?}");
     assert_eq!(s.end, EndReason::Closed, "{s:#?}");
+}
+
+/// Every warning the fold raised during a run, with when it first did (µs
+/// since the channel was created): the model is evaluated every 100 ms of
+/// the run's own time, as a view that refreshes would.
+fn warnings_seen(o: &Observed) -> BTreeMap<WarningKind, u64> {
+    let mut model = Model::new();
+    let mut seen = BTreeMap::new();
+    let Some(first) = o.events.first() else {
+        return seen;
+    };
+    let created = first.at_us;
+    let mut next = created;
+    let look = |model: &Model, at: u64, seen: &mut BTreeMap<WarningKind, u64>| {
+        for c in &model.snapshot(at, Vec::new()).channels {
+            for w in &c.insight.warnings {
+                seen.entry(w.kind).or_insert(at - created);
+            }
+        }
+    };
+    for e in &o.events {
+        while next < e.at_us {
+            look(&model, next, &mut seen);
+            next += 100_000;
+        }
+        model.apply(e);
+    }
+    let end = o.events.last().map_or(created, |e| e.at_us);
+    look(&model, end, &mut seen);
+    seen
+}
+
+/// The fold never suspects a lost wakeup on a correct run: no waiter stays
+/// parked beside what it waits for, in any demo.
+#[test]
+fn no_demo_ever_raises_the_lost_wakeup_warning() {
+    for (key, o) in runs() {
+        let seen = warnings_seen(o);
+        assert!(
+            !seen.contains_key(&WarningKind::LostWakeup),
+            "{key}: {seen:?}: {}",
+            o.report()
+        );
+    }
+}
+
+/// A healthy single-producer run raises no warning at all.
+#[test]
+fn spsc_raises_no_warning() {
+    let o = observed("spsc");
+    let seen = warnings_seen(o);
+    assert!(seen.is_empty(), "{seen:?}: {}", o.report());
+}
+
+/// In `backpressure` the consumer is the bottleneck, and the advice says
+/// that no capacity would help.
+#[test]
+fn backpressure_is_consumer_bound_and_no_capacity_helps() {
+    let o = observed("backpressure");
+    let seen = warnings_seen(o);
+    assert!(
+        seen.contains_key(&WarningKind::ConsumerBound),
+        "{seen:?}: {}",
+        o.report()
+    );
+    assert!(!seen.contains_key(&WarningKind::ProducerBound), "{seen:?}");
+    // Just before the close, the picture still says so, with its advice.
+    let open = o.open();
+    let mut model = Model::new();
+    open.iter().for_each(|e| model.apply(e));
+    let at = open.last().unwrap().at_us;
+    let snap = model.snapshot(at, Vec::new());
+    let insight = &snap.channels[0].insight;
+    assert!(insight.warns(WarningKind::ConsumerBound), "{insight:#?}");
+    let advice = insight.advice.as_ref().expect("advice");
+    assert_eq!(advice.capacity, None, "{advice:?}");
+}
+
+/// In `burst` a burst overfills the ring for a moment: the advice names a
+/// capacity above 16 that would have held the largest backlog.
+#[test]
+fn burst_advice_names_the_capacity_that_absorbs_the_bursts() {
+    let o = observed("burst");
+    let advice = o.channel.insight.advice.as_ref().expect("advice");
+    let cap = advice.capacity.expect("a capacity");
+    assert!(cap > o.capacity, "{advice:?}");
+    assert!(advice.reasoning.contains("L = λ·W"), "{advice:?}");
+}
+
+/// Little's law on the model: in the steady part of a `backpressure` run,
+/// the mean time in queue that the fold measures is within 10% of the mean
+/// len (time-weighted, from the events) divided by the throughput.
+#[test]
+fn littles_law_holds_on_the_model_in_a_steady_backpressure_run() {
+    let o = observed("backpressure");
+    let events = o.open();
+    let start = events.first().unwrap().at_us;
+    let (t0, t1) = (start + 2_000_000, events.last().unwrap().at_us);
+    let mut model = Model::new();
+    let (mut head, mut tail) = (0u64, 0u64);
+    let mut area = 0u128; // len × µs over [t0, t1]
+    let mut last = t0;
+    let mut pops = 0u64;
+    let mut at_t0 = None;
+    for e in events {
+        if e.at_us >= t0 {
+            if at_t0.is_none() {
+                at_t0 = Some(
+                    model.snapshot(t0, Vec::new()).channels[0]
+                        .insight
+                        .queue_time
+                        .whole,
+                );
+            }
+            area += u128::from(head - tail) * u128::from(e.at_us - last);
+            last = e.at_us;
+        }
+        match e.kind {
+            EventKind::Push { head: h, .. } => head = head.max(h),
+            EventKind::Pop { tail: t, .. } => {
+                tail = tail.max(t);
+                if e.at_us >= t0 {
+                    pops += 1;
+                }
+            }
+            _ => {}
+        }
+        model.apply(e);
+    }
+    let before = at_t0.expect("the run lasts past 2 s");
+    let after = model.snapshot(t1, Vec::new()).channels[0]
+        .insight
+        .queue_time
+        .whole;
+    let n = after.count - before.count;
+    assert!(
+        n >= 40 && pops >= 40,
+        "{n} timed pops, {pops} pops: {}",
+        o.report()
+    );
+    let w_us =
+        (after.mean_us * after.count as f64 - before.mean_us * before.count as f64) / n as f64;
+    let secs = (t1 - t0) as f64 / 1e6;
+    let mean_len = area as f64 / (t1 - t0) as f64;
+    let throughput = pops as f64 / secs;
+    let little_us = mean_len / throughput * 1e6;
+    let err = (w_us - little_us).abs() / little_us;
+    assert!(
+        err <= 0.10,
+        "time in queue {w_us:.0} µs vs L/λ = {mean_len:.2} / {throughput:.2}/s = {little_us:.0} µs ({:.1}% off)",
+        err * 100.0
+    );
 }

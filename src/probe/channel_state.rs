@@ -404,6 +404,7 @@ impl ChannelState {
             handles,
             lifecycle,
             lifecycle_history,
+            insight: Default::default(),
         }
     }
 

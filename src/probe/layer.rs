@@ -19,7 +19,7 @@ use super::channel_state::ChannelState;
 use super::clock::{Clock, TimeSource};
 use super::decode::{Decoded, Op, Plans};
 use super::snapshot::LogEntry;
-use super::snapshot::Snapshot;
+use super::snapshot::{ChannelSnapshot, Snapshot};
 use super::stream::{Rewind, Sink, Stream, DEFAULT_HISTORY};
 use crate::channel::schema;
 
@@ -170,9 +170,18 @@ impl Inner {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        let channels = channels.iter().map(|c| c.snapshot(at_us)).collect();
+        let mut channels: Vec<ChannelSnapshot> =
+            channels.iter().map(|c| c.snapshot(at_us)).collect();
         let c = self.stream.collect();
         let h = &c.history;
+        // The counters come from the atomics (exact through a gap); what
+        // only the fold knows (messages, waiter order, latencies, warnings)
+        // comes from the collector's model, just drained.
+        for ch in &mut channels {
+            if let Some(insight) = h.model().insight(ch, at_us) {
+                ch.insight = insight;
+            }
+        }
         let events = match h.end() {
             0 => Vec::new(),
             end => h.up_to(end - 1, max_events),

@@ -81,6 +81,7 @@
 mod channel_state;
 mod clock;
 mod decode;
+pub mod insight;
 mod layer;
 pub mod model;
 pub mod snapshot;

@@ -16,8 +16,9 @@
 use std::collections::VecDeque;
 
 use super::channel_state::{MAX_HANDLES, MAX_TRACKED_SLOTS};
+use super::insight::Tracker;
 use super::snapshot::{
-    Bucket, ChannelSnapshot, Counters, EventKind, HandleSnapshot, HandleState, Lifecycle,
+    Bucket, ChannelSnapshot, Counters, EventKind, HandleSnapshot, HandleState, Insight, Lifecycle,
     LifecycleChange, LogEntry, Role, Side, Snapshot, Transition, BUCKETS, BUCKET_US,
 };
 use super::MAX_CHANNELS;
@@ -60,6 +61,8 @@ struct ChannelModel {
     /// Buckets from the first event on (at most `BUCKETS`), the last one the
     /// current one.
     buckets: VecDeque<Bucket>,
+    /// Messages, waiter order, latencies, warning conditions.
+    tracker: Tracker,
 }
 
 impl ChannelModel {
@@ -86,6 +89,7 @@ impl ChannelModel {
             history: Vec::new(),
             finished: false,
             buckets,
+            tracker: Tracker::default(),
         }
     }
 
@@ -141,35 +145,72 @@ impl ChannelModel {
     fn apply(&mut self, e: &LogEntry) {
         self.roll_to(e.at_us);
         match e.kind {
-            EventKind::Push { slot, head, .. } => {
+            EventKind::Push {
+                handle, slot, head, ..
+            } => {
                 self.counters.sent += 1;
                 self.bucket().sent += 1;
                 self.head = self.head.max(head);
                 self.stamp(slot, head.wrapping_sub(1).wrapping_mul(2).wrapping_add(1));
+                self.tracker.push(e.at_us, handle, slot, head);
             }
-            EventKind::Pop { slot, tail, .. } => {
+            EventKind::Pop {
+                handle, slot, tail, ..
+            } => {
                 self.counters.received += 1;
                 self.bucket().received += 1;
                 self.tail = self.tail.max(tail);
                 self.stamp(slot, tail.wrapping_mul(2));
+                self.tracker.pop(e.at_us, handle, slot, tail);
             }
-            EventKind::SendWait { waiting, .. } => {
+            EventKind::SendWait {
+                handle,
+                waiting,
+                ticket,
+            } => {
                 self.counters.send_waits += 1;
                 self.set_waiting(Side::Senders, waiting);
+                self.tracker
+                    .park(e.at_us, Side::Senders, handle, ticket, waiting);
             }
-            EventKind::RecvWait { waiting, .. } => {
+            EventKind::RecvWait {
+                handle,
+                waiting,
+                ticket,
+            } => {
                 self.counters.recv_waits += 1;
                 self.set_waiting(Side::Receivers, waiting);
+                self.tracker
+                    .park(e.at_us, Side::Receivers, handle, ticket, waiting);
             }
-            EventKind::Wake { side, waiting, .. } => {
+            EventKind::Wake {
+                side,
+                woken,
+                waiting,
+                ticket,
+                cause,
+                by,
+            } => {
                 match side {
                     Side::Senders => self.counters.sender_wakes += 1,
                     Side::Receivers => self.counters.receiver_wakes += 1,
                 }
                 self.bucket().wakes += 1;
                 self.set_waiting(side, waiting);
+                self.tracker
+                    .wake(e.at_us, side, woken, ticket, waiting, (cause, by));
             }
-            EventKind::Leave { side, waiting, .. } => self.set_waiting(side, waiting),
+            EventKind::Leave {
+                side,
+                handle,
+                waiting,
+                served,
+                ticket,
+            } => {
+                self.set_waiting(side, waiting);
+                self.tracker
+                    .leave(e.at_us, side, handle, ticket, waiting, served);
+            }
             EventKind::Closed { .. } => {}
             EventKind::Created { capacity } => {
                 if self.capacity == 0 && capacity > 0 {
@@ -207,6 +248,19 @@ impl ChannelModel {
                 });
             }
         }
+        let len = (self.head.max(self.tail) - self.tail) as usize;
+        let len = if self.capacity > 0 {
+            len.min(self.capacity)
+        } else {
+            len
+        };
+        self.tracker.settle(
+            e.at_us,
+            len,
+            self.capacity,
+            self.waiting_senders,
+            self.waiting_receivers,
+        );
     }
 
     fn on_handle(&mut self, at_us: u64, id: u64, role: Role, from: HandleState, to: HandleState) {
@@ -279,7 +333,7 @@ impl ChannelModel {
         }
         let excess = buckets.len().saturating_sub(BUCKETS);
         buckets.drain(..excess);
-        ChannelSnapshot {
+        let mut snapshot = ChannelSnapshot {
             chan: self.chan,
             name: self.name.clone(),
             capacity,
@@ -296,7 +350,10 @@ impl ChannelModel {
             lifecycle: self.lifecycle,
             lifecycle_history: self.history.clone(),
             buckets,
-        }
+            insight: Insight::default(),
+        };
+        snapshot.insight = self.tracker.insight(&snapshot, at_us);
+        snapshot
     }
 }
 
@@ -335,6 +392,13 @@ impl Model {
             // The name comes just before its channel's `created` event.
             None => self.pending_names.push((chan, name.to_string())),
         }
+    }
+
+    /// The insight into channel `c` at time `at_us`, as this fold sees
+    /// it, for a snapshot built elsewhere (the live probe's counters).
+    pub fn insight(&self, c: &ChannelSnapshot, at_us: u64) -> Option<Insight> {
+        let m = self.channels.iter().rev().find(|m| m.chan == c.chan)?;
+        Some(m.tracker.insight(c, at_us))
     }
 
     /// The model as a [`Snapshot`] at time `at_us`, with `events` as its log.

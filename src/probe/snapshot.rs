@@ -87,6 +87,9 @@ pub struct ChannelSnapshot {
     /// Throughput history: 100 ms buckets, oldest first, the last one still
     /// filling. At most [`BUCKETS`] entries.
     pub buckets: Vec<Bucket>,
+    /// Messages, waiters, wakes, latencies and warnings, from the fold of
+    /// the events (see [`Insight`]).
+    pub insight: Insight,
 }
 
 impl ChannelSnapshot {
@@ -480,4 +483,210 @@ pub enum EventKind {
         /// After.
         to: Lifecycle,
     },
+}
+
+/// What the events say beyond counts (issue #11): which message sits in
+/// which slot and since when, who waits in which order, who woke whom, how
+/// long messages wait, and what looks wrong. Built by the fold
+/// ([`Model`](super::Model)), so it reads the same live, rewound and
+/// replayed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Insight {
+    /// Messages in the ring, oldest first. When more are in flight than
+    /// [`MAX_LISTED_MESSAGES`], an even sample of them that keeps the oldest.
+    pub messages: Vec<SlotMessage>,
+    /// Messages in flight that the fold follows (at most
+    /// [`MAX_TRACKED_MESSAGES`]).
+    pub in_flight: usize,
+    /// Parked senders, first to last: the order the channel wakes them in.
+    pub parked_senders: Vec<Parked>,
+    /// Parked receivers, first to last.
+    pub parked_receivers: Vec<Parked>,
+    /// The newest wakes, newest last (at most [`MAX_WAKE_NOTES`]).
+    pub wakes: Vec<WakeNote>,
+    /// Time in queue: a message's push to its pop.
+    pub queue_time: Latency,
+    /// Time parked: a park to its wake (or to its own retry's success).
+    pub park_time: Latency,
+    /// What is wrong now, in plain words.
+    pub warnings: Vec<Warning>,
+    /// The capacity that would have absorbed the bursts seen, and why.
+    pub advice: Option<Advice>,
+}
+
+/// Messages listed in [`Insight::messages`] at most.
+pub const MAX_LISTED_MESSAGES: usize = 4096;
+/// Messages in flight the fold follows per channel at most (a bigger
+/// backlog's newest messages are not followed, and their time in queue is
+/// not measured).
+pub const MAX_TRACKED_MESSAGES: usize = 1 << 16;
+/// Wakes remembered in [`Insight::wakes`].
+pub const MAX_WAKE_NOTES: usize = 8;
+
+impl Insight {
+    /// The parked list of one side.
+    pub fn parked(&self, side: Side) -> &[Parked] {
+        match side {
+            Side::Senders => &self.parked_senders,
+            Side::Receivers => &self.parked_receivers,
+        }
+    }
+
+    /// The message in `slot`, if one is listed there.
+    pub fn in_slot(&self, slot: usize) -> Option<&SlotMessage> {
+        self.messages.iter().find(|m| m.slot == slot)
+    }
+
+    /// The oldest message in the ring.
+    pub fn oldest(&self) -> Option<&SlotMessage> {
+        self.messages.first()
+    }
+
+    /// Whether a warning of this kind is on.
+    pub fn warns(&self, kind: WarningKind) -> bool {
+        self.warnings.iter().any(|w| w.kind == kind)
+    }
+}
+
+/// A message in the ring.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SlotMessage {
+    /// Its slot.
+    pub slot: usize,
+    /// Its position (`pushed at position p, popped at position p`).
+    pub pos: u64,
+    /// The sender that pushed it (S`sender`).
+    pub sender: u64,
+    /// Its number among that sender's pushes, from 1.
+    pub seq: u64,
+    /// When it was pushed, probe time in µs.
+    pub pushed_us: u64,
+}
+
+/// A parked future, in its queue.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Parked {
+    /// The handle's id (S or R by the queue).
+    pub handle: u64,
+    /// Its place in the wake order ([`NO_TICKET`] if unknown).
+    pub ticket: u64,
+    /// When it parked, probe time in µs.
+    pub since_us: u64,
+}
+
+/// One wake: who woke whom, and by doing what.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WakeNote {
+    /// When, probe time in µs.
+    pub at_us: u64,
+    /// The queue the woken future was in.
+    pub side: Side,
+    /// The woken handle.
+    pub woken: u64,
+    /// What woke it.
+    pub cause: WakeCause,
+    /// The handle whose operation woke it.
+    pub by: u64,
+    /// The slot that push or pop used, when the cause is one.
+    pub slot: Option<usize>,
+}
+
+/// A duration's distribution over the whole run and over the last 10 s.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Latency {
+    /// Since the channel was created.
+    pub whole: Percentiles,
+    /// Over the last [`RECENT_WINDOW_US`].
+    pub recent: Percentiles,
+}
+
+/// The window of [`Latency::recent`]: 10 s.
+pub const RECENT_WINDOW_US: u64 = 10_000_000;
+
+/// Percentiles of a set of durations, in µs (0 when `count` is 0).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Percentiles {
+    /// Durations measured.
+    pub count: u64,
+    /// Their mean.
+    pub mean_us: f64,
+    /// Median.
+    pub p50_us: u64,
+    /// 90th percentile.
+    pub p90_us: u64,
+    /// 99th percentile.
+    pub p99_us: u64,
+    /// Longest (exact).
+    pub max_us: u64,
+}
+
+/// Something wrong, in plain words.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Warning {
+    /// Which rule fired.
+    pub kind: WarningKind,
+    /// Since when its condition holds, probe time in µs.
+    pub since_us: u64,
+    /// What is wrong, in one sentence.
+    pub what: String,
+    /// What to try.
+    pub try_this: String,
+}
+
+/// The warning rules (`--warn NAME`, `--allow NAME`, `check --fail-on NAME`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WarningKind {
+    /// The ring stays nearly full and senders stay parked.
+    ConsumerBound,
+    /// The ring stays empty and receivers stay parked.
+    ProducerBound,
+    /// The channel stays in `closing`.
+    StuckClosing,
+    /// A waiter stays parked while the ring could serve it.
+    LostWakeup,
+    /// More wakes than messages moved.
+    ThunderingHerd,
+}
+
+impl WarningKind {
+    /// Every rule, in the order they are shown.
+    pub const ALL: [WarningKind; 5] = [
+        WarningKind::ConsumerBound,
+        WarningKind::ProducerBound,
+        WarningKind::StuckClosing,
+        WarningKind::LostWakeup,
+        WarningKind::ThunderingHerd,
+    ];
+
+    /// The name used on the command line and in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            WarningKind::ConsumerBound => "consumer-bound",
+            WarningKind::ProducerBound => "producer-bound",
+            WarningKind::StuckClosing => "stuck-closing",
+            WarningKind::LostWakeup => "lost-wakeup",
+            WarningKind::ThunderingHerd => "thundering-herd",
+        }
+    }
+
+    /// The rule called `name`.
+    pub fn from_name(name: &str) -> Option<WarningKind> {
+        WarningKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+impl fmt::Display for WarningKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Capacity advice from Little's law.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Advice {
+    /// The capacity that would have held the largest backlog seen without
+    /// parking a sender; `None` when no capacity helps (a steady overload).
+    pub capacity: Option<usize>,
+    /// The reasoning, in one line.
+    pub reasoning: String,
 }

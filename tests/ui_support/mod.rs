@@ -6,8 +6,9 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use chanviz::probe::snapshot::{
-    Bucket, ChannelSnapshot, Counters, EventKind, HandleSnapshot, HandleState, Lifecycle,
-    LifecycleChange, LogEntry, Role, Side, Snapshot, Transition, WakeCause, BUCKET_US,
+    Advice, Bucket, ChannelSnapshot, Counters, EventKind, HandleSnapshot, HandleState, Insight,
+    Latency, Lifecycle, LifecycleChange, LogEntry, Parked, Percentiles, Role, Side, SlotMessage,
+    Snapshot, Transition, WakeCause, WakeNote, Warning, WarningKind, BUCKET_US,
 };
 use chanviz::scenario::control::{Command, Control, Knobs, Mode, Narration, Rate};
 use chanviz::ui::{App, Theme};
@@ -153,6 +154,85 @@ pub fn channel() -> ChannelSnapshot {
             },
         ],
         buckets: buckets(600, 1),
+        insight: insight(),
+    }
+}
+
+/// What the fold would know of that channel: five messages (S0 and S1's,
+/// the oldest 2.9 s old), S1 then S0 parked, R0's last pop woke S1, the
+/// latencies, and the consumer-bound warning with its advice.
+pub fn insight() -> Insight {
+    let ms = 1_000u64;
+    let message = |slot: usize, sender: u64, seq: u64, pushed_ms: u64| SlotMessage {
+        slot,
+        pos: 8 + slot as u64,
+        sender,
+        seq,
+        pushed_us: pushed_ms * ms,
+    };
+    let p = |count, mean_ms: f64, p50, p90, p99, max| Percentiles {
+        count,
+        mean_us: mean_ms * 1e3,
+        p50_us: p50 * ms,
+        p90_us: p90 * ms,
+        p99_us: p99 * ms,
+        max_us: max * ms,
+    };
+    Insight {
+        messages: vec![
+            message(0, 0, 3, 57_100),
+            message(1, 1, 2, 57_600),
+            message(2, 0, 4, 58_200),
+            message(3, 1, 3, 58_900),
+            message(4, 1, 4, 59_500),
+        ],
+        in_flight: 5,
+        parked_senders: vec![
+            Parked {
+                handle: 1,
+                ticket: 4,
+                since_us: 58_800 * ms,
+            },
+            Parked {
+                handle: 0,
+                ticket: 6,
+                since_us: 59_400 * ms,
+            },
+        ],
+        parked_receivers: Vec::new(),
+        wakes: vec![WakeNote {
+            at_us: 59_900 * ms,
+            side: Side::Senders,
+            woken: 2,
+            cause: WakeCause::Pop,
+            by: 0,
+            slot: Some(7),
+        }],
+        queue_time: Latency {
+            whole: p(8, 2_100.0, 2_000, 2_800, 3_100, 3_200),
+            recent: p(5, 2_400.0, 2_300, 2_900, 3_100, 3_200),
+        },
+        park_time: Latency {
+            whole: p(4, 420.0, 400, 600, 650, 650),
+            recent: p(2, 500.0, 450, 600, 600, 600),
+        },
+        warnings: vec![Warning {
+            kind: WarningKind::ConsumerBound,
+            since_us: 52_000 * ms,
+            what: "The consumer is the bottleneck: the ring has been (nearly) full with senders \
+                   parked for 8.0s; receivers take 1.5 msg/s and the senders offer more."
+                .into(),
+            try_this: "Add a consumer (c) or make each message cheaper to handle (<); a bigger \
+                       ring only delays the parking."
+                .into(),
+        }],
+        advice: Some(Advice {
+            capacity: None,
+            reasoning: "No capacity absorbs a steady overload (L = λ·W = 2.2 msg/s × 2.1s = 4.6 \
+                        messages wait on average, and the ring stays full): a bigger ring only \
+                        delays the parking; add consumer capacity."
+                .into(),
+        }),
     }
 }
 
