@@ -640,3 +640,26 @@ fn recent_rate(c: &ChannelSnapshot, count: impl Fn(&super::snapshot::Bucket) -> 
     let sum: u64 = c.buckets[c.buckets.len() - n..].iter().map(count).sum();
     sum as f64 / (n as f64 * BUCKET_US as f64 / 1e6)
 }
+
+/// Which warnings a view, a headless run or `chanviz check` shows:
+/// `--warn NAME` (only those named; repeatable) and `--allow NAME` (never
+/// that one; repeatable). By default, all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WarningFilter {
+    /// Only these, when not empty.
+    pub only: Vec<WarningKind>,
+    /// Never these.
+    pub allow: Vec<WarningKind>,
+}
+
+impl WarningFilter {
+    /// Whether warnings of `kind` are shown.
+    pub fn shows(&self, kind: WarningKind) -> bool {
+        (self.only.is_empty() || self.only.contains(&kind)) && !self.allow.contains(&kind)
+    }
+
+    /// The warnings of `warnings` it shows.
+    pub fn apply<'a>(&'a self, warnings: &'a [Warning]) -> impl Iterator<Item = &'a Warning> {
+        warnings.iter().filter(|w| self.shows(w.kind))
+    }
+}

@@ -68,6 +68,8 @@ pub struct App {
     pub replay: bool,
     /// A time being typed after `g` (shown in the footer).
     pub prompt: Option<String>,
+    /// Which warnings are shown (`--warn`, `--allow`).
+    pub warnings: crate::probe::insight::WarningFilter,
 }
 
 /// The description card: the scenario's whole description in a box over
@@ -117,6 +119,7 @@ impl App {
             mode: Mode::Running,
             frame_time: Duration::ZERO,
             quit: false,
+            warnings: Default::default(),
             notice: None,
             paused: Vec::new(),
             card: Card::Hidden,
