@@ -75,6 +75,24 @@ pub fn time_us(us: u64) -> String {
     }
 }
 
+/// An age or a wait, as short as it reads: `0.8ms`, `12ms`, `2.9s`,
+/// `12s`, `3m05s`, `2h05m` (at most 6 columns).
+pub fn age_us(us: u64) -> String {
+    if us < 1_000 {
+        format!("{:.1}ms", us as f64 / 1e3)
+    } else if us < 1_000_000 {
+        format!("{}ms", us / 1_000)
+    } else if us < 10_000_000 {
+        format!("{:.1}s", us as f64 / 1e6)
+    } else if us < 60_000_000 {
+        format!("{}s", us / 1_000_000)
+    } else if us < 3_600_000_000 {
+        format!("{}m{:02}s", us / 60_000_000, us / 1_000_000 % 60)
+    } else {
+        format!("{}h{:02}m", us / 3_600_000_000, us / 60_000_000 % 60)
+    }
+}
+
 /// Elapsed time, short: `12.3s`, `1m02s`, `1h02m`.
 pub fn elapsed_us(us: u64) -> String {
     let secs = us / 1_000_000;

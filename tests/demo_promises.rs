@@ -994,7 +994,7 @@ fn burst_advice_names_the_capacity_that_absorbs_the_bursts() {
     let advice = o.channel.insight.advice.as_ref().expect("advice");
     let cap = advice.capacity.expect("a capacity");
     assert!(cap > o.capacity, "{advice:?}");
-    assert!(advice.reasoning.contains("L = λ·W"), "{advice:?}");
+    assert!(advice.reasoning.contains("Little's law"), "{advice:?}");
 }
 
 /// Little's law on the model: in the steady part of a `backpressure` run,

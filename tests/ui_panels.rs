@@ -60,6 +60,18 @@ fn app_with_ring(capacity: usize, used: std::ops::Range<usize>, lap: usize) -> A
     chan.head = (capacity * lap + used.end) as _;
     chan.tail = (capacity * lap + used.start) as _;
     chan.len = used.len() as _;
+    // The messages in those slots: senders S0..S2 in turn, 10 ms apart.
+    let (head, tail) = (chan.head, chan.tail);
+    chan.insight.messages = (tail..head)
+        .map(|pos| chanviz::probe::SlotMessage {
+            slot: (pos % capacity as u64) as usize,
+            pos,
+            sender: pos % 3,
+            seq: pos / 3 + 1,
+            pushed_us: 60_000_000 - (head - pos) * 10_000,
+        })
+        .collect();
+    chan.insight.in_flight = used.len();
     app
 }
 
@@ -84,7 +96,7 @@ fn ring_beyond_64_slots_uses_buckets_with_a_legend() {
         "panel_ring_cap1000",
         (1000, 0..500, 1),
         (80, 7),
-        "each cell = 50 slots",
+        "each cell = 100 slots",
     );
 }
 

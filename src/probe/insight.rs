@@ -152,6 +152,20 @@ impl Durations {
                 }
             }
         }
+        let mut recent_bars = Vec::new();
+        if let Some(h) = recent.as_ref().filter(|h| !h.is_empty()) {
+            let mut bars: Vec<(u64, u64)> = h
+                .iter_log(1, 2.0)
+                .map(|v| (v.value_iterated_to(), v.count_since_last_iteration()))
+                .collect();
+            while bars.first().is_some_and(|b| b.1 == 0) {
+                bars.remove(0);
+            }
+            while bars.last().is_some_and(|b| b.1 == 0) {
+                bars.pop();
+            }
+            recent_bars = bars;
+        }
         let recent = match recent {
             Some(h) if !h.is_empty() => Percentiles {
                 count: h.len(),
@@ -163,7 +177,11 @@ impl Durations {
             },
             _ => Percentiles::default(),
         };
-        Latency { whole, recent }
+        Latency {
+            whole,
+            recent,
+            recent_bars,
+        }
     }
 }
 
@@ -572,7 +590,7 @@ impl Tracker {
         let w_s = q.mean_us / 1e6;
         let l = lambda * w_s;
         let little = format!(
-            "L = λ·W = {lambda:.1} msg/s × {} = {l:.1} messages wait on average",
+            "Little's law: {lambda:.1} msg/s x {} in queue = {l:.1} messages wait on average",
             human(q.mean_us as u64)
         );
         if self
@@ -610,11 +628,9 @@ impl Tracker {
     }
 }
 
-/// A duration for a sentence: `850µs`, `12.3ms`, `2.4s`, `3m05s`.
+/// A duration for a sentence: `0.9ms`, `12.3ms`, `2.4s`, `3m05s` (ASCII).
 pub fn human(us: u64) -> String {
-    if us < 1_000 {
-        format!("{us}µs")
-    } else if us < 1_000_000 {
+    if us < 1_000_000 {
         format!("{:.1}ms", us as f64 / 1e3)
     } else if us < 60_000_000 {
         format!("{:.1}s", us as f64 / 1e6)

@@ -592,12 +592,15 @@ pub struct WakeNote {
 }
 
 /// A duration's distribution over the whole run and over the last 10 s.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Latency {
     /// Since the channel was created.
     pub whole: Percentiles,
     /// Over the last [`RECENT_WINDOW_US`].
     pub recent: Percentiles,
+    /// The last 10 s as a histogram in powers of two: `(up to µs, count)`,
+    /// from the first bucket with a value to the last (empty when none).
+    pub recent_bars: Vec<(u64, u64)>,
 }
 
 /// The window of [`Latency::recent`]: 10 s.

@@ -70,6 +70,10 @@ pub struct App {
     pub prompt: Option<String>,
     /// Which warnings are shown (`--warn`, `--allow`).
     pub warnings: crate::probe::insight::WarningFilter,
+    /// The latency panel takes the throughput chart's place (`l`; on a
+    /// screen narrower than `panels::LATENCY_WIDTH`, which has no room for
+    /// both).
+    pub latency: bool,
 }
 
 /// The description card: the scenario's whole description in a box over
@@ -119,6 +123,7 @@ impl App {
             mode: Mode::Running,
             frame_time: Duration::ZERO,
             quit: false,
+            latency: false,
             warnings: Default::default(),
             notice: None,
             paused: Vec::new(),
@@ -437,6 +442,7 @@ impl App {
             KeyAction::NextChannel => self.next_channel(),
             KeyAction::Describe => self.show_card(control),
             KeyAction::ToggleBig => self.big = !self.big,
+            KeyAction::ToggleLatency => self.latency = !self.latency,
         }
     }
 

@@ -40,6 +40,9 @@ pub enum KeyAction {
     /// Switch between the full layout and the big one (ring, waiter queues
     /// and log only, drawn large, for a room).
     ToggleBig,
+    /// Show time in queue and time parked in the throughput chart's place
+    /// (narrow screens; wide ones show both).
+    ToggleLatency,
     /// Move the history cursor one event back (`true`) or forward.
     StepCursor(bool),
     /// Jump to the previous (`false`) or next mark of the chosen kind.
@@ -258,6 +261,7 @@ pub const BINDINGS: &[Binding] = {
         bind(&[code(KeyCode::Tab)], NextChannel, ManyChannels, "channel", "next channel (after restart)"),
         bind(&[ch('d')], Describe, Always, "describe", "show the description"),
         bind(&[ch('b')], ToggleBig, Always, "big", "big layout, for a room"),
+        bind(&[ch('l')], ToggleLatency, Always, "latency", "time in queue / throughput"),
     ]
 };
 

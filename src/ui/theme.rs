@@ -102,6 +102,25 @@ impl Theme {
     pub fn occupied(&self) -> Style {
         self.fg(Color::LightBlue)
     }
+    /// A slot's message, named in its cell (text on the slot's colour).
+    pub fn message(&self) -> Style {
+        if self.color {
+            Style::new().fg(Color::Black).bg(Color::LightBlue)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED)
+        }
+    }
+    /// The oldest message in the ring: it stands out.
+    pub fn oldest(&self) -> Style {
+        if self.color {
+            Style::new()
+                .fg(Color::Black)
+                .bg(Color::Yellow)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD | Modifier::UNDERLINED)
+        }
+    }
     /// An empty slot.
     pub fn empty(&self) -> Style {
         self.dim()

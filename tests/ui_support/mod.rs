@@ -211,10 +211,12 @@ pub fn insight() -> Insight {
         queue_time: Latency {
             whole: p(8, 2_100.0, 2_000, 2_800, 3_100, 3_200),
             recent: p(5, 2_400.0, 2_300, 2_900, 3_100, 3_200),
+            recent_bars: vec![(1_048_575, 1), (2_097_151, 2), (4_194_303, 2)],
         },
         park_time: Latency {
             whole: p(4, 420.0, 400, 600, 650, 650),
             recent: p(2, 500.0, 450, 600, 600, 600),
+            recent_bars: vec![(262_143, 0), (524_287, 1), (1_048_575, 1)],
         },
         warnings: vec![Warning {
             kind: WarningKind::ConsumerBound,
@@ -228,9 +230,9 @@ pub fn insight() -> Insight {
         }],
         advice: Some(Advice {
             capacity: None,
-            reasoning: "No capacity absorbs a steady overload (L = λ·W = 2.2 msg/s × 2.1s = 4.6 \
-                        messages wait on average, and the ring stays full): a bigger ring only \
-                        delays the parking; add consumer capacity."
+            reasoning: "No capacity absorbs a steady overload (Little's law: 2.2 msg/s x 2.1s in \
+                        queue = 4.6 messages wait on average, and the ring stays full): a bigger \
+                        ring only delays the parking; add consumer capacity."
                 .into(),
         }),
     }

@@ -17,18 +17,18 @@ pub fn explanations(theme: &Theme) -> Vec<(&'static str, String)> {
         (
             "Ring",
             format!(
-                "the buffer: a fixed row of slots, used round and round. {} holds a message, {} is empty.",
+                "the buffer: slots used round and round. {} holds a message (S2#5: S2's 5th), {} is empty.",
                 theme.full(),
                 theme.hollow()
             ),
         ),
         (
             "head (H)",
-            "the next position a sender writes; tail (T): the next one a receiver reads. Both only grow: slot = pos % capacity, lap = pos / capacity, len = head - tail.".to_string(),
+            "the next position a sender writes; tail (T): the next one read. slot = pos % capacity, len = head - tail.".to_string(),
         ),
         (
             "Waker queue",
-            "a sender that finds the ring full parks its waker in the senders' queue until a pop wakes it; a receiver that finds it empty waits in the receivers' queue for a push. It yields a few times before it parks.".to_string(),
+            "a sender that finds the ring full parks until a pop wakes it, first parked first woken (next: ...); receivers wait for a push.".to_string(),
         ),
         (
             "Type state",

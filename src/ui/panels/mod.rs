@@ -8,6 +8,7 @@ pub mod footer;
 pub mod handles;
 pub mod header;
 pub mod help;
+pub mod latency;
 pub mod lesson;
 pub mod log;
 pub mod params;
@@ -15,6 +16,7 @@ pub mod ring;
 pub mod throughput;
 pub mod timeline;
 pub mod waiters;
+pub mod warnings;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -33,6 +35,9 @@ pub const ROOMY_HEIGHT: u16 = 32;
 /// From this height on, the footer takes a second row when the keys do
 /// not fit in one.
 pub const TWO_ROW_FOOTER_HEIGHT: u16 = 30;
+/// From this width on, the latency panel has a place of its own beside the
+/// throughput chart; narrower, `l` shows it in the chart's place.
+pub const LATENCY_WIDTH: u16 = 120;
 
 /// Where each panel goes on a screen of a given size. The big layout
 /// leaves the handles, the parameters and the throughput out: their areas
@@ -51,6 +56,10 @@ pub struct Areas {
     pub params: Rect,
     /// Sent / received per second.
     pub throughput: Rect,
+    /// Time in queue and time parked.
+    pub latency: Rect,
+    /// What is wrong, in words (no rows when nothing is).
+    pub warnings: Rect,
     /// Newest events in words.
     pub log: Rect,
     /// Keys that work now.
@@ -82,9 +91,10 @@ pub fn layout(app: &App, area: Rect) -> Areas {
         return big_layout(app, area);
     }
     let roomy = area.height >= ROOMY_HEIGHT;
-    let [header, body, timeline, footer] = Layout::vertical([
+    let [header, body, warnings, timeline, footer] = Layout::vertical([
         Constraint::Length(header::height(app, area)),
         Constraint::Fill(1),
+        Constraint::Length(warnings::height(app, area)),
         Constraint::Length(timeline_height(app)),
         Constraint::Length(footer_height(app, area)),
     ])
@@ -104,8 +114,23 @@ pub fn layout(app: &App, area: Rect) -> Areas {
         Constraint::Fill(1),
     ])
     .areas(middle);
-    let [throughput, log] =
-        Layout::horizontal([Constraint::Percentage(40), Constraint::Fill(1)]).areas(bottom);
+    let (throughput, latency, log) = if area.width >= LATENCY_WIDTH {
+        let [throughput, latency, log] = Layout::horizontal([
+            Constraint::Percentage(30),
+            Constraint::Percentage(30),
+            Constraint::Fill(1),
+        ])
+        .areas(bottom);
+        (throughput, latency, log)
+    } else {
+        let [left, log] =
+            Layout::horizontal([Constraint::Percentage(40), Constraint::Fill(1)]).areas(bottom);
+        if app.latency {
+            (Rect::default(), left, log)
+        } else {
+            (left, Rect::default(), log)
+        }
+    };
     Areas {
         header,
         ring,
@@ -113,6 +138,8 @@ pub fn layout(app: &App, area: Rect) -> Areas {
         handles,
         params,
         throughput,
+        latency,
+        warnings,
         log,
         footer,
         timeline,
@@ -122,9 +149,10 @@ pub fn layout(app: &App, area: Rect) -> Areas {
 /// The big layout, for a room: the title line, the ring drawn large across
 /// the screen, and under it the waiter queues beside the log.
 pub fn big_layout(app: &App, area: Rect) -> Areas {
-    let [header, body, timeline, footer] = Layout::vertical([
+    let [header, body, warnings, timeline, footer] = Layout::vertical([
         Constraint::Length(header::height(app, area)),
         Constraint::Fill(1),
+        Constraint::Length(warnings::height(app, area)),
         Constraint::Length(timeline_height(app)),
         Constraint::Length(footer_height(app, area)),
     ])
@@ -143,6 +171,8 @@ pub fn big_layout(app: &App, area: Rect) -> Areas {
         handles: none,
         params: none,
         throughput: none,
+        latency: none,
+        warnings,
         log,
         footer,
         timeline,
@@ -175,13 +205,15 @@ pub fn render_screen(app: &App, area: Rect, buf: &mut Buffer) {
         };
         help::render(app, body, buf);
     } else {
-        let panels: [(Rect, Render); 6] = [
+        let panels: [(Rect, Render); 8] = [
             (a.ring, ring::render),
             (a.waiters, waiters::render),
             (a.handles, handles::render),
             (a.params, params::render),
             (a.throughput, throughput::render),
+            (a.latency, latency::render),
             (a.log, log::render),
+            (a.warnings, warnings::render),
         ];
         for (rect, render) in panels {
             if !rect.is_empty() {
