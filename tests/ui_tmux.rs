@@ -365,3 +365,34 @@ fn a_recording_replays_in_the_same_view_and_steps_back() {
     tmux.wait_for("the shell after quitting", |s| s.contains("CHANVIZ-EXITED"));
     let _ = std::fs::remove_file(&rec);
 }
+
+/// `demo backpressure` as a newcomer sees it: the waiter queue names the
+/// parked senders in the order they will wake, the ring names each slot's
+/// message and its age, and the warning says the consumer is the
+/// bottleneck, with what to try.
+#[test]
+fn backpressure_names_the_parked_senders_the_oldest_message_and_the_bottleneck() {
+    let bin = env!("CARGO_BIN_EXE_chanviz");
+    let tmux = Tmux::start_sized("insight", 130, 40);
+    let line = format!("{bin} demo backpressure; echo CHANVIZ-\"EXITED\"");
+    tmux.keys(&[&line, "Enter"]);
+    let screen = tmux.wait_for("a parked sender named in the waiters panel", |s| {
+        s.contains(" next: S") && s.contains("oldest: S")
+    });
+    // "next: S2 155ms › S1 › S3": a sender's name right after "next:".
+    let next = screen
+        .lines()
+        .find(|l| l.contains(" next: S"))
+        .expect("the queue line");
+    let after = next.split(" next: ").nth(1).unwrap();
+    assert!(
+        after.starts_with('S') && after[1..].starts_with(|c: char| c.is_ascii_digit()),
+        "{next}"
+    );
+    assert!(screen.contains("popped slot"), "who woke whom: {screen}");
+    tmux.wait_for("the consumer-bound warning", |s| {
+        s.contains("consumer-bound") && s.contains("The consumer is the bottleneck")
+    });
+    tmux.keys(&["q"]);
+    tmux.wait_for("the shell after quitting", |s| s.contains("CHANVIZ-EXITED"));
+}

@@ -185,14 +185,49 @@ impl Durations {
     }
 }
 
+/// Per-handle numbers, by id: a vector for the small ids every channel
+/// uses (ids count from 0), a map past them. (A `HashMap` for all of them
+/// cost more than the rest of the fold; see the commit.)
+#[derive(Clone, Debug, Default, PartialEq)]
+struct PerHandle {
+    dense: Vec<u32>,
+    sparse: HashMap<u64, u32>,
+}
+
+/// Ids below this are kept in the vector (4 bytes each).
+const DENSE_IDS: u64 = 4096;
+
+impl PerHandle {
+    fn get(&self, id: u64) -> Option<u32> {
+        if id < DENSE_IDS {
+            self.dense.get(id as usize).copied()
+        } else {
+            self.sparse.get(&id).copied()
+        }
+    }
+
+    fn slot(&mut self, id: u64) -> &mut u32 {
+        if id < DENSE_IDS {
+            let i = id as usize;
+            if self.dense.len() <= i {
+                self.dense.resize(i + 1, 0);
+            }
+            &mut self.dense[i]
+        } else {
+            self.sparse.entry(id).or_insert(0)
+        }
+    }
+}
+
 /// The insight part of one channel's model.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Tracker {
     in_flight: VecDeque<InFlight>,
     /// Pushes per sender so far.
-    pushes: HashMap<u64, u32>,
-    /// The slot of each handle's last push (senders) or pop (receivers).
-    last_slot: [HashMap<u64, usize>; 2],
+    pushes: PerHandle,
+    /// One plus the slot of each handle's last push (senders) or pop
+    /// (receivers); 0 for none yet.
+    last_slot: [PerHandle; 2],
     parked: [VecDeque<Parked>; 2],
     wakes: VecDeque<WakeNote>,
     queue_time: Durations,
@@ -221,10 +256,10 @@ fn label(role: Role, id: u64) -> String {
 
 impl Tracker {
     pub(crate) fn push(&mut self, at_us: u64, handle: u64, slot: usize, head: u64) {
-        let seq = self.pushes.entry(handle).or_insert(0);
+        let seq = self.pushes.slot(handle);
         *seq = seq.saturating_add(1);
         let seq = *seq;
-        self.last_slot[0].insert(handle, slot);
+        *self.last_slot[0].slot(handle) = slot as u32 + 1;
         if self.in_flight.len() < MAX_TRACKED_MESSAGES {
             self.in_flight.push_back(InFlight {
                 pos: head.wrapping_sub(1),
@@ -236,7 +271,7 @@ impl Tracker {
     }
 
     pub(crate) fn pop(&mut self, at_us: u64, handle: u64, slot: usize, tail: u64) {
-        self.last_slot[1].insert(handle, slot);
+        *self.last_slot[1].slot(handle) = slot as u32 + 1;
         let pos = tail.wrapping_sub(1);
         // Positions only grow in the stream; anything older than this pop
         // was lost in a gap.
@@ -320,10 +355,11 @@ impl Tracker {
     ) {
         self.unpark(at_us, side, woken, ticket, depth, true);
         let slot = match cause {
-            WakeCause::Push => self.last_slot[0].get(&by).copied(),
-            WakeCause::Pop => self.last_slot[1].get(&by).copied(),
+            WakeCause::Push => self.last_slot[0].get(by),
+            WakeCause::Pop => self.last_slot[1].get(by),
             _ => None,
-        };
+        }
+        .and_then(|s| (s as usize).checked_sub(1));
         if self.wakes.len() >= MAX_WAKE_NOTES {
             self.wakes.pop_front();
         }
