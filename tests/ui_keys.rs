@@ -159,11 +159,55 @@ fn scrolling_freezes_the_log_and_end_follows_again() {
     app.update(snap, app.knobs, Mode::Running);
     assert_eq!(app.log().len(), live);
     app.on_key(KeyEvent::new(KeyCode::PageUp, KeyModifiers::NONE), &control);
-    assert_eq!(app.scroll, live - 1, "scroll stops at the oldest entry");
+    let lines = chanviz::ui::panels::log::line_count(&app);
+    assert!(lines <= live);
+    assert_eq!(app.scroll, lines - 1, "scroll stops at the oldest line");
     app.on_key(KeyEvent::new(KeyCode::End, KeyModifiers::NONE), &control);
     assert!(app.frozen.is_none());
     assert_eq!(app.scroll, 0);
     assert_eq!(app.log().len(), 0);
+}
+
+/// Scrolling counts the log's lines: a pop and the wake it caused are one
+/// line, so the oldest line is reached one key sooner than the oldest event.
+#[test]
+fn scrolling_counts_story_lines_not_events() {
+    use chanviz::probe::{EventKind, Side, WakeCause};
+    let control = FakeControl::new(Mode::Running);
+    let mut app = app_with(Theme::default(), Mode::Running);
+    let mut snap = app.snapshot.clone();
+    let last = *snap.events.last().unwrap();
+    let pop = EventKind::Pop {
+        handle: 1,
+        slot: 0,
+        head: 9,
+        tail: 9,
+        len: 0,
+    };
+    let wake = EventKind::Wake {
+        side: Side::Senders,
+        woken: 3,
+        waiting: 0,
+        ticket: 8,
+        cause: WakeCause::Pop,
+        by: 1,
+    };
+    for (i, kind) in [pop, wake].into_iter().enumerate() {
+        snap.events.push(chanviz::probe::LogEntry {
+            seq: last.seq + 1 + i as u64,
+            kind,
+            ..last
+        });
+    }
+    let events = snap.events.len();
+    app.update(snap, app.knobs, Mode::Running);
+    let lines = chanviz::ui::panels::log::line_count(&app);
+    assert_eq!(lines, events - 1, "the pop and its wake are one line");
+    app.on_key(KeyEvent::new(KeyCode::Home, KeyModifiers::NONE), &control);
+    for _ in 0..3 {
+        app.on_key(KeyEvent::new(KeyCode::PageUp, KeyModifiers::NONE), &control);
+    }
+    assert_eq!(app.scroll, lines - 1);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 mod ui_support;
 
 use chanviz::format::rate as fmt_rate;
+use chanviz::probe::LogEntry;
 use chanviz::scenario::control::Mode;
 use chanviz::ui::app::App;
 use chanviz::ui::panels;
@@ -220,10 +221,29 @@ fn log_tells_events_in_words() {
         panels::log::render,
         &[
             "S2 parked: ring full (8/8), 3 senders waiting",
-            "R0 popped slot 7 (len 5)",
-            "woke S2 (senders waiting: 2)",
+            "R0 popped slot 7 (len 5/8)",
+            // S2 parked after the pop began: its wake is told after its park.
+            "R0's pop woke S2 (2 senders still waiting)",
         ],
     );
+}
+
+/// With several channels every row starts `#N`: the words do not say it
+/// again (the issue: `#2 channel #2 closing`).
+#[test]
+fn log_rows_of_several_channels_name_the_channel_once() {
+    let mut app = app();
+    let mut snap = app.snapshot.clone();
+    let mut second = snap.channels[0].clone();
+    second.chan = 2;
+    snap.channels.push(second);
+    app.update(snap, app.knobs, Mode::Running);
+    let out = draw(&app, 80, 10, panels::log::render);
+    assert_shows(
+        &out,
+        &["#1 channel created with 8 slots", "#1 channel closing"],
+    );
+    assert!(!out.contains("channel #"), "{out}");
 }
 
 #[test]
@@ -337,12 +357,40 @@ fn help_lists_every_key_and_explains_the_picture() {
 fn a_step_says_in_the_header_what_it_did() {
     let stepping = draw_in(Mode::Step, 120, 2, panels::header::render);
     let app = ui_support::app_with(chanviz::ui::Theme::default(), Mode::Step);
-    let log = &app.snapshot.events;
-    let (last, before) = log.split_last().unwrap();
-    let did = panels::log::describe_in_context(last, before.last(), &app.snapshot);
+    let did = panels::log::did(&app.snapshot.events, &app.snapshot, app.theme.ascii).unwrap();
     let start: String = did.chars().take(24).collect();
     assert!(stepping.contains(&format!("did: {start}")), "{stepping}");
     assert!(stepping.contains("elapsed"), "{stepping}");
     let running = draw_in(Mode::Running, 120, 2, panels::header::render);
     assert!(!running.contains("did:"), "{running}");
+}
+
+/// A step that popped and woke a sender says both, as the log's one line
+/// does, even with another handle's event between the pop and its wake.
+#[test]
+fn a_step_that_popped_and_woke_says_both_in_the_header() {
+    use chanviz::probe::{EventKind, Side, WakeCause};
+    let mut app = ui_support::app_with(Theme::default(), Mode::Step);
+    let mut events = app.snapshot.events.clone();
+    // The fixture's pop (R0, slot 7), a push by S1, then the pop's wake.
+    let pop = events[2];
+    let push = events[1];
+    let wake = LogEntry {
+        kind: EventKind::Wake {
+            side: Side::Senders,
+            woken: 3,
+            waiting: 1,
+            ticket: 9,
+            cause: WakeCause::Pop,
+            by: 0,
+        },
+        ..events[4]
+    };
+    events.extend([pop, push, wake]);
+    app.snapshot.events = events;
+    let out = draw(&app, 120, 2, panels::header::render);
+    assert!(
+        out.contains("did: R0 popped slot 7 (len 5/8) → woke S3 (1 sender still waiting)"),
+        "{out}"
+    );
 }

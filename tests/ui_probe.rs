@@ -49,7 +49,7 @@ fn a_full_then_closed_channel_is_drawn_as_the_probe_saw_it() {
             screen.contains("pushed slot 3 (len 4/4: now full)"),
             "{screen}"
         );
-        assert!(screen.contains("R0 popped slot 0 (len 3)"), "{screen}");
+        assert!(screen.contains("R0 popped slot 0 (len 3/4)"), "{screen}");
         assert!(screen.contains("S0 close(): Open -> Closing"), "{screen}");
         drop((closing, rx));
     });

@@ -254,7 +254,7 @@ fn check_lines_fit(app: &App, w: u16, h: u16) {
         fits("parameters", params::lines(app, pi), pi.width);
     }
     let li = inside(a.log);
-    let n = app.log().len();
+    let n = log::line_count(app);
     let newest = n.saturating_sub(50)..n;
     fits(
         "log",

@@ -140,6 +140,48 @@ fn left_steps_back_and_every_panel_shows_the_earlier_state() {
     assert_eq!(app.cursor.at, None);
 }
 
+/// The log at the cursor: a pop and the wake it caused are one line, at the
+/// pop's place; with the cursor on the pop, the line has no wake yet.
+#[test]
+fn a_merged_line_stands_at_its_first_event_and_grows_with_the_cursor() {
+    let (mut app, control, h) = paused();
+    let log_lines = |app: &App| -> Vec<String> {
+        panels::log::lines_for(app, 0..100, 120)
+            .iter()
+            .map(|l| l.to_string())
+            .collect()
+    };
+    let at_newest = log_lines(&app);
+    assert_eq!(at_newest.len(), 6, "7 events, 6 lines: {at_newest:?}");
+    assert!(
+        at_newest[4].ends_with("R1 popped slot 0 (len 1/2) → woke S1 (none still waiting)"),
+        "{at_newest:?}"
+    );
+    assert!(
+        at_newest[4].starts_with(" 0.004s R1 "),
+        "the pop's time: {at_newest:?}"
+    );
+    assert!(at_newest[5].ends_with("S1 pushed slot 0 (len 2/2: now full)"));
+    // On the wake (event 5): the same line, last.
+    app.on_key(key(KeyCode::Left), &control);
+    frame(&mut app, &h, Mode::Paused);
+    assert_eq!(app.cursor.at, Some(5));
+    assert_eq!(log_lines(&app), at_newest[..5]);
+    // On the pop (event 4): the pop alone.
+    app.on_key(key(KeyCode::Left), &control);
+    frame(&mut app, &h, Mode::Paused);
+    assert_eq!(app.cursor.at, Some(4));
+    let at_pop = log_lines(&app);
+    assert_eq!(at_pop.len(), 5);
+    assert!(
+        at_pop[4].ends_with("R1 popped slot 0 (len 1/2)"),
+        "{at_pop:?}"
+    );
+    let out = screen(&app);
+    assert!(out.contains("R1 popped slot 0 (len 1/2)"), "{out}");
+    assert!(!out.contains("woke S1"), "{out}");
+}
+
 #[test]
 fn home_goes_to_the_oldest_and_jumps_go_to_marks() {
     let (mut app, control, h) = paused();

@@ -430,13 +430,13 @@ impl App {
             }
             KeyAction::ScrollOlder(n) => {
                 self.freeze();
-                let max = self.log().len().saturating_sub(1);
+                let max = crate::ui::panels::log::line_count(self).saturating_sub(1);
                 self.scroll = (self.scroll + n).min(max);
             }
             KeyAction::ScrollNewer(n) => self.scroll = self.scroll.saturating_sub(n),
             KeyAction::Oldest => {
                 self.freeze();
-                self.scroll = self.log().len().saturating_sub(1);
+                self.scroll = crate::ui::panels::log::line_count(self).saturating_sub(1);
             }
             KeyAction::Newest => self.follow(),
             KeyAction::NextChannel => self.next_channel(),

@@ -92,20 +92,14 @@ pub fn height(app: &App, area: Rect) -> u16 {
     1 + rows as u16
 }
 
-/// While stepping: the newest event in words (a step is one operation, so
-/// it is what the last step did; a pop's wake reads "R1 popped slot 5 and
-/// woke S2").
+/// While stepping: what the last step did, in the log's words (a step is
+/// one operation, so its events are the newest; a pop and the wake it
+/// caused read "R1 popped slot 5 (len 3/8) → woke S2").
 fn last_step(app: &App) -> Option<String> {
     if app.mode != Mode::Step {
         return None;
     }
-    let log = &app.snapshot.events;
-    let (entry, before) = log.split_last()?;
-    Some(super::log::describe_in_context(
-        entry,
-        before.last(),
-        &app.snapshot,
-    ))
+    super::log::did(&app.snapshot.events, &app.snapshot, app.theme.ascii)
 }
 
 /// Draw the header: the title line, then the description in the rows
