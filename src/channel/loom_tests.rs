@@ -440,3 +440,36 @@ fn loom_leave_racing_a_wake_reports_the_entry_exactly_once() {
         q.cancel(&mut b);
     });
 }
+
+/// Schema v2's tickets: two futures park from two threads in either order;
+/// each park's ticket is its entry's key, and the wakes come in ticket
+/// order, each reporting the ticket its park got. So a reader that sorts
+/// the parked list by ticket has the order the channel wakes in, whichever
+/// park event reaches it first (fails if a wake reported another entry's
+/// ticket, or if the queue woke out of ticket order).
+#[test]
+fn loom_wakes_come_in_ticket_order_whoever_parked_first() {
+    use super::waiters::WaiterQueue;
+    loom::model(|| {
+        let q = loom::sync::Arc::new(WaiterQueue::new());
+        let waker = Waker::from(StdArc::new(Flag::default()));
+        let (q2, w2) = (q.clone(), waker.clone());
+        let other = thread::spawn(move || {
+            let mut key = None;
+            q2.register(&mut key, 8, &w2);
+            key.expect("parked")
+        });
+        let mut mine = None;
+        q.register(&mut mine, 7, &waker);
+        let mine = mine.expect("parked");
+        let theirs = other.join().unwrap();
+        assert_ne!(mine, theirs);
+        let first = q.wake_one().expect("two parked");
+        let second = q.wake_one().expect("one left");
+        assert!(first.ticket < second.ticket, "woken out of ticket order");
+        let ticket_of = |handle| if handle == 7 { mine } else { theirs };
+        assert_eq!(first.ticket, ticket_of(first.handle));
+        assert_eq!(second.ticket, ticket_of(second.handle));
+        assert_eq!(q.waiting(), 0);
+    });
+}
