@@ -971,6 +971,85 @@ mod tests {
         assert!(matches!(rx.try_recv(), Ok(ToWriter::Batch(b)) if b == vec![named, event(4)]));
     }
 
+    /// Format 2's events (tags 3, 4, 5, 8, without tickets or causes)
+    /// still read, their tickets and causes unknown; format 3's round-trip.
+    #[test]
+    fn older_event_tags_read_and_new_ones_round_trip() {
+        let mut old = Vec::new();
+        for (tag, fields) in [
+            (3u8, &[2u64, 1][..]),
+            (4, &[0, 2]),
+            (5, &[0, 2, 0]),
+            (8, &[1, 0, 1, 0]),
+        ] {
+            old.push(tag);
+            fields.iter().for_each(|&f| put(&mut old, f));
+        }
+        let mut c = Cursor { bytes: &old, at: 0 };
+        let read: Vec<EventKind> = std::iter::from_fn(|| read_event(&mut c)).collect();
+        assert_eq!(
+            read,
+            vec![
+                EventKind::SendWait {
+                    handle: 2,
+                    waiting: 1,
+                    ticket: NO_TICKET
+                },
+                EventKind::RecvWait {
+                    handle: 0,
+                    waiting: 2,
+                    ticket: NO_TICKET
+                },
+                EventKind::Wake {
+                    side: Side::Senders,
+                    woken: 2,
+                    waiting: 0,
+                    ticket: NO_TICKET,
+                    cause: WakeCause::Unknown,
+                    by: 0
+                },
+                EventKind::Leave {
+                    side: Side::Receivers,
+                    handle: 0,
+                    waiting: 1,
+                    served: false,
+                    ticket: NO_TICKET
+                },
+            ]
+        );
+        let new = [
+            EventKind::SendWait {
+                handle: 3,
+                waiting: 2,
+                ticket: 0,
+            },
+            EventKind::Wake {
+                side: Side::Receivers,
+                woken: 1,
+                waiting: 0,
+                ticket: 41,
+                cause: WakeCause::Close { role: Role::Sender },
+                by: 3,
+            },
+            EventKind::Leave {
+                side: Side::Senders,
+                handle: 5,
+                waiting: 0,
+                served: true,
+                ticket: NO_TICKET,
+            },
+            EventKind::Closed {
+                role: Role::Receiver,
+                handle: 2,
+            },
+        ];
+        let mut out = Vec::new();
+        new.iter().for_each(|k| super::event(&mut out, k));
+        let mut c = Cursor { bytes: &out, at: 0 };
+        let back: Vec<EventKind> = std::iter::from_fn(|| read_event(&mut c)).collect();
+        assert_eq!(back, new);
+    }
+
     #[test]
     fn varints_and_zigzag_round_trip() {
         let mut out = Vec::new();
