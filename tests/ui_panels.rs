@@ -394,3 +394,37 @@ fn a_step_that_popped_and_woke_says_both_in_the_header() {
         "{out}"
     );
 }
+
+#[test]
+fn latency_shows_percentiles_bars_and_the_capacity_advice() {
+    check_panel(
+        "panel_latency",
+        (50, 9),
+        panels::latency::render,
+        &[
+            "in queue p50 2.3s p90 2.9s p99 3.1s max 3.2s",
+            "parked   p50 450ms",
+            "whole run: in queue p50 2.0s",
+            "capacity: No capacity absorbs a steady overload",
+        ],
+    );
+}
+
+#[test]
+fn warnings_say_what_is_wrong_and_what_to_try() {
+    check_panel(
+        "panel_warnings",
+        (80, 4),
+        panels::warnings::render,
+        &[
+            "consumer-bound",
+            "The consumer is the bottleneck",
+            "try: Add a consumer (c)",
+        ],
+    );
+    // `--allow consumer-bound`: nothing.
+    let mut app = app();
+    app.warnings.allow = vec![chanviz::probe::WarningKind::ConsumerBound];
+    let out = draw(&app, 80, 4, panels::warnings::render);
+    assert!(!out.contains("consumer-bound"), "{out}");
+}
