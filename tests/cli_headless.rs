@@ -247,3 +247,113 @@ fn a_headless_lesson_prints_its_words_and_does_not_stop() {
     );
     assert!(out.contains("ended (duration)"), "{out}");
 }
+
+/// Time in queue and time parked, the warnings and the advice, in the JSON
+/// lines of a run whose consumer is the bottleneck (the ring stays full:
+/// consumer-bound needs 2 s of it, the run lasts 5 s).
+#[test]
+fn json_lines_carry_latencies_warnings_and_advice() {
+    let lines = json_run("backpressure", &["--duration", "5s"]);
+    let (summary, ticks) = lines.split_last().unwrap();
+    for t in ticks {
+        assert!(t["warnings"].is_array(), "{t}");
+    }
+    assert!(
+        ticks
+            .iter()
+            .any(|t| t["queue_time"]["count"].as_u64() > Some(0)
+                && t["queue_time"]["p99_us"].is_u64()
+                && t["park_time"]["max_us"].is_u64()),
+        "no tick with times: {ticks:?}"
+    );
+    let on = ticks
+        .iter()
+        .flat_map(|t| t["warnings"].as_array().unwrap())
+        .find(|w| w["kind"] == "consumer-bound")
+        .unwrap_or_else(|| panic!("consumer-bound never on: {ticks:?}"));
+    assert!(on["what"].is_string() && on["try"].is_string(), "{on}");
+    assert!(on["since_ms"].is_u64(), "{on}");
+    for latency in ["queue_time", "park_time"] {
+        for window in ["whole", "recent"] {
+            let p = &summary[latency][window];
+            assert!(
+                p["count"].as_u64() > Some(0),
+                "{latency}.{window}: {summary}"
+            );
+            for key in ["mean_us", "p50_us", "p90_us", "p99_us", "max_us"] {
+                assert!(p[key].is_number(), "{latency}.{window}.{key}: {summary}");
+            }
+        }
+    }
+    let whole = &summary["queue_time"]["whole"];
+    assert!(
+        whole["p50_us"].as_u64() <= whole["p99_us"].as_u64(),
+        "{summary}"
+    );
+    let fired = summary["warnings"].as_array().expect("warnings");
+    let cb = fired
+        .iter()
+        .find(|w| w["kind"] == "consumer-bound")
+        .unwrap_or_else(|| panic!("consumer-bound not in the summary: {summary}"));
+    assert!(
+        cb["first_ms"].is_u64() && cb["times"].as_u64() >= Some(1),
+        "{cb}"
+    );
+    assert!(cb["what"].as_str().unwrap().contains("bottleneck"), "{cb}");
+    assert!(!cb["try"].as_str().unwrap().is_empty(), "{cb}");
+    assert!(
+        summary["advice"]["reasoning"].is_string(),
+        "no advice: {summary}"
+    );
+}
+
+/// Text: a warning's words and what to try on a line of their own when it
+/// starts, its name on the tick lines while it is on, the times on the tick
+/// lines, and the summary's times, warnings and advice.
+#[test]
+fn text_lines_say_each_warning_once_with_what_to_try() {
+    let o = deadline::output(Command::new(env!("CARGO_BIN_EXE_chanviz")).args([
+        "demo",
+        "backpressure",
+        "--headless",
+        "--duration",
+        "5s",
+        "--interval",
+        "500ms",
+    ]));
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let said: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("  warning consumer-bound: "))
+        .collect();
+    assert_eq!(said.len(), 1, "{out}");
+    assert!(
+        said[0].contains("bottleneck") && said[0].contains(" Try: "),
+        "{out}"
+    );
+    let ticks: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains(" sent ") && l.contains(" recv "))
+        .collect();
+    assert!(
+        ticks.iter().any(|l| l.contains("  queue p50 ")
+            && l.contains(" p90 ")
+            && l.contains(" p99 ")
+            && l.contains(" max ")
+            && l.contains("  parked p50 ")),
+        "{out}"
+    );
+    assert!(
+        ticks.iter().any(|l| l.ends_with("  warn consumer-bound")),
+        "{out}"
+    );
+    for part in [
+        "  time in queue: p50 ",
+        "  time parked: p50 ",
+        "  warnings fired:\n    consumer-bound from ",
+        "  advice: ",
+    ] {
+        assert!(out.contains(part), "{part:?} missing from:\n{out}");
+    }
+}

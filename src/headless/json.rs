@@ -6,7 +6,8 @@
 
 use serde::Serialize;
 
-use super::{ProbeReport, Tick};
+use super::{Fired, ProbeReport, Tick};
+use crate::probe::{Latency, Percentiles, Warning};
 use crate::scenario::control::Narration;
 use crate::scenario::runner::{Summary, TaskStats, TransitionRecord};
 
@@ -28,6 +29,99 @@ struct TickLine<'a> {
     lifecycle: Option<&'a str>,
     mode: &'a str,
     events_dropped: u64,
+    queue_time: Option<PercentilesLine>,
+    park_time: Option<PercentilesLine>,
+    warnings: Vec<WarningLine<'a>>,
+}
+
+/// Durations' percentiles, in µs.
+#[derive(Serialize)]
+struct PercentilesLine {
+    count: u64,
+    mean_us: f64,
+    p50_us: u64,
+    p90_us: u64,
+    p99_us: u64,
+    max_us: u64,
+}
+
+impl From<&Percentiles> for PercentilesLine {
+    fn from(p: &Percentiles) -> Self {
+        PercentilesLine {
+            count: p.count,
+            mean_us: (p.mean_us * 10.0).round() / 10.0,
+            p50_us: p.p50_us,
+            p90_us: p.p90_us,
+            p99_us: p.p99_us,
+            max_us: p.max_us,
+        }
+    }
+}
+
+/// The whole run and the last 10 s.
+#[derive(Serialize)]
+struct LatencyLine {
+    whole: PercentilesLine,
+    recent: PercentilesLine,
+}
+
+impl From<&Latency> for LatencyLine {
+    fn from(l: &Latency) -> Self {
+        LatencyLine {
+            whole: (&l.whole).into(),
+            recent: (&l.recent).into(),
+        }
+    }
+}
+
+/// A warning on at a tick.
+#[derive(Serialize)]
+struct WarningLine<'a> {
+    kind: &'static str,
+    since_ms: u64,
+    what: &'a str,
+    #[serde(rename = "try")]
+    try_this: &'a str,
+}
+
+impl<'a> From<&'a Warning> for WarningLine<'a> {
+    fn from(w: &'a Warning) -> Self {
+        WarningLine {
+            kind: w.kind.name(),
+            since_ms: w.since_us / 1000,
+            what: &w.what,
+            try_this: &w.try_this,
+        }
+    }
+}
+
+/// A warning that fired during the run.
+#[derive(Serialize)]
+struct FiredLine<'a> {
+    kind: &'static str,
+    first_ms: u64,
+    times: u32,
+    what: &'a str,
+    #[serde(rename = "try")]
+    try_this: &'a str,
+}
+
+impl<'a> From<&'a Fired> for FiredLine<'a> {
+    fn from(f: &'a Fired) -> Self {
+        FiredLine {
+            kind: f.kind.name(),
+            first_ms: f.first.as_millis() as u64,
+            times: f.times,
+            what: &f.what,
+            try_this: &f.try_this,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct AdviceLine<'a> {
+    capacity: Option<usize>,
+    reasoning: &'a str,
 }
 
 /// The JSON line of a tick: `{"type":"tick",...}`.
@@ -49,6 +143,9 @@ pub fn tick_json(t: &Tick) -> String {
         lifecycle: c.map(|c| c.lifecycle.as_str()),
         mode: t.mode.label(),
         events_dropped: t.events_dropped,
+        queue_time: t.queue_time.as_ref().map(Into::into),
+        park_time: t.park_time.as_ref().map(Into::into),
+        warnings: lines(&t.warnings),
     };
     serde_json::to_string(&line).unwrap_or_default()
 }
@@ -106,6 +203,14 @@ struct SummaryLine<'a> {
     consumers: Vec<TaskLine<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     probe: Option<ProbeLine>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    queue_time: Option<LatencyLine>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    park_time: Option<LatencyLine>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warnings: Option<Vec<FiredLine<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    advice: Option<Option<AdviceLine<'a>>>,
 }
 
 #[derive(Serialize)]
@@ -168,7 +273,11 @@ fn lines<'a, T: 'a, L: From<&'a T>>(items: &'a [T]) -> Vec<L> {
 }
 
 /// The final JSON line: `{"type":"summary","sent":...,"received":...,
-/// "lost":...,"duration_ms":...,"events_dropped":...,"transitions":[...],...}`.
+/// "lost":...,"duration_ms":...,"events_dropped":...,"transitions":[...],...}`;
+/// with a probe, also `queue_time` and `park_time` (`whole` and `recent`:
+/// `count`, `mean_us`, `p50_us`, `p90_us`, `p99_us`, `max_us`), `advice`
+/// (`capacity` and `reasoning`, or null) and, when they were followed,
+/// `warnings` (`kind`, `first_ms`, `times`, `what`, `try`).
 pub fn summary_json(s: &Summary, probe: Option<&ProbeReport>) -> String {
     let line = SummaryLine {
         kind: "summary",
@@ -198,6 +307,15 @@ pub fn summary_json(s: &Summary, probe: Option<&ProbeReport>) -> String {
                     to: to.as_str(),
                 })
                 .collect(),
+        }),
+        queue_time: probe.map(|p| (&p.queue_time).into()),
+        park_time: probe.map(|p| (&p.park_time).into()),
+        warnings: probe.and_then(|p| p.warnings.as_deref()).map(lines),
+        advice: probe.map(|p| {
+            p.advice.as_ref().map(|a| AdviceLine {
+                capacity: a.capacity,
+                reasoning: &a.reasoning,
+            })
         }),
     };
     serde_json::to_string(&line).unwrap_or_default()

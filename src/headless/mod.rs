@@ -9,23 +9,39 @@
 //! ```text
 //!     2.0s  sent      40 (20/s)  recv      38 (19/s)  len  2/16  head 40  tail 38  waiting s0 r1  open
 //! ```
-//! JSON lines: `{"type":"tick",...}` per interval, then one
-//! `{"type":"summary",...}` with at least `sent`, `received`, `lost`,
-//! `duration_ms`, `events_dropped` and `transitions`.
+//! When there are values, the line goes on with the time in queue and the
+//! time parked over the last 10 s (`queue p50 1ms p90 2ms p99 3ms max 4ms
+//! parked p50 ...`) and the names of the warnings that are on (`warn
+//! consumer-bound`); a warning's words and what to try are printed on a line
+//! of their own when it starts (`warning consumer-bound: ... Try: ...`), and
+//! a line says when it is over.
+//!
+//! JSON lines: `{"type":"tick",...}` per interval (with `queue_time`,
+//! `park_time` and the `warnings` on), then one `{"type":"summary",...}` with
+//! at least `sent`, `received`, `lost`, `duration_ms`, `events_dropped` and
+//! `transitions`, and, from the probe, `queue_time` and `park_time` (whole
+//! run and last 10 s), every warning that fired and the capacity advice.
 
 use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
 mod json;
 mod text;
+mod warnings;
 
-use crate::probe::{ChannelSnapshot, Lifecycle, Snapshot};
+use crate::probe::insight::WarningFilter;
+use crate::probe::{Advice, ChannelSnapshot, Latency, Lifecycle, Percentiles, Snapshot, Warning};
 use crate::scenario::control::Mode;
 use crate::scenario::runner::{LiveStats, RunError, RunnerHandle, Summary};
 use crate::scenario::Scenario;
 
 pub use json::{narration_json, summary_json, tick_json};
-pub use text::{header_text, narration_text, summary_text, text_line};
+pub use text::{header_text, narration_text, summary_text, text_line, warning_text};
+pub use warnings::{Change, Fired, WarningLog};
+
+/// How often a headless run looks at the warnings, at most: a warning that
+/// holds for less than a tick is still seen (and counted by `check`).
+pub const WARNING_SAMPLE: Duration = Duration::from_millis(250);
 
 /// Text or JSON lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,6 +73,26 @@ pub struct Tick {
     pub channel: Option<ChannelView>,
     /// Events the probe could not keep in its log.
     pub events_dropped: u64,
+    /// Time in queue over the last 10 s (`None`: no message popped then).
+    pub queue_time: Option<Percentiles>,
+    /// Time parked over the last 10 s (`None`: no wake then).
+    pub park_time: Option<Percentiles>,
+    /// The warnings on now, each `since_us` made relative to the channel's
+    /// creation (as every time shown is).
+    pub warnings: Vec<Warning>,
+}
+
+impl Tick {
+    /// The tick with only the warnings `filter` shows.
+    pub fn only(mut self, filter: &WarningFilter) -> Tick {
+        self.warnings.retain(|w| filter.shows(w.kind));
+        self
+    }
+}
+
+/// `p` if it holds any value.
+fn measured(p: Percentiles) -> Option<Percentiles> {
+    (p.count > 0).then_some(p)
 }
 
 /// The ring's state in a tick.
@@ -106,6 +142,8 @@ pub fn tick(snapshot: &Snapshot, now: &LiveStats, prev: Option<&LiveStats>) -> T
             0.0
         }
     };
+    let current = snapshot.current();
+    let insight = current.map(|c| &c.insight);
     Tick {
         elapsed: now.scenario_time,
         sent: now.sent,
@@ -113,8 +151,23 @@ pub fn tick(snapshot: &Snapshot, now: &LiveStats, prev: Option<&LiveStats>) -> T
         send_rate: rate(now.sent, sent0),
         recv_rate: rate(now.received, recv0),
         mode: now.mode,
-        channel: snapshot.current().map(ChannelView::from),
+        channel: current.map(ChannelView::from),
         events_dropped: snapshot.events_dropped,
+        queue_time: insight.and_then(|i| measured(i.queue_time.recent)),
+        park_time: insight.and_then(|i| measured(i.park_time.recent)),
+        warnings: current
+            .map(|c| {
+                let created = c.created_us();
+                c.insight
+                    .warnings
+                    .iter()
+                    .map(|w| Warning {
+                        since_us: w.since_us.saturating_sub(created),
+                        ..w.clone()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }
 
@@ -131,16 +184,27 @@ pub struct ProbeReport {
     pub events_dropped: u64,
     /// The channel's lifecycle changes: (ms since the probe started, from, to).
     pub lifecycle: Vec<(f64, Lifecycle, Lifecycle)>,
+    /// Time in queue (the run's channel: the newest).
+    pub queue_time: Latency,
+    /// Time parked.
+    pub park_time: Latency,
+    /// The capacity advice at the end of the run.
+    pub advice: Option<Advice>,
+    /// The warnings that fired during the run and were shown (`None`: not
+    /// followed, as in the live view, which shows them as they come).
+    pub warnings: Option<Vec<Fired>>,
 }
 
 impl ProbeReport {
     /// Gather the report from the final snapshot. `None` when the probe saw
     /// no channel (no probe installed).
     pub fn from_snapshot(s: &Snapshot) -> Option<ProbeReport> {
-        if s.channels.is_empty() {
-            return None;
-        }
+        let current = s.current()?;
         Some(ProbeReport {
+            queue_time: current.insight.queue_time.clone(),
+            park_time: current.insight.park_time.clone(),
+            advice: current.insight.advice.clone(),
+            warnings: None,
             sent: s.channels.iter().map(|c| c.counters.sent).sum(),
             received: s.channels.iter().map(|c| c.counters.received).sum(),
             events_seen: s.events_seen,
@@ -172,15 +236,31 @@ pub struct Outcome {
 /// Print ticks every `interval` until the run ends, then the summary.
 /// `snapshot` is called once per tick (a probe's `snapshot()`, or a
 /// function returning an empty `Snapshot` when there is no probe). A write
-/// error (e.g. a closed pipe) shuts the run down.
+/// error (e.g. a closed pipe) shuts the run down. Every warning is shown.
 pub fn run(
+    scenario: &Scenario,
+    handle: RunnerHandle,
+    snapshot: impl FnMut() -> Snapshot,
+    format: Format,
+    interval: Duration,
+    out: &mut dyn Write,
+) -> Result<Outcome, RunError> {
+    let shown = WarningFilter::default();
+    run_filtered(scenario, handle, snapshot, format, interval, &shown, out).map(|(o, _)| o)
+}
+
+/// [`run`], showing the warnings `filter` shows. The warnings are looked
+/// at every [`WARNING_SAMPLE`] (and at every tick); the [`WarningLog`]
+/// returned beside the outcome has every one that fired, shown or not.
+pub fn run_filtered(
     scenario: &Scenario,
     handle: RunnerHandle,
     mut snapshot: impl FnMut() -> Snapshot,
     format: Format,
     interval: Duration,
+    filter: &WarningFilter,
     out: &mut dyn Write,
-) -> Result<Outcome, RunError> {
+) -> Result<(Outcome, WarningLog), RunError> {
     let mut write_ok = true;
     let emit = |out: &mut dyn Write, line: String| -> io::Result<()> {
         writeln!(out, "{line}")?;
@@ -205,8 +285,11 @@ pub fn run(
             })
             .all(|line| emit(out, line).is_ok())
     };
+    let mut log = WarningLog::default();
+    let mut sample = start + WARNING_SAMPLE.min(interval);
     while write_ok {
-        let due = start + interval * n;
+        let tick_due = start + interval * n;
+        let due = tick_due.min(sample);
         while !handle.is_finished() {
             let now = Instant::now();
             if now >= due {
@@ -219,7 +302,17 @@ pub fn run(
         }
         write_ok &= narrate(out, &handle);
         let stats = handle.stats();
-        let t = tick(&snapshot(), &stats, prev.as_ref());
+        let snap = snapshot();
+        for change in log.observe(&snap) {
+            if format == Format::Text && filter.shows(change.kind()) {
+                write_ok &= emit(out, warning_text(&change, stats.scenario_time)).is_ok();
+            }
+        }
+        sample = Instant::now().max(sample) + WARNING_SAMPLE.min(interval);
+        if Instant::now() < tick_due {
+            continue;
+        }
+        let t = tick(&snap, &stats, prev.as_ref()).only(filter);
         let line = match format {
             Format::Text => text_line(&t),
             Format::Json => tick_json(&t),
@@ -235,7 +328,18 @@ pub fn run(
         handle.shutdown();
     }
     let summary = handle.wait()?;
-    let probe = ProbeReport::from_snapshot(&snapshot());
+    let last = snapshot();
+    log.observe(&last);
+    let probe = ProbeReport::from_snapshot(&last).map(|p| ProbeReport {
+        warnings: Some(
+            log.fired()
+                .iter()
+                .filter(|f| filter.shows(f.kind))
+                .cloned()
+                .collect(),
+        ),
+        ..p
+    });
     let text = match format {
         Format::Text => summary_text(&summary, probe.as_ref()),
         Format::Json => summary_json(&summary, probe.as_ref()),
@@ -243,7 +347,7 @@ pub fn run(
     if write_ok {
         let _ = emit(out, text);
     }
-    Ok(Outcome { summary, probe })
+    Ok((Outcome { summary, probe }, log))
 }
 
 #[cfg(test)]
@@ -409,6 +513,149 @@ mod tests {
         assert!(text.contains("sent 40  received 40  lost 0"), "{text}");
         assert!(text.contains("producers: S1 40"), "{text}");
         assert!(text.contains("S0 (sender) Open -> Closing"), "{text}");
+    }
+
+    fn percentiles(count: u64, p50_us: u64) -> Percentiles {
+        Percentiles {
+            count,
+            mean_us: p50_us as f64,
+            p50_us,
+            p90_us: 2 * p50_us,
+            p99_us: 3 * p50_us,
+            max_us: 4 * p50_us,
+        }
+    }
+
+    /// The snapshot, with times measured and the consumer-bound warning on
+    /// since 1.5 s of probe time (the channel was created at 0).
+    fn measured_snapshot() -> Snapshot {
+        let mut s = snapshot();
+        let c = &mut s.channels[0];
+        c.lifecycle_history[0].at_us = 0;
+        c.insight.queue_time = Latency {
+            whole: percentiles(40, 12_000),
+            recent: percentiles(38, 10_000),
+            ..Latency::default()
+        };
+        c.insight.park_time.whole = percentiles(3, 500);
+        c.insight.warnings = vec![Warning {
+            kind: crate::probe::WarningKind::ConsumerBound,
+            since_us: 1_500_000,
+            what: "The consumer is the bottleneck.".into(),
+            try_this: "Add a consumer.".into(),
+        }];
+        c.insight.advice = Some(Advice {
+            capacity: Some(24),
+            reasoning: "Little's law.".into(),
+        });
+        s
+    }
+
+    #[test]
+    fn a_tick_line_goes_on_with_the_times_and_the_warnings_on() {
+        let t = tick(&measured_snapshot(), &stats(2000, 40, 38), None);
+        let line = text_line(&t);
+        // The fields before stay as they were.
+        assert!(
+            line.starts_with(
+                "    2.0s  sent        40 (   20/s)  recv        38 (   19/s)  len   2/16   head 40  tail 38  waiting s0 r1  open  (3 events dropped)"
+            ),
+            "{line}"
+        );
+        // The last 10 s; nothing parked then, so no `parked`.
+        assert!(
+            line.ends_with(
+                "  queue p50 10.0ms p90 20.0ms p99 30.0ms max 40.0ms  warn consumer-bound"
+            ),
+            "{line}"
+        );
+        let j: serde_json::Value = serde_json::from_str(&tick_json(&t)).unwrap();
+        assert_eq!(j["queue_time"]["p99_us"], 30_000, "{j}");
+        assert_eq!(j["queue_time"]["count"], 38, "{j}");
+        assert!(j["park_time"].is_null(), "{j}");
+        assert_eq!(j["warnings"][0]["kind"], "consumer-bound", "{j}");
+        assert_eq!(j["warnings"][0]["since_ms"], 1500, "{j}");
+        assert_eq!(j["warnings"][0]["try"], "Add a consumer.", "{j}");
+        // --allow consumer-bound: not shown.
+        let filter = WarningFilter {
+            allow: vec![crate::probe::WarningKind::ConsumerBound],
+            ..WarningFilter::default()
+        };
+        let t = t.only(&filter);
+        assert!(!text_line(&t).contains("warn "), "{}", text_line(&t));
+        let j: serde_json::Value = serde_json::from_str(&tick_json(&t)).unwrap();
+        assert_eq!(j["warnings"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn a_warning_line_has_its_words_and_what_to_try() {
+        let mut log = WarningLog::default();
+        let changes = log.observe(&measured_snapshot());
+        let line = warning_text(&changes[0], Duration::from_millis(3500));
+        assert_eq!(
+            line,
+            "    3.5s  warning consumer-bound: The consumer is the bottleneck. Try: Add a consumer."
+        );
+        let over = log.observe(&snapshot());
+        assert_eq!(
+            warning_text(&over[0], Duration::from_secs(5)),
+            "    5.0s  warning consumer-bound is over (it held from 1.5s)"
+        );
+    }
+
+    #[test]
+    fn the_summary_carries_both_latencies_what_fired_and_the_advice() {
+        let snap = measured_snapshot();
+        let mut log = WarningLog::default();
+        log.observe(&snap);
+        let probe = ProbeReport {
+            warnings: Some(log.fired().to_vec()),
+            ..ProbeReport::from_snapshot(&snap).unwrap()
+        };
+        let j: serde_json::Value =
+            serde_json::from_str(&summary_json(&summary(), Some(&probe))).unwrap();
+        assert_eq!(j["queue_time"]["whole"]["count"], 40, "{j}");
+        assert_eq!(j["queue_time"]["whole"]["p50_us"], 12_000, "{j}");
+        assert_eq!(j["queue_time"]["recent"]["max_us"], 40_000, "{j}");
+        assert_eq!(j["park_time"]["whole"]["count"], 3, "{j}");
+        assert_eq!(j["park_time"]["recent"]["count"], 0, "{j}");
+        let w = &j["warnings"][0];
+        assert_eq!(
+            (&w["kind"], &w["first_ms"], &w["times"]),
+            (&"consumer-bound".into(), &1500.into(), &1.into()),
+            "{j}"
+        );
+        assert_eq!(w["what"], "The consumer is the bottleneck.", "{j}");
+        assert_eq!(w["try"], "Add a consumer.", "{j}");
+        assert_eq!(j["advice"]["capacity"], 24, "{j}");
+        assert_eq!(j["advice"]["reasoning"], "Little's law.", "{j}");
+        let text = summary_text(&summary(), Some(&probe));
+        for part in [
+            "time in queue: p50 12.0ms p90 24.0ms p99 36.0ms max 48.0ms (mean 12.0ms, 40 measured); last 10 s: p50 10.0ms",
+            "time parked: p50 500us",
+            "warnings fired:\n    consumer-bound from 1.5s: The consumer is the bottleneck. Try: Add a consumer.",
+            "advice: capacity 24: Little's law.",
+        ] {
+            assert!(text.contains(part), "{part:?} missing from:\n{text}");
+        }
+        // Not followed (the live view): no warnings key, no line.
+        let unfollowed = ProbeReport::from_snapshot(&snap).unwrap();
+        let j: serde_json::Value =
+            serde_json::from_str(&summary_json(&summary(), Some(&unfollowed))).unwrap();
+        assert!(j.get("warnings").is_none(), "{j}");
+        assert!(!summary_text(&summary(), Some(&unfollowed)).contains("warnings"));
+        // Followed, none fired.
+        let none = ProbeReport {
+            warnings: Some(Vec::new()),
+            ..unfollowed
+        };
+        assert!(summary_text(&summary(), Some(&none)).contains("warnings: none fired"));
+        // Without a probe: none of the probe's keys.
+        let j: serde_json::Value = serde_json::from_str(&summary_json(&summary(), None)).unwrap();
+        assert!(
+            j.get("queue_time").is_none() && j.get("advice").is_none(),
+            "{j}"
+        );
     }
 
     /// After a restart the handle names start again from `S1`: each run's

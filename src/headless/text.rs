@@ -3,8 +3,9 @@
 
 use std::time::Duration;
 
-use super::{ProbeReport, Tick};
+use super::{Change, ProbeReport, Tick};
 use crate::format;
+use crate::probe::{Latency, Percentiles};
 use crate::scenario::control::{Mode, Narration};
 use crate::scenario::runner::{Summary, TaskStats};
 use crate::scenario::Scenario;
@@ -51,7 +52,78 @@ pub fn text_line(t: &Tick) -> String {
     if t.events_dropped > 0 {
         line.push_str(&format!("  ({} events dropped)", t.events_dropped));
     }
+    if let Some(p) = &t.queue_time {
+        line.push_str(&format!("  queue {}", percentiles(p)));
+    }
+    if let Some(p) = &t.park_time {
+        line.push_str(&format!("  parked {}", percentiles(p)));
+    }
+    if !t.warnings.is_empty() {
+        let names: Vec<&str> = t.warnings.iter().map(|w| w.kind.name()).collect();
+        line.push_str(&format!("  warn {}", names.join(",")));
+    }
     line
+}
+
+/// A duration in µs, short, to about three figures: `750us`, `12.5ms`,
+/// `213ms`, `2.35s`.
+fn us(us: u64) -> String {
+    if us < 1_000 {
+        format!("{us}us")
+    } else if us < 100_000 {
+        format!("{:.1}ms", us as f64 / 1e3)
+    } else if us < 1_000_000 {
+        format!("{:.0}ms", us as f64 / 1e3)
+    } else {
+        format!("{:.2}s", us as f64 / 1e6)
+    }
+}
+
+/// `p50 12ms p90 30ms p99 45ms max 50ms`.
+fn percentiles(p: &Percentiles) -> String {
+    format!(
+        "p50 {} p90 {} p99 {} max {}",
+        us(p.p50_us),
+        us(p.p90_us),
+        us(p.p99_us),
+        us(p.max_us)
+    )
+}
+
+/// The line of a warning that starts (its words and what to try) or ends,
+/// at scenario time `at`.
+pub fn warning_text(change: &Change, at: Duration) -> String {
+    let at = format::elapsed(at);
+    match change {
+        Change::Started { warning: w, .. } => {
+            format!(
+                "{at:>8}  warning {}: {} Try: {}",
+                w.kind, w.what, w.try_this
+            )
+        }
+        Change::Ended { kind, since } => format!(
+            "{at:>8}  warning {kind} is over (it held from {})",
+            format::elapsed(*since)
+        ),
+    }
+}
+
+/// A summary line of a latency: the whole run, then the last 10 s.
+fn latency_text(name: &str, l: &Latency) -> String {
+    let w = &l.whole;
+    if w.count == 0 {
+        return format!("\n  {name}: none measured");
+    }
+    let mut out = format!(
+        "\n  {name}: {} (mean {}, {} measured)",
+        percentiles(w),
+        us(w.mean_us as u64),
+        w.count
+    );
+    if l.recent.count > 0 {
+        out.push_str(&format!("; last 10 s: {}", percentiles(&l.recent)));
+    }
+    out
 }
 
 /// `S1 330, S2 310`; when the tasks come from more than one run (after a
@@ -140,6 +212,35 @@ pub fn summary_text(s: &Summary, probe: Option<&ProbeReport>) -> String {
                 })
                 .collect();
             out.push_str(&format!("\n  lifecycle: {}", steps.join(", ")));
+        }
+        out.push_str(&latency_text("time in queue", &p.queue_time));
+        out.push_str(&latency_text("time parked", &p.park_time));
+        match p.warnings.as_deref() {
+            None => {}
+            Some([]) => out.push_str("\n  warnings: none fired"),
+            Some(fired) => {
+                out.push_str("\n  warnings fired:");
+                for f in fired {
+                    out.push_str(&format!(
+                        "\n    {} from {}{}: {} Try: {}",
+                        f.kind,
+                        format::elapsed(f.first),
+                        if f.times > 1 {
+                            format!(" ({} times)", f.times)
+                        } else {
+                            String::new()
+                        },
+                        f.what,
+                        f.try_this
+                    ));
+                }
+            }
+        }
+        if let Some(a) = &p.advice {
+            match a.capacity {
+                Some(c) => out.push_str(&format!("\n  advice: capacity {c}: {}", a.reasoning)),
+                None => out.push_str(&format!("\n  advice: {}", a.reasoning)),
+            }
         }
     }
     out
