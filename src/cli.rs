@@ -11,7 +11,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::format;
 use crate::headless::{self, Format, Outcome};
-use crate::probe::{Probe, Snapshot};
+use crate::probe::insight::WarningFilter;
+use crate::probe::{Probe, Snapshot, WarningKind};
 use crate::record;
 use crate::scenario::clock::SceneClock;
 use crate::scenario::demos::{self, DEMOS};
@@ -37,6 +38,10 @@ Examples:
   chanviz demo shutdown --headless          text lines instead of the live view
   chanviz demo spsc --json --duration 5s    JSON lines, then a summary
   chanviz run my.toml --rate max            your own scenario (format: README.md)
+  chanviz demo mpmc --allow thundering-herd  every warning but that one
+
+Warnings: consumer-bound, producer-bound, stuck-closing, lost-wakeup, thundering-herd
+(--warn NAME shows only those named, --allow NAME never shows that one).
 
 Exit codes: 0 clean run (Ctrl-C stops a run cleanly), 1 failure at run time, 2 bad input,
 130 a second Ctrl-C.";
@@ -82,6 +87,39 @@ pub enum Cmd {
     Replay(ReplayArgs),
 }
 
+/// `--warn` and `--allow`: which warnings a run shows.
+#[derive(Debug, Args, Default)]
+pub struct WarnArgs {
+    /// Show only this warning (repeatable): consumer-bound, producer-bound,
+    /// stuck-closing, lost-wakeup or thundering-herd.
+    #[arg(long, value_name = "NAME", value_parser = warning_kind)]
+    pub warn: Vec<WarningKind>,
+    /// Never show this warning (repeatable).
+    #[arg(long, value_name = "NAME", value_parser = warning_kind)]
+    pub allow: Vec<WarningKind>,
+}
+
+impl WarnArgs {
+    /// The filter these flags ask for.
+    pub fn filter(&self) -> WarningFilter {
+        WarningFilter {
+            only: self.warn.clone(),
+            allow: self.allow.clone(),
+        }
+    }
+}
+
+/// A warning's name, or a message that lists the names.
+fn warning_kind(name: &str) -> Result<WarningKind, String> {
+    WarningKind::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = WarningKind::ALL.iter().map(|k| k.name()).collect();
+        format!(
+            "unknown warning {name:?}; the warnings are: {}",
+            names.join(", ")
+        )
+    })
+}
+
 /// `chanviz replay`'s flags.
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
@@ -105,6 +143,9 @@ pub struct ReplayArgs {
     /// Start in the big layout.
     #[arg(long)]
     pub big: bool,
+    /// Which warnings to show.
+    #[command(flatten)]
+    pub warnings: WarnArgs,
 }
 
 /// `chanviz screenshot`'s flags.
@@ -181,6 +222,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "EVENTS", default_value_t = crate::probe::DEFAULT_LOG_CAPACITY as u64,
           value_parser = clap::value_parser!(u64).range(HISTORY_RANGE))]
     pub history: u64,
+    /// Which warnings to show.
+    #[command(flatten)]
+    pub warnings: WarnArgs,
 }
 
 /// What `--history` accepts: a thousand to a hundred million events.
@@ -320,7 +364,7 @@ pub fn run(cli: Cli) -> i32 {
         None
     };
     match format {
-        Some(format) => headless_run(scenario, format, interval, record),
+        Some(format) => headless_run(scenario, format, interval, record, &args.warnings),
         None => interactive(scenario, &args, interval, record),
     }
 }
@@ -410,6 +454,7 @@ fn headless_run(
     format: Format,
     interval: Duration,
     record: Option<RecordTo>,
+    warnings: &WarnArgs,
 ) -> i32 {
     let snapshot = snapshot_source();
     let recorder = match start_recording(record.as_ref()) {
@@ -430,8 +475,11 @@ fn headless_run(
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match headless::run(&scenario, handle, snapshot, format, interval, &mut out) {
-        Ok(outcome) => {
+    let filter = warnings.filter();
+    match headless::run_filtered(
+        &scenario, handle, snapshot, format, interval, &filter, &mut out,
+    ) {
+        Ok((outcome, _)) => {
             finish_recording(recorder, record.as_ref(), &outcome);
             verdict(&outcome)
         }
@@ -481,7 +529,7 @@ fn interactive(
             "chanviz: another tracing subscriber is installed, so the live view has nothing \
              to draw; running headless"
         );
-        return headless_run(scenario, Format::Text, interval, record);
+        return headless_run(scenario, Format::Text, interval, record, &args.warnings);
     };
     let recorder = match start_recording(record.as_ref()) {
         Ok(r) => r,
@@ -520,6 +568,7 @@ fn interactive(
         ascii: args.ascii,
         no_color: args.no_color,
         big: args.big,
+        warnings: args.warnings.filter(),
     };
     let shown = crate::ui::run(session, ui_opts);
     handle.shutdown();
@@ -571,7 +620,7 @@ fn replay(args: &ReplayArgs) -> i32 {
     let history = Arc::new(loaded.history());
     let json = args.json;
     if json || args.headless || !std::io::stdout().is_terminal() {
-        return replay_headless(&loaded, history.as_ref(), json, interval);
+        return replay_headless(&loaded, history.as_ref(), json, interval, &args.warnings);
     }
     let (title, description) = crate::screenshot::replay_title(&loaded);
     let player = crate::ui::replay::Player::new(history);
@@ -581,6 +630,7 @@ fn replay(args: &ReplayArgs) -> i32 {
         ascii: args.ascii,
         no_color: args.no_color,
         big: args.big,
+        warnings: args.warnings.filter(),
     };
     match crate::ui::run(session, ui_opts) {
         Ok(()) => EXIT_OK,
@@ -598,6 +648,7 @@ fn replay_headless(
     history: &std::sync::RwLock<crate::probe::History>,
     json: bool,
     interval: Duration,
+    warnings: &WarnArgs,
 ) -> i32 {
     use crate::probe::Rewind;
     use crate::scenario::control::{Knobs, Mode};
@@ -615,6 +666,7 @@ fn replay_headless(
     let mut prev: Option<LiveStats> = None;
     let mut t = interval;
     let mut out = std::io::stdout().lock();
+    let (filter, mut log) = (warnings.filter(), headless::WarningLog::default());
     while start_us + t.as_micros() as u64 <= last_us {
         let at = history.at_time(start_us + t.as_micros() as u64);
         let snap = at
@@ -629,11 +681,17 @@ fn replay_headless(
             mode: Mode::Running,
             knobs: Knobs::default(),
         };
-        let tick = headless::tick(&snap, &stats, prev.as_ref());
+        let tick = headless::tick(&snap, &stats, prev.as_ref()).only(&filter);
+        let changes = log
+            .observe(&snap)
+            .into_iter()
+            .filter(|c| filter.shows(c.kind()));
         let line = if json {
             headless::tick_json(&tick)
         } else {
-            headless::text_line(&tick)
+            let mut lines: Vec<String> = changes.map(|c| headless::warning_text(&c, t)).collect();
+            lines.push(headless::text_line(&tick));
+            lines.join("\n")
         };
         if writeln!(out, "{line}").is_err() {
             return EXIT_OK;

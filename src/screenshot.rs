@@ -72,6 +72,7 @@ pub fn take(scenario: Scenario, shot: &Shot, probe: &Probe) -> Result<String, St
         ascii: shot.ascii,
         no_color: false,
         big: shot.big,
+        ..UiOptions::default()
     };
     let mut app = App::new(title, description, ui_opts.theme());
     let started = Instant::now();
@@ -118,6 +119,7 @@ pub fn take_replay(loaded: &crate::record::Loaded, shot: &Shot) -> String {
         ascii: shot.ascii,
         no_color: false,
         big: shot.big,
+        ..UiOptions::default()
     };
     let (title, description) = replay_title(loaded);
     let mut app = App::new(title, description, ui_opts.theme());

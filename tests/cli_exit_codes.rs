@@ -347,3 +347,50 @@ fn history_takes_a_bounded_number_of_events() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+#[test]
+fn an_unknown_warning_name_lists_the_names_and_exits_2() {
+    let names = [
+        "consumer-bound",
+        "producer-bound",
+        "stuck-closing",
+        "lost-wakeup",
+        "thundering-herd",
+    ];
+    let file = scenario_file("warn", "title = \"x\"\ncapacity = 8\n");
+    let rec = file.with_extension("rec");
+    for args in [
+        vec!["demo", "spsc", "--headless", "--warn", "consumer-bund"],
+        vec!["demo", "spsc", "--headless", "--allow", "herd"],
+        vec![
+            "run",
+            file.to_str().unwrap(),
+            "--headless",
+            "--warn",
+            "lost",
+        ],
+        vec!["replay", rec.to_str().unwrap(), "--allow", "Stuck-Closing"],
+    ] {
+        let o = chanviz(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("unknown warning"), "{args:?}: {err}");
+        for name in names {
+            assert!(err.contains(name), "{args:?}: {name} missing from: {err}");
+        }
+        assert!(stdout(&o).is_empty(), "{args:?} ran: {}", stdout(&o));
+    }
+    // The names themselves are taken (the run is short).
+    let o = chanviz(&[
+        "demo",
+        "spsc",
+        "--headless",
+        "--duration",
+        "300ms",
+        "--warn",
+        "consumer-bound",
+        "--allow",
+        "thundering-herd",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

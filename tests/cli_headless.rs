@@ -307,6 +307,41 @@ fn json_lines_carry_latencies_warnings_and_advice() {
     );
 }
 
+/// `--allow NAME` hides a warning from the ticks and the summary; `--warn
+/// NAME` shows only the ones named.
+#[test]
+fn allow_and_warn_choose_the_warnings_shown() {
+    let lines = json_run(
+        "backpressure",
+        &["--duration", "5s", "--allow", "consumer-bound"],
+    );
+    let only_others = json_run(
+        "backpressure",
+        &[
+            "--duration",
+            "5s",
+            "--warn",
+            "producer-bound",
+            "--warn",
+            "stuck-closing",
+        ],
+    );
+    for lines in [lines, only_others] {
+        let (summary, ticks) = lines.split_last().unwrap();
+        for t in ticks {
+            let kinds = t["warnings"].as_array().unwrap();
+            assert!(kinds.iter().all(|w| w["kind"] != "consumer-bound"), "{t}");
+        }
+        let fired = summary["warnings"].as_array().expect("warnings");
+        assert!(
+            fired.iter().all(|w| w["kind"] != "consumer-bound"),
+            "{summary}"
+        );
+        // The times are still there.
+        assert!(summary["queue_time"]["whole"]["count"].as_u64() > Some(0));
+    }
+}
+
 /// Text: a warning's words and what to try on a line of their own when it
 /// starts, its name on the tick lines while it is on, the times on the tick
 /// lines, and the summary's times, warnings and advice.

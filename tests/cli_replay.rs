@@ -202,3 +202,62 @@ fn a_file_cut_short_replays_up_to_where_it_ends() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("summary: none recorded"), "{out}");
 }
+
+/// A replay shows the warnings as the run did, from the events alone: the
+/// line with the words when one starts, `warn NAME` on the ticks, the times
+/// in queue; `--allow NAME` and `--warn NAME` choose them as in a run.
+#[test]
+fn a_replay_says_the_warnings_and_allow_hides_them() {
+    let rec = temp("backpressure-warnings.rec");
+    let live = chanviz(&[
+        "demo",
+        "backpressure",
+        "--headless",
+        "--duration",
+        "5s",
+        "--record",
+        rec.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        live.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&live.stderr)
+    );
+    let text = |extra: &[&str]| {
+        let mut args = vec!["replay", rec.to_str().unwrap(), "--headless"];
+        args.extend_from_slice(extra);
+        let o = chanviz(&args);
+        assert_eq!(o.status.code(), Some(0), "{extra:?}");
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let all = text(&[]);
+    let said = all
+        .lines()
+        .filter(|l| l.contains("  warning consumer-bound: ") && l.contains(" Try: "))
+        .count();
+    assert_eq!(said, 1, "{all}");
+    assert!(all.contains("  warn consumer-bound"), "{all}");
+    assert!(all.contains("  queue p50 "), "{all}");
+    for hidden in [
+        text(&["--allow", "consumer-bound"]),
+        text(&["--warn", "stuck-closing"]),
+    ] {
+        let ticks: Vec<&str> = hidden.lines().filter(|l| l.contains(" sent ")).collect();
+        assert!(!ticks.is_empty(), "{hidden}");
+        assert!(
+            ticks.iter().all(|l| !l.contains("consumer-bound")),
+            "{hidden}"
+        );
+        assert!(!hidden.contains("  warning consumer-bound: "), "{hidden}");
+    }
+    let o = chanviz(&["replay", rec.to_str().unwrap(), "--json"]);
+    let lines = json_lines(&o);
+    assert!(
+        lines.iter().any(|t| t["type"] == "tick"
+            && t["warnings"]
+                .as_array()
+                .is_some_and(|w| w.iter().any(|w| w["kind"] == "consumer-bound"))),
+        "{lines:?}"
+    );
+}

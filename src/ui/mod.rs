@@ -41,7 +41,7 @@ pub const FPS: std::ops::RangeInclusive<u32> = 1..=120;
 pub const DEFAULT_FPS: u32 = 30;
 
 /// How the UI draws.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UiOptions {
     /// Frames per second (clamped to [`FPS`]).
     pub fps: u32,
@@ -51,6 +51,8 @@ pub struct UiOptions {
     pub no_color: bool,
     /// Start in the big layout (ring, waiter queues and log, large).
     pub big: bool,
+    /// Which warnings are shown (`--warn`, `--allow`).
+    pub warnings: crate::probe::insight::WarningFilter,
 }
 
 impl Default for UiOptions {
@@ -60,6 +62,7 @@ impl Default for UiOptions {
             ascii: false,
             no_color: false,
             big: false,
+            warnings: Default::default(),
         }
     }
 }

@@ -43,6 +43,7 @@ pub fn run(session: Session, opts: UiOptions) -> io::Result<()> {
         opts.theme(),
     );
     app.big = opts.big;
+    app.warnings = opts.warnings;
     app.replay = session.replay;
     if let Some(history) = session.history.clone() {
         app.set_history(history);
