@@ -38,10 +38,12 @@ Examples:
   chanviz demo shutdown --headless          text lines instead of the live view
   chanviz demo spsc --json --duration 5s    JSON lines, then a summary
   chanviz run my.toml --rate max            your own scenario (format: README.md)
-  chanviz demo mpmc --allow thundering-herd  every warning but that one
+  chanviz demo mpmc --allow lost-wakeup     every warning but that one
 
-Warnings: consumer-bound, producer-bound, stuck-closing, lost-wakeup, thundering-herd
-(--warn NAME shows only those named, --allow NAME never shows that one).
+Warnings: consumer-bound, producer-bound, stuck-closing, lost-wakeup, thundering-herd.
+--warn NAME shows only those named, --allow NAME never shows that one. In CI,
+  chanviz check my.toml --fail-on consumer-bound
+exits 1 if the consumer was the bottleneck (chanviz check --help).
 
 Exit codes: 0 clean run (Ctrl-C stops a run cleanly), 1 failure at run time, 2 bad input,
 130 a second Ctrl-C.";
@@ -85,7 +87,13 @@ pub enum Cmd {
     /// Play a recording (made with --record) in the same view, or print its
     /// tick lines and summary (--headless, --json).
     Replay(ReplayArgs),
+    /// Run a scenario headless and exit 1 if a --fail-on warning fired
+    /// (0 if none did, 2 for bad input): a backpressure test for CI.
+    #[command(after_help = check::HELP)]
+    Check(check::CheckArgs),
 }
+
+mod check;
 
 /// `--warn` and `--allow`: which warnings a run shows.
 #[derive(Debug, Args, Default)]
@@ -324,6 +332,7 @@ pub fn run(cli: Cli) -> i32 {
         }
         Cmd::Screenshot(args) => return screenshot(&args),
         Cmd::Replay(args) => return replay(&args),
+        Cmd::Check(args) => return check::check(&args),
     };
     let mut scenario = match scenario {
         Ok(s) => s,
