@@ -419,7 +419,7 @@ fn warnings_say_what_is_wrong_and_what_to_try() {
         &[
             "consumer-bound",
             "The consumer is the bottleneck",
-            "try: Add a consumer (c)",
+            "try: Add a consumer, or make",
         ],
     );
     // `--allow consumer-bound`: nothing.

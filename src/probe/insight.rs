@@ -95,8 +95,8 @@ struct Durations {
     count: u64,
     sum: u128,
     max: u64,
-    /// `(second, histogram)`, oldest first, at most 10.
-    windows: VecDeque<(u64, Histogram<u32>)>,
+    /// `(second, histogram, exact max)`, oldest first, at most 10.
+    windows: VecDeque<(u64, Histogram<u32>, u64)>,
 }
 
 /// Durations are clamped to this (one hour, in µs).
@@ -122,11 +122,12 @@ impl Durations {
                 self.windows.pop_front();
             }
             let h = Histogram::new_with_bounds(1, MAX_DURATION_US, 1).expect("valid hdr bounds");
-            self.windows.push_back((second, h));
+            self.windows.push_back((second, h, 0));
         }
         // A late stamp counts in the newest window.
         if let Some(w) = self.windows.back_mut() {
             w.1.saturating_record(d);
+            w.2 = w.2.max(d);
         }
     }
 
@@ -144,7 +145,9 @@ impl Durations {
         };
         let from = (at_us / 1_000_000).saturating_sub(RECENT_WINDOW_US / 1_000_000 - 1);
         let mut recent: Option<Histogram<u32>> = None;
-        for (_, h) in self.windows.iter().filter(|w| w.0 >= from) {
+        let mut recent_max = 0;
+        for (_, h, max) in self.windows.iter().filter(|w| w.0 >= from) {
+            recent_max = recent_max.max(*max);
             match &mut recent {
                 None => recent = Some(h.clone()),
                 Some(r) => {
@@ -167,13 +170,16 @@ impl Durations {
             recent_bars = bars;
         }
         let recent = match recent {
+            // One significant figure per window (memory: the windows go
+            // into every checkpoint), so a percentile is clamped to the
+            // exact max.
             Some(h) if !h.is_empty() => Percentiles {
                 count: h.len(),
                 mean_us: h.mean(),
-                p50_us: h.value_at_quantile(0.50),
-                p90_us: h.value_at_quantile(0.90),
-                p99_us: h.value_at_quantile(0.99),
-                max_us: h.max(),
+                p50_us: h.value_at_quantile(0.50).min(recent_max),
+                p90_us: h.value_at_quantile(0.90).min(recent_max),
+                p99_us: h.value_at_quantile(0.99).min(recent_max),
+                max_us: recent_max,
             },
             _ => Percentiles::default(),
         };
@@ -239,6 +245,10 @@ pub(crate) struct Tracker {
     /// The largest backlog seen (messages in the ring plus senders parked
     /// with one in hand), and when.
     peak_backlog: (usize, u64),
+    /// The consumer-bound condition has held long enough to warn, at some
+    /// point: the advice then says that no capacity helps, even once the
+    /// run has closed and drained.
+    overloaded: bool,
     first_us: Option<u64>,
     last_us: u64,
 }
@@ -407,6 +417,10 @@ impl Tracker {
             0,
         );
         self.stranded[1].set(len > 0 && !self.parked[1].is_empty(), at_us, 0);
+        self.overloaded |= self
+            .consumer_bound
+            .held(at_us, CONSUMER_BOUND_AFTER_US, GRACE_US)
+            .is_some();
         let backlog = len + waiting_senders;
         if backlog > self.peak_backlog.0 {
             self.peak_backlog = (backlog, at_us);
@@ -471,8 +485,8 @@ impl Tracker {
                      parked for {}; receivers take {pops_per_s:.1} msg/s and the senders offer more.",
                     secs(since)
                 ),
-                try_this: "Add a consumer (c) or make each message cheaper to handle (<); a bigger \
-                           ring only delays the parking."
+                try_this: "Add a consumer, or make each message cheaper to handle; a bigger ring \
+                           only delays the parking."
                     .into(),
             });
         }
@@ -489,8 +503,8 @@ impl Tracker {
                     secs(since),
                     recent_rate(c, |b| b.sent)
                 ),
-                try_this: "Fine if the producers are simply idle; otherwise speed them up (+) or \
-                           use fewer consumers (C)."
+                try_this: "Fine if the producers are simply idle; otherwise speed them up, or use \
+                           fewer consumers."
                     .into(),
             });
         }
@@ -629,16 +643,18 @@ impl Tracker {
             "Little's law: {lambda:.1} msg/s x {} in queue = {l:.1} messages wait on average",
             human(q.mean_us as u64)
         );
-        if self
-            .consumer_bound
-            .held(at_us, CONSUMER_BOUND_AFTER_US, GRACE_US)
-            .is_some()
+        if self.overloaded
+            || self
+                .consumer_bound
+                .held(at_us, CONSUMER_BOUND_AFTER_US, GRACE_US)
+                .is_some()
         {
             return Some(Advice {
                 capacity: None,
                 reasoning: format!(
-                    "No capacity absorbs a steady overload ({little}, and the ring stays full): \
-                     a bigger ring only delays the parking; add consumer capacity."
+                    "No capacity absorbs a steady overload ({little}, and the ring stayed full \
+                     with senders parked): a bigger ring only delays the parking; add consumer \
+                     capacity."
                 ),
             });
         }
@@ -646,7 +662,7 @@ impl Tracker {
         let reasoning = if peak > c.capacity {
             format!(
                 "Capacity {peak} would have absorbed the largest burst ({} in the ring + {} \
-                 senders parked at {}); {little}.",
+                 senders parked, {} into the run); {little}.",
                 c.capacity,
                 peak - c.capacity,
                 human(peak_at.saturating_sub(c.created_us()))
