@@ -204,3 +204,38 @@ fn consumer_bound_and_producer_bound_fire_after_their_time() {
         assert_eq!(kinds(5_500_000), vec![WarningKind::ProducerBound]);
     });
 }
+
+/// A drain that makes progress is slow, not stuck: no stuck-closing while
+/// a receiver takes a message every 1.5 s, long after the close.
+#[test]
+fn a_slow_drain_is_not_stuck_closing() {
+    let probe = probe();
+    tracing::dispatcher::with_default(&probe.dispatch(), || {
+        let (tx, rx) = bounded::<u64>(4);
+        for i in 0..4 {
+            tx.try_send(i).unwrap();
+        }
+        let closing = tx.close();
+        for t in 1..=3u64 {
+            probe.set_time_us(t * 1_500_000);
+            assert!(rx.try_recv().is_ok());
+        }
+        probe.set_time_us(4_600_000);
+        let snap = probe.snapshot();
+        let c = snap.current().unwrap();
+        assert!(
+            !c.insight.warns(WarningKind::StuckClosing),
+            "{:?}",
+            c.insight.warnings
+        );
+        // Then the receiver stops: 2 s without a pop and it is stuck.
+        probe.set_time_us(7_000_000);
+        let snap = probe.snapshot();
+        assert!(snap
+            .current()
+            .unwrap()
+            .insight
+            .warns(WarningKind::StuckClosing));
+        drop(closing);
+    });
+}

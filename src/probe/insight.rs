@@ -579,20 +579,18 @@ impl Tracker {
             .map(|h| h.label())
             .collect();
         let recent_pops: u64 = c.buckets.iter().rev().take(20).map(|b| b.received).sum();
+        // A drain that makes progress is slow, not stuck: the shutdown demo
+        // drains a full ring one message every 400 ms.
+        if recent_pops > 0 && !receivers.is_empty() {
+            return None;
+        }
         let blame = if receivers.is_empty() {
             "no receiver is left to drain it".to_string()
-        } else if recent_pops == 0 {
+        } else {
             format!(
                 "{} still hold{} it open but took nothing in the last 2 s",
                 join(&receivers),
                 if receivers.len() == 1 { "s" } else { "" }
-            )
-        } else {
-            format!(
-                "{} {} still draining, {:.1} msg/s",
-                join(&receivers),
-                if receivers.len() == 1 { "is" } else { "are" },
-                recent_pops as f64 / 2.0
             )
         };
         let senders = if open_senders.is_empty() {

@@ -516,10 +516,13 @@ pub struct Insight {
 
 /// Messages listed in [`Insight::messages`] at most.
 pub const MAX_LISTED_MESSAGES: usize = 4096;
-/// Messages in flight the fold follows per channel at most (a bigger
-/// backlog's newest messages are not followed, and their time in queue is
-/// not measured).
-pub const MAX_TRACKED_MESSAGES: usize = 1 << 16;
+/// Messages in flight the fold follows per channel at most. With a bigger
+/// backlog, a push finds the list full and is not followed (nor is its time
+/// in queue measured); the oldest messages always are, and once they are
+/// taken the newest pushes are followed again, so a large ring's time in
+/// queue is measured on a sample. The bound keeps each checkpoint of the
+/// model small (24 bytes a message; a checkpoint every 4,096 events).
+pub const MAX_TRACKED_MESSAGES: usize = 4096;
 /// Wakes remembered in [`Insight::wakes`].
 pub const MAX_WAKE_NOTES: usize = 8;
 
