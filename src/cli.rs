@@ -592,9 +592,21 @@ fn interactive(
     }
     match summary {
         Ok(summary) => {
+            let last = probe.snapshot();
+            let filter = args.warnings.filter();
             let outcome = Outcome {
                 summary,
-                probe: headless::ProbeReport::from_snapshot(&probe.snapshot()),
+                // What fired while the view ran: its history, sampled as a
+                // headless run samples its ticks.
+                probe: headless::ProbeReport::from_snapshot(&last).map(|p| {
+                    let fired = headless::fired_in_history(&probe, &last);
+                    headless::ProbeReport {
+                        warnings: Some(
+                            fired.into_iter().filter(|f| filter.shows(f.kind)).collect(),
+                        ),
+                        ..p
+                    }
+                }),
             };
             println!(
                 "{}",

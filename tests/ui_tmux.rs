@@ -394,5 +394,8 @@ fn backpressure_names_the_parked_senders_the_oldest_message_and_the_bottleneck()
         s.contains("consumer-bound") && s.contains("The consumer is the bottleneck")
     });
     tmux.keys(&["q"]);
-    tmux.wait_for("the shell after quitting", |s| s.contains("CHANVIZ-EXITED"));
+    // The summary after the view lists what fired while it ran.
+    let after = tmux.wait_for("the shell after quitting", |s| s.contains("CHANVIZ-EXITED"));
+    assert!(after.contains("warnings fired:"), "{after}");
+    assert!(after.contains("consumer-bound from"), "{after}");
 }

@@ -37,7 +37,7 @@ use crate::scenario::Scenario;
 
 pub use json::{narration_json, summary_json, tick_json};
 pub use text::{header_text, narration_text, summary_text, text_line, warning_text};
-pub use warnings::{Change, Fired, WarningLog};
+pub use warnings::{fired_in_history, Change, Fired, WarningLog};
 
 /// How often a headless run looks at the warnings, at most: a warning that
 /// holds for less than a tick is still seen (and counted by `check`).

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use crate::probe::{Snapshot, Warning, WarningKind};
+use crate::probe::{Rewind, Snapshot, Warning, WarningKind};
 
 /// A warning that fired during the run.
 #[derive(Clone, Debug, PartialEq)]
@@ -116,6 +116,39 @@ impl WarningLog {
         self.fired.iter().any(|f| f.kind == kind)
     }
 }
+
+/// Every warning that fired in a run's kept history, as a live view's run
+/// reports it at the end: the fold is sampled every 250 ms of the history's
+/// own time (and at its newest event), as a headless run samples its
+/// snapshots, then `last` (the picture at the very end) is taken in.
+pub fn fired_in_history(history: &dyn Rewind, last: &Snapshot) -> Vec<Fired> {
+    let mut log = WarningLog::default();
+    let (first, end) = history.bounds();
+    if end > first {
+        let t0 = history.event(first).map_or(0, |e| e.at_us);
+        let t1 = history.event(end - 1).map_or(t0, |e| e.at_us);
+        let mut t = t0;
+        let mut last_seq = None;
+        loop {
+            let seq = history.at_time(t.min(t1)).unwrap_or(first);
+            if last_seq != Some(seq) {
+                if let Some(snap) = history.snapshot_at(seq, 0) {
+                    log.observe(&snap);
+                }
+                last_seq = Some(seq);
+            }
+            if t >= t1 {
+                break;
+            }
+            t += SAMPLE_US;
+        }
+    }
+    log.observe(last);
+    log.fired
+}
+
+/// How often [`fired_in_history`] samples the history.
+const SAMPLE_US: u64 = 250_000;
 
 #[cfg(test)]
 mod tests {
