@@ -643,6 +643,7 @@ fn parks_twice_an_open_park_and_a_gap_keep_the_rules() {
     assert_eq!(ns(&parks[2]["ts"]) + ns(&parks[2]["dur"]), last);
     // Events that share a µs keep the recording's order, 1 ns apart.
     assert_eq!(ns(&parks[0]["ts"]), 100_004);
+    assert_eq!(trace["otherData"]["max_shift_ns"], 4);
     // One arrow: the second push's pop came after the gap, its push in it.
     assert_eq!(seen.flows, 1);
     assert_eq!(trace["otherData"]["flows_total"], 1);
