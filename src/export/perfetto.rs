@@ -265,6 +265,9 @@ impl Builder {
                     chans.entry(*chan).or_default().name = Some(name.clone());
                 }
                 Record::Gap { .. } => {}
+                // A newer kind of record: nothing to know from it (yet).
+                #[allow(unreachable_patterns)]
+                _ => {}
             }
         }
         // Tids after every pid: Perfetto takes a thread whose tid is a pid
@@ -321,6 +324,8 @@ impl Builder {
                     self.gap(*lost, t);
                 }
                 Record::Named { .. } => {}
+                #[allow(unreachable_patterns)]
+                _ => {}
             }
         }
     }
