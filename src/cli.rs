@@ -39,6 +39,7 @@ Examples:
   chanviz demo spsc --json --duration 5s    JSON lines, then a summary
   chanviz run my.toml --rate max            your own scenario (format: README.md)
   chanviz demo mpmc --allow lost-wakeup     every warning but that one
+  chanviz export s.rec --perfetto s.json    a recording, for ui.perfetto.dev
 
 Warnings: consumer-bound, producer-bound, stuck-closing, lost-wakeup, thundering-herd.
 --warn NAME shows only those named, --allow NAME never shows that one. In CI,
@@ -91,9 +92,14 @@ pub enum Cmd {
     /// (0 if none did, 2 for bad input): a backpressure test for CI.
     #[command(after_help = check::HELP)]
     Check(check::CheckArgs),
+    /// Turn a recording into Chrome trace-event JSON that opens in
+    /// ui.perfetto.dev (--perfetto OUT.json).
+    #[command(after_help = export::HELP)]
+    Export(export::ExportArgs),
 }
 
 mod check;
+mod export;
 
 /// `--warn` and `--allow`: which warnings a run shows.
 #[derive(Debug, Args, Default)]
@@ -333,6 +339,7 @@ pub fn run(cli: Cli) -> i32 {
         Cmd::Screenshot(args) => return screenshot(&args),
         Cmd::Replay(args) => return replay(&args),
         Cmd::Check(args) => return check::check(&args),
+        Cmd::Export(args) => return export::export(&args),
     };
     let mut scenario = match scenario {
         Ok(s) => s,

@@ -8,6 +8,8 @@
 //!   events into a live model and hands out consistent snapshots.
 //! - `scenario` (feature `tui`): scenario files, validation, and the runner.
 //! - `ui` (feature `tui`): the ratatui front end, drawn from snapshots.
+//! - `export` (feature `record`): a recording as Chrome trace-event JSON
+//!   for ui.perfetto.dev.
 #![warn(missing_docs)]
 
 pub mod channel;
@@ -17,6 +19,9 @@ pub mod probe;
 
 #[cfg(feature = "record")]
 pub mod record;
+
+#[cfg(feature = "record")]
+pub mod export;
 
 #[cfg(feature = "tui")]
 pub mod scenario;

@@ -87,8 +87,8 @@ fn main() {
     record();
 }
 
-/// A user's own program records its channels (feature `record`: the probe
-/// and the recorder), and the file reads back whole.
+/// A user's own program records its channels (feature `record`: the probe,
+/// the recorder and the exporter), the file reads back whole, and exports.
 #[cfg(feature = "record")]
 fn record() {
     use chanviz::record::{load, Header, Recorder, VERSION};
@@ -130,5 +130,15 @@ fn record() {
     let chan = snap.current().unwrap();
     assert_eq!(chan.name.as_deref(), Some("recorded"));
     assert_eq!((chan.counters.sent, chan.counters.received), (N, N));
-    println!("chanviz with feature record: recorded {written} events, read back: ok");
+    // ... and exports to Perfetto without a TUI crate: an arrow per message.
+    let mut trace = Vec::new();
+    let opts = chanviz::export::perfetto::Options::default();
+    let stats = chanviz::export::perfetto::write(&loaded, &opts, &mut trace).unwrap();
+    assert!(trace.starts_with(b"{\"traceEvents\":["));
+    assert_eq!((stats.flows_drawn, stats.flows_total), (N, N));
+    println!(
+        "chanviz with feature record: recorded {written} events, read back and exported \
+         ({} trace events): ok",
+        stats.trace_events
+    );
 }
