@@ -96,8 +96,13 @@ pub enum Cmd {
     /// ui.perfetto.dev (--perfetto OUT.json).
     #[command(after_help = export::HELP)]
     Export(export::ExportArgs),
+    /// The live view on your own program: one that calls
+    /// chanviz::observe() and runs with CHANVIZ_ADDR=ADDR.
+    #[command(after_help = attach::HELP)]
+    Attach(attach::AttachArgs),
 }
 
+mod attach;
 mod check;
 mod export;
 
@@ -340,6 +345,7 @@ pub fn run(cli: Cli) -> i32 {
         Cmd::Replay(args) => return replay(&args),
         Cmd::Check(args) => return check::check(&args),
         Cmd::Export(args) => return export::export(&args),
+        Cmd::Attach(args) => return attach::attach(&args),
     };
     let mut scenario = match scenario {
         Ok(s) => s,

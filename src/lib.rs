@@ -20,6 +20,9 @@ pub mod probe;
 #[cfg(feature = "record")]
 pub mod record;
 
+#[cfg(feature = "observe")]
+pub mod observe;
+
 #[cfg(feature = "record")]
 pub mod export;
 

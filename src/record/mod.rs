@@ -143,13 +143,13 @@ fn lifecycle_code(l: Lifecycle) -> u64 {
 
 /// Encodes records into frames; keeps the previous event's time.
 #[derive(Default)]
-struct Encoder {
+pub(crate) struct Encoder {
     last_us: u64,
     started: bool,
 }
 
 impl Encoder {
-    fn record(&mut self, out: &mut Vec<u8>, r: &Record) {
+    pub(crate) fn record(&mut self, out: &mut Vec<u8>, r: &Record) {
         match r {
             Record::Event(e) => {
                 if !self.started {
@@ -330,7 +330,7 @@ fn side_of(code: u64) -> Side {
 }
 
 /// The magic, the version and the header frame.
-fn header_bytes(header: &Header) -> Vec<u8> {
+pub(crate) fn header_bytes(header: &Header) -> Vec<u8> {
     let json = serde_json::json!({
         "format": VERSION,
         "chanviz": header.chanviz,
@@ -807,6 +807,60 @@ fn read_event(c: &mut Cursor<'_>) -> Option<EventKind> {
     })
 }
 
+/// Decodes frames one after the other (the numbering and the time deltas
+/// run across frames): for a whole file ([`parse`]) or a stream read as it
+/// comes (`chanviz attach`).
+#[derive(Debug, Default)]
+pub struct FrameReader {
+    /// The number the next event gets.
+    pub seq: u64,
+    last_us: u64,
+    /// The summary's text and JSON, once read.
+    pub summary: (Option<String>, Option<String>),
+}
+
+impl FrameReader {
+    /// Decode one frame's body, appending its records to `records`; on a
+    /// record that cannot be read, why.
+    pub fn read(&mut self, body: &[u8], records: &mut Vec<Record>) -> Result<(), String> {
+        let mut c = Cursor { bytes: body, at: 0 };
+        while let Some(tag) = c.byte() {
+            let bad = || format!("a record (tag {tag:#x}) cannot be read");
+            match tag {
+                0x13 => {
+                    self.seq = c.uint().ok_or_else(bad)?;
+                    self.last_us = c.uint().ok_or_else(bad)?;
+                }
+                0x10 => {
+                    let dt = c.int().ok_or_else(bad)?;
+                    self.last_us = self.last_us.saturating_add_signed(dt);
+                    let chan = c.uint().ok_or_else(bad)?;
+                    let kind = read_event(&mut c).ok_or_else(bad)?;
+                    records.push(Record::Event(LogEntry {
+                        seq: self.seq,
+                        at_us: self.last_us,
+                        chan,
+                        kind,
+                    }));
+                    self.seq += 1;
+                }
+                0x11 => {
+                    let chan = c.uint().ok_or_else(bad)?;
+                    let name = c.string().ok_or_else(bad)?;
+                    records.push(Record::Named { chan, name });
+                }
+                0x12 => records.push(Record::Gap {
+                    lost: c.uint().ok_or_else(bad)?,
+                }),
+                0x20 => self.summary.0 = Some(c.string().ok_or_else(bad)?),
+                0x21 => self.summary.1 = Some(c.string().ok_or_else(bad)?),
+                _ => return Err(bad()),
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Read the recording at `path` (up to its last whole frame).
 ///
 /// Only a regular file is read (a pipe or a device could block or never
@@ -872,51 +926,20 @@ pub fn parse(name: &str, bytes: &[u8]) -> Result<Loaded, LoadError> {
         scenario_toml: text("scenario_toml"),
     };
     let mut records = Vec::new();
-    let mut summary: (Option<String>, Option<String>) = (None, None);
-    let (mut seq, mut last_us) = (0u64, 0u64);
+    let mut reader = FrameReader::default();
     let mut truncated_after = None;
     while at < bytes.len() {
         let Some((body, next)) = frame(at) else {
-            truncated_after = Some(seq);
+            truncated_after = Some(reader.seq);
             break;
         };
-        let mut c = Cursor { bytes: body, at: 0 };
-        while let Some(tag) = c.byte() {
-            let bad = || corrupt(&format!("a record (tag {tag:#x}) cannot be read"));
-            match tag {
-                0x13 => {
-                    seq = c.uint().ok_or_else(bad)?;
-                    last_us = c.uint().ok_or_else(bad)?;
-                }
-                0x10 => {
-                    let dt = c.int().ok_or_else(bad)?;
-                    last_us = last_us.saturating_add_signed(dt);
-                    let chan = c.uint().ok_or_else(bad)?;
-                    let kind = read_event(&mut c).ok_or_else(bad)?;
-                    records.push(Record::Event(LogEntry {
-                        seq,
-                        at_us: last_us,
-                        chan,
-                        kind,
-                    }));
-                    seq += 1;
-                }
-                0x11 => {
-                    let chan = c.uint().ok_or_else(bad)?;
-                    let name = c.string().ok_or_else(bad)?;
-                    records.push(Record::Named { chan, name });
-                }
-                0x12 => records.push(Record::Gap {
-                    lost: c.uint().ok_or_else(bad)?,
-                }),
-                0x20 => summary.0 = Some(c.string().ok_or_else(bad)?),
-                0x21 => summary.1 = Some(c.string().ok_or_else(bad)?),
-                _ => return Err(bad()),
-            }
-        }
+        reader
+            .read(body, &mut records)
+            .map_err(|why| corrupt(&why))?;
         at = next;
     }
-    let summary = summary.0.zip(summary.1);
+    let seq = reader.seq;
+    let summary = reader.summary.0.zip(reader.summary.1);
     if summary.is_none() {
         // Cut between two frames: as cut short as inside one.
         truncated_after.get_or_insert(seq);

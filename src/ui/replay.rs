@@ -20,6 +20,10 @@ const EVENTS: usize = crate::probe::DEFAULT_SNAPSHOT_EVENTS;
 pub struct Player {
     history: Arc<dyn Rewind>,
     state: Mutex<State>,
+    /// Set for `chanviz attach`: the history grows as the program runs, and
+    /// playing follows its newest event; the flag says the program's stream
+    /// has ended (the view then says FINISHED and keeps the history).
+    live: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 struct State {
@@ -58,7 +62,35 @@ impl Player {
                 from_us,
                 speed: SPEEDS[0],
             }),
+            live: None,
         })
+    }
+
+    /// A player that follows a history still growing (`chanviz attach`):
+    /// playing shows the newest event; paused, the rewind keys move through
+    /// what has come so far. `ended` is set when the stream ends.
+    pub fn live(
+        history: Arc<dyn Rewind>,
+        ended: Arc<std::sync::atomic::AtomicBool>,
+    ) -> Arc<Player> {
+        let (_, end) = history.bounds();
+        Arc::new(Player {
+            history,
+            state: Mutex::new(State {
+                playing: true,
+                pos: end.checked_sub(1),
+                wall: Instant::now(),
+                from_us: 0,
+                speed: SPEEDS[0],
+            }),
+            live: Some(ended),
+        })
+    }
+
+    fn ended(&self) -> bool {
+        self.live
+            .as_ref()
+            .is_some_and(|e| e.load(std::sync::atomic::Ordering::Acquire))
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -101,6 +133,11 @@ impl Player {
         if !s.playing {
             return;
         }
+        if self.live.is_some() {
+            let (_, end) = self.history.bounds();
+            s.pos = end.checked_sub(1).or(s.pos);
+            return;
+        }
         let target = s.from_us + s.wall.elapsed().mul_f64(s.speed).as_micros() as u64;
         let (first, end) = self.history.bounds();
         if let Some(p) = self.history.at_time(target) {
@@ -124,7 +161,7 @@ impl Player {
     fn set_playing(&self, s: &mut State, playing: bool) {
         self.advance(s);
         let (_, end) = self.history.bounds();
-        let at_end = s.pos.is_some_and(|p| p + 1 >= end);
+        let at_end = self.live.is_none() && s.pos.is_some_and(|p| p + 1 >= end);
         s.playing = playing && !at_end;
         self.anchor(s);
     }
@@ -173,7 +210,9 @@ impl Control for Player {
     fn mode(&self) -> Mode {
         let mut s = self.lock();
         self.advance(&mut s);
-        if s.playing {
+        if s.playing && self.ended() {
+            Mode::Finished
+        } else if s.playing {
             Mode::Running
         } else {
             Mode::Paused

@@ -1,0 +1,190 @@
+//! `chanviz attach` on a real program: `examples/pipeline.rs` runs as a
+//! process of its own with `CHANVIZ_ADDR`, and the built `chanviz` attaches
+//! to it. Nothing here asserts a time: the program's own counts are what
+//! the viewer must agree with.
+#![cfg(feature = "tui")]
+
+mod deadline;
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+fn chanviz() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_chanviz"))
+}
+
+/// The example's binary, built if `cargo test` has not built it yet.
+fn pipeline_bin() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_BIN_EXE_chanviz"))
+        .parent()
+        .expect("the binary's folder")
+        .to_path_buf();
+    let bin = dir.join("examples").join("pipeline");
+    if !bin.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--example", "pipeline"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("cargo build --example pipeline");
+        assert!(status.success());
+    }
+    bin
+}
+
+/// The pipeline, listening on a port of its own; its address (from the
+/// line it prints) and the process.
+fn start_pipeline(secs: f64) -> (String, Child) {
+    let mut child = Command::new(pipeline_bin())
+        .env("CHANVIZ_ADDR", "127.0.0.1:0")
+        .env("PIPELINE_SECS", secs.to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the pipeline");
+    let mut err = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    err.read_line(&mut line).expect("its first line");
+    let addr = line
+        .split('`')
+        .nth(1)
+        .and_then(|cmd| cmd.strip_prefix("chanviz attach "))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    (addr, child)
+}
+
+/// The program's own counts: `pipeline: lines N, transformed N, written N`.
+fn program_counts(child: Child) -> (u64, u64, u64) {
+    let out = deadline::within("the pipeline ends", move || child.wait_with_output())
+        .expect("the pipeline's output");
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("pipeline:"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let n: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    assert_eq!(n.len(), 3, "{line}");
+    (n[0], n[1], n[2])
+}
+
+/// Every channel appears, named, with the counts the program itself counted.
+#[test]
+fn attach_headless_sees_every_channel_with_the_programs_counts() {
+    let (addr, child) = start_pipeline(3.0);
+    let out = deadline::within("attach ends with the program", move || {
+        chanviz()
+            .args(["attach", &addr, "--json", "--interval", "200ms"])
+            .output()
+    })
+    .expect("attach");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let (lines, transformed, written) = program_counts(child);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let json: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    assert!(json.last().is_some_and(|j| j["type"] == "ended"), "{text}");
+    let last = |name: &str| {
+        json.iter()
+            .rev()
+            .find(|j| j["name"] == name)
+            .unwrap_or_else(|| panic!("no channel {name}: {text}"))
+            .clone()
+    };
+    for (name, sent, cap) in [
+        ("lines", lines, 16),
+        ("word counts", transformed, 8),
+        ("output", transformed, 4),
+    ] {
+        let c = last(name);
+        assert_eq!(c["capacity"], cap, "{c}");
+        assert_eq!(c["sent"], sent, "{name}: {c}");
+        assert_eq!(c["received"], sent, "{name}: {c}");
+        assert_eq!(c["lifecycle"], "closed", "{c}");
+    }
+    assert_eq!(written, transformed);
+}
+
+/// Nothing listening: a clear message and exit 2. Not a number: the same.
+#[test]
+fn attach_to_nothing_is_bad_input() {
+    // A port nobody listens on: bind one, note it, let it go.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = chanviz()
+        .args(["attach", &format!("127.0.0.1:{port}"), "--headless"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nothing is listening"), "{err}");
+    let out = chanviz()
+        .args(["attach", "/nonexistent/chanviz.sock", "--headless"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}
+
+/// A second viewer is refused while the first is attached; a viewer killed
+/// mid-run leaves the program's output correct, and another can attach
+/// after it.
+#[test]
+fn one_viewer_at_a_time_and_a_killed_viewer_changes_nothing() {
+    let (addr, child) = start_pipeline(4.0);
+    let mut first = chanviz()
+        .args(["attach", &addr, "--headless", "--interval", "100ms"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the first viewer prints a line: it is attached.
+    let mut out = BufReader::new(first.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert!(line.contains("cap"), "{line}");
+    let second = chanviz()
+        .args(["attach", &addr, "--headless"])
+        .output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(2), "{second:?}");
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("another viewer"),
+        "{second:?}"
+    );
+    // Kill the first; a new one attaches and follows to the end.
+    first.kill().unwrap();
+    let _ = first.wait();
+    let addr2 = addr.clone();
+    let third = deadline::within("a new viewer follows to the end", move || {
+        // The killed viewer's connection is noticed at the next write.
+        for _ in 0..50 {
+            let out = chanviz()
+                .args(["attach", &addr2, "--json", "--interval", "200ms"])
+                .output()
+                .unwrap();
+            if out.status.code() != Some(2) {
+                return out;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("never attached again");
+    });
+    assert_eq!(third.status.code(), Some(0), "{third:?}");
+    let (lines, transformed, written) = program_counts(child);
+    assert_eq!((lines, transformed), (transformed, written));
+    let text = String::from_utf8_lossy(&third.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.contains("\"name\":\"lines\"") && l.contains(&format!("\"sent\":{lines}"))),
+        "{text}"
+    );
+}
