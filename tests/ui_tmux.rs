@@ -7,6 +7,9 @@
 //! server (`-L`), so it never touches a user's sessions.
 #![cfg(feature = "tui")]
 
+mod deadline;
+mod pipeline;
+
 use std::path::PathBuf;
 use std::process::Command;
 use std::thread::sleep;
@@ -398,4 +401,39 @@ fn backpressure_names_the_parked_senders_the_oldest_message_and_the_bottleneck()
     let after = tmux.wait_for("the shell after quitting", |s| s.contains("CHANVIZ-EXITED"));
     assert!(after.contains("warnings fired:"), "{after}");
     assert!(after.contains("consumer-bound from"), "{after}");
+}
+
+/// `chanviz attach` as a user meets it: the pipeline runs in the
+/// background; the view shows its channels (Tab to the next one), pauses,
+/// and steps back through what it has seen.
+#[test]
+fn attach_shows_the_programs_channels_and_steps_back() {
+    let (addr, child) = pipeline::start_pipeline(8.0);
+    let bin = env!("CARGO_BIN_EXE_chanviz");
+    let tmux = Tmux::start_sized("attach", 120, 40);
+    let line = format!("{bin} attach {addr}; echo CHANVIZ-\"EXITED\"");
+    tmux.keys(&[&line, "Enter"]);
+    let first = tmux.wait_for("the view on the pipeline", |s| {
+        s.contains("attached: pipeline") && s.contains("Ring #")
+    });
+    let title = |s: &str| {
+        s.lines()
+            .find(|l| l.contains("Ring #"))
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    let before = title(&first);
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("another channel", |s| {
+        let t = title(s);
+        !t.is_empty() && t != before
+    });
+    tmux.keys(&["Space"]);
+    tmux.wait_for("paused", |s| s.contains("PAUSED"));
+    tmux.keys(&["Left", "Left"]);
+    tmux.wait_for("a step back in the history", |s| s.contains("event ") && s.contains(" of "));
+    tmux.keys(&["q"]);
+    tmux.wait_for("the shell after quitting", |s| s.contains("CHANVIZ-EXITED"));
+    let (lines, transformed, written) = pipeline::program_counts(child);
+    assert_eq!((lines, transformed), (transformed, written));
 }
