@@ -504,7 +504,7 @@ fn feed_viewer(conn: Conn, header: &Header, shared: &Shared, probe: &Probe) -> i
         frame.clear();
     }
     write_frame(&mut out, &frame)?;
-    forward(out, rx, enc, end, shared)
+    forward(out, rx, enc, end)
 }
 
 fn forward(
@@ -512,7 +512,6 @@ fn forward(
     rx: Receiver<Vec<Record>>,
     mut enc: Encoder,
     from_seq: u64,
-    shared: &Shared,
 ) -> io::Result<()> {
     let mut frame = Vec::with_capacity(1 << 16);
     while let Ok(batch) = rx.recv() {
@@ -524,10 +523,9 @@ fn forward(
             enc.record(&mut frame, r);
         }
         write_frame(&mut out, &frame)?;
-        if shared.stop.load(Ordering::Relaxed) {
-            break;
-        }
     }
+    // The queue closed (the program ends, or a viewer before this one):
+    // everything queued was sent.
     out.flush()
 }
 

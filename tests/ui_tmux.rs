@@ -431,7 +431,9 @@ fn attach_shows_the_programs_channels_and_steps_back() {
     tmux.keys(&["Space"]);
     tmux.wait_for("paused", |s| s.contains("PAUSED"));
     tmux.keys(&["Left", "Left"]);
-    tmux.wait_for("a step back in the history", |s| s.contains("event ") && s.contains(" of "));
+    tmux.wait_for("a step back in the history", |s| {
+        s.contains("event ") && s.contains(" of ")
+    });
     tmux.keys(&["q"]);
     tmux.wait_for("the shell after quitting", |s| s.contains("CHANVIZ-EXITED"));
     let (lines, transformed, written) = pipeline::program_counts(child);

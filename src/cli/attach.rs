@@ -271,17 +271,18 @@ fn headless(feed: &Feed, json: bool, interval: Duration, filter: &WarningFilter)
     let mut out = std::io::stdout().lock();
     loop {
         let ended = feed.ended.load(Ordering::Acquire);
-        let snap = {
+        let (snap, lost) = {
             let h = feed.history.read().unwrap_or_else(|e| e.into_inner());
             let end = h.end();
             let at = end
                 .checked_sub(1)
                 .and_then(|s| h.get(s))
                 .map_or(0, |e| e.at_us);
-            h.model().snapshot(at, Vec::new())
+            let lost: u64 = h.gaps().iter().map(|g| g.1).sum();
+            (h.model().snapshot(at, Vec::new()), lost)
         };
         for c in &snap.channels {
-            let line = channel_line(c, &snap, json, filter);
+            let line = channel_line(c, &snap, json, filter, lost);
             if writeln!(out, "{line}").is_err() {
                 return EXIT_OK;
             }
@@ -311,6 +312,7 @@ fn channel_line(
     snap: &crate::probe::Snapshot,
     json: bool,
     filter: &WarningFilter,
+    lost: u64,
 ) -> String {
     let name = c.name.clone().unwrap_or_else(|| format!("#{}", c.chan));
     let rate = |f: fn(&crate::probe::Bucket) -> u64| {
@@ -340,14 +342,19 @@ fn channel_line(
             "waiting_receivers": c.waiting_receivers,
             "lifecycle": c.lifecycle.as_str(),
             "warnings": warnings,
+            "events_lost": lost,
         })
         .to_string()
     } else {
-        let warn = if warnings.is_empty() {
+        let mut warn = if warnings.is_empty() {
             String::new()
         } else {
             format!("  warn {}", warnings.join(","))
         };
+        if lost > 0 {
+            // The counts come from the events: a gap makes them low.
+            warn.push_str(&format!("  ({lost} events lost in gaps: counts are low)"));
+        }
         format!(
             "{:>8}  {:<14} cap {:>5}  len {:>5}  sent {:>9} ({:>7}/s)  recv {:>9} ({:>7}/s)  \
              parked s{} r{}  {}{warn}",

@@ -64,4 +64,3 @@ pub fn program_counts(child: Child) -> (u64, u64, u64) {
     assert_eq!(n.len(), 3, "{line}");
     (n[0], n[1], n[2])
 }
-
