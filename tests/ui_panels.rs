@@ -428,3 +428,20 @@ fn warnings_say_what_is_wrong_and_what_to_try() {
     let out = draw(&app, 80, 4, panels::warnings::render);
     assert!(!out.contains("consumer-bound"), "{out}");
 }
+
+#[test]
+fn channel_list_shows_every_channel_and_marks_the_one_shown() {
+    let mut app = app();
+    app.replay = true;
+    let mut other = app.snapshot.channels[0].clone();
+    other.chan = 2;
+    other.name = Some("results".into());
+    other.len = 0;
+    other.insight.warnings.clear();
+    app.snapshot.channels.push(other);
+    app.selected = Some(1);
+    assert!(panels::channels::shown(&app));
+    let out = draw(&app, 40, 6, panels::channels::render);
+    assert_shows(&out, &["> jobs", "  results", "5/8", "consumer-bound"]);
+    insta::assert_snapshot!("panel_channels", out);
+}

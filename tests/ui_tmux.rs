@@ -413,8 +413,13 @@ fn attach_shows_the_programs_channels_and_steps_back() {
     let tmux = Tmux::start_sized("attach", 120, 40);
     let line = format!("{bin} attach {addr}; echo CHANVIZ-\"EXITED\"");
     tmux.keys(&[&line, "Enter"]);
-    let first = tmux.wait_for("the view on the pipeline", |s| {
-        s.contains("attached: pipeline") && s.contains("Ring #")
+    let first = tmux.wait_for("the view on the pipeline and its channel list", |s| {
+        s.contains("attached: pipeline")
+            && s.contains("Ring #")
+            && s.contains("Channels (Tab: next)")
+            && ["lines", "word counts", "output"]
+                .iter()
+                .all(|n| s.contains(n))
     });
     let title = |s: &str| {
         s.lines()

@@ -4,6 +4,7 @@
 //! or the runner.
 
 pub mod card;
+pub mod channels;
 pub mod footer;
 pub mod handles;
 pub mod header;
@@ -209,7 +210,14 @@ pub fn render_screen(app: &App, area: Rect, buf: &mut Buffer) {
             (a.ring, ring::render),
             (a.waiters, waiters::render),
             (a.handles, handles::render),
-            (a.params, params::render),
+            (
+                a.params,
+                if channels::shown(app) {
+                    channels::render
+                } else {
+                    params::render
+                },
+            ),
             (a.throughput, throughput::render),
             (a.latency, latency::render),
             (a.log, log::render),

@@ -48,9 +48,17 @@ fn first_fit(candidates: Vec<Line<'static>>, width: usize, theme: &Theme) -> Lin
 pub fn lines(chan: &ChannelSnapshot, theme: &Theme, inner: Rect, at_us: u64) -> Vec<Line<'static>> {
     let w = inner.width as usize;
     let h = inner.height as usize;
+    // A wake's depth can reach the probe after the woken future's next park
+    // (it is reported once the waker has run): the list, kept in ticket
+    // order, is then the fresher of the two.
+    let (now_s, now_r) = (
+        chan.waiting_senders.max(chan.insight.parked_senders.len()),
+        chan.waiting_receivers
+            .max(chan.insight.parked_receivers.len()),
+    );
     let senders = count_line(
         "senders",
-        chan.waiting_senders,
+        now_s,
         chan.peak_waiting_senders,
         theme.sender(),
         theme,
@@ -58,7 +66,7 @@ pub fn lines(chan: &ChannelSnapshot, theme: &Theme, inner: Rect, at_us: u64) -> 
     );
     let receivers = count_line(
         "receivers",
-        chan.waiting_receivers,
+        now_r,
         chan.peak_waiting_receivers,
         theme.receiver(),
         theme,
