@@ -419,7 +419,7 @@ fn warnings_say_what_is_wrong_and_what_to_try() {
         &[
             "consumer-bound",
             "The consumer is the bottleneck",
-            "try: Add a consumer, or make",
+            "try: Add a consumer, or make each message cheaper to handle. No capacity",
         ],
     );
     // `--allow consumer-bound`: nothing.

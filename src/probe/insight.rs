@@ -485,8 +485,8 @@ impl Tracker {
                      parked for {}; receivers take {pops_per_s:.1} msg/s and the senders offer more.",
                     secs(since)
                 ),
-                try_this: "Add a consumer, or make each message cheaper to handle; a bigger ring \
-                           only delays the parking."
+                try_this: "Add a consumer, or make each message cheaper to handle. No capacity \
+                           helps: a bigger ring only delays the parking."
                     .into(),
             });
         }

@@ -224,8 +224,8 @@ pub fn insight() -> Insight {
             what: "The consumer is the bottleneck: the ring has been (nearly) full with senders \
                    parked for 8.0s; receivers take 1.5 msg/s and the senders offer more."
                 .into(),
-            try_this: "Add a consumer, or make each message cheaper to handle; a bigger ring \
-                       only delays the parking."
+            try_this: "Add a consumer, or make each message cheaper to handle. No capacity \
+                       helps: a bigger ring only delays the parking."
                 .into(),
         }],
         advice: Some(Advice {

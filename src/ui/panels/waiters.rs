@@ -304,7 +304,7 @@ pub fn big_lines(
     let gaps = h >= 2 * 2 + 1 + 2;
     let spare = h.saturating_sub(1 + if gaps { 2 } else { 0 });
     let tall = (spare / 2).saturating_sub(1).clamp(1, 4);
-    let block_w = if w >= 40 { 6 } else { 4 };
+    let block_w = if w >= 24 { 6 } else { 4 };
     let mut lines = Vec::new();
     for (side, who, now, peak, style) in [
         (
