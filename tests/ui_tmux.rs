@@ -439,6 +439,15 @@ fn attach_shows_the_programs_channels_and_steps_back() {
     tmux.wait_for("a step back in the history", |s| {
         s.contains("event ") && s.contains(" of ")
     });
+    // The program exits (8 s): the view says so, and the history stays.
+    tmux.keys(&["Space"]);
+    tmux.wait_for("the note that the program exited", |s| {
+        s.contains("The program has exited")
+    });
+    tmux.keys(&["x", "Home"]);
+    tmux.wait_for("the oldest event, after the program exited", |s| {
+        s.contains("event ") && s.contains(" of ") && !s.contains("The program has exited")
+    });
     tmux.keys(&["q"]);
     tmux.wait_for("the shell after quitting", |s| s.contains("CHANVIZ-EXITED"));
     let (lines, transformed, written) = pipeline::program_counts(child);

@@ -21,8 +21,8 @@ Examples:
   chanviz attach /tmp/app.sock --record run.rec                 a Unix socket; keep what was seen
 
 In the view, Tab moves from channel to channel; space pauses, and paused, Left/Right step
-through the history as on a live run. When the program exits, the view says FINISHED and
-keeps its history.
+through the history as on a live run. When the program exits, the view says so, stops
+(paused) on the newest event and keeps its history.
 
 Exit codes: 0 the program's stream ended (or q), 1 a failure while reading, 2 nothing is
 listening at ADDR, or it is not a chanviz program, or another viewer is attached.";
@@ -233,8 +233,8 @@ pub fn attach(args: &AttachArgs) -> i32 {
         let title = format!("attached: {} at {}", feed.name, args.addr);
         let description = format!(
             "The channels of {} (Tab: the next channel), as it runs. Space pauses; paused, \
-             Left/Right step through what has come so far. When it exits, the view says \
-             FINISHED and keeps the history.",
+             Left/Right step through what has come so far. When it exits, the view says so \
+             and keeps the history.",
             feed.name
         );
         let history: Arc<dyn crate::probe::Rewind> = feed.history.clone();

@@ -22,7 +22,7 @@ pub struct Player {
     state: Mutex<State>,
     /// Set for `chanviz attach`: the history grows as the program runs, and
     /// playing follows its newest event; the flag says the program's stream
-    /// has ended (the view then says FINISHED and keeps the history).
+    /// has ended (the view then says so, pauses, and keeps the history).
     live: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
@@ -200,6 +200,25 @@ impl Control for Player {
         }
     }
 
+    /// For `chanviz attach`: once the program's stream has ended, one
+    /// narration that says so (shown over the view until a key).
+    fn narrations(&self, from: usize) -> Vec<crate::scenario::control::Narration> {
+        if from > 0 || !self.ended() {
+            return Vec::new();
+        }
+        vec![crate::scenario::control::Narration {
+            run: 1,
+            at: std::time::Duration::ZERO,
+            say: Some(
+                "The program has exited: its stream ended. Everything it sent is kept: \
+                 Left/Right step through it, { } jump between marks, and Home goes to the \
+                 oldest event."
+                    .into(),
+            ),
+            ask: None,
+        }]
+    }
+
     fn knobs(&self) -> Knobs {
         Knobs {
             speed: self.lock().speed,
@@ -210,8 +229,10 @@ impl Control for Player {
     fn mode(&self) -> Mode {
         let mut s = self.lock();
         self.advance(&mut s);
-        if s.playing && self.ended() {
-            Mode::Finished
+        if self.ended() {
+            // The program's stream ended: the view stops on its newest
+            // event, paused, so every rewind key works on what it sent.
+            Mode::Paused
         } else if s.playing {
             Mode::Running
         } else {

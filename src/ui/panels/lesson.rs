@@ -96,6 +96,8 @@ pub fn render(app: &App, room: Rect, buf: &mut Buffer) {
     let rect = Rect::new(x, y, w, h);
     let title = match (&told.narration.ask, told.narration.at) {
         (Some(_), at) => format!("Question at {}", format::elapsed(at)),
+        // A replay's or an attached program's own words (not a script's).
+        (None, _) if app.replay => "Note".to_string(),
         (None, at) => format!("Lesson at {}", format::elapsed(at)),
     };
     super::card::boxed(app, &title, body, rect, buf);
