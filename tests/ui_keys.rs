@@ -314,6 +314,7 @@ fn footer_lists_only_keys_that_work_now() {
         mode,
         frozen: false,
         channels: 1,
+        list: false,
     };
     let running = footer_entries(&ctx(Mode::Running));
     assert!(running.iter().all(|(k, _)| k != "n"));

@@ -416,7 +416,7 @@ fn attach_shows_the_programs_channels_and_steps_back() {
     let first = tmux.wait_for("the view on the pipeline and its channel list", |s| {
         s.contains("attached: pipeline")
             && s.contains("Ring #")
-            && s.contains("Channels (Tab: next)")
+            && s.contains("Channels (Up/Dn Enter, Tab)")
             && ["lines", "word counts", "output"]
                 .iter()
                 .all(|n| s.contains(n))
@@ -428,10 +428,17 @@ fn attach_shows_the_programs_channels_and_steps_back() {
             .unwrap_or_default()
     };
     let before = title(&first);
-    tmux.keys(&["Tab"]);
-    tmux.wait_for("another channel", |s| {
+    // Choose another channel in the list and open it.
+    tmux.keys(&["Down", "Enter"]);
+    let chosen = tmux.wait_for("the channel chosen in the list", |s| {
         let t = title(s);
         !t.is_empty() && t != before
+    });
+    let after = title(&chosen);
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("the next channel with Tab", |s| {
+        let t = title(s);
+        !t.is_empty() && t != after
     });
     tmux.keys(&["Space"]);
     tmux.wait_for("paused", |s| s.contains("PAUSED"));

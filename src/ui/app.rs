@@ -74,6 +74,8 @@ pub struct App {
     /// screen narrower than `panels::LATENCY_WIDTH`, which has no room for
     /// both).
     pub latency: bool,
+    /// The channel list's choice (an index into the snapshot's channels).
+    pub list_at: usize,
 }
 
 /// The description card: the scenario's whole description in a box over
@@ -123,6 +125,7 @@ impl App {
             mode: Mode::Running,
             frame_time: Duration::ZERO,
             quit: false,
+            list_at: 0,
             latency: false,
             warnings: Default::default(),
             notice: None,
@@ -249,6 +252,7 @@ impl App {
             mode: self.mode,
             frozen: self.frozen.is_some(),
             channels: self.snapshot.channels.len(),
+            list: crate::ui::panels::channels::shown(self),
         }
     }
 
@@ -389,7 +393,9 @@ impl App {
         }
         match b.when {
             keys::When::Paused => format!("{name} works only while paused: space pauses"),
-            keys::When::Frozen => "the log already follows the newest entry".to_string(),
+            keys::When::Frozen | keys::When::FrozenNoList => {
+                "the log already follows the newest entry".to_string()
+            }
             keys::When::ManyChannels => {
                 format!("only one channel: {name} switches channels after a restart (r)")
             }
@@ -443,6 +449,21 @@ impl App {
             KeyAction::Describe => self.show_card(control),
             KeyAction::ToggleBig => self.big = !self.big,
             KeyAction::ToggleLatency => self.latency = !self.latency,
+            KeyAction::ListMove(down) => {
+                let n = self.snapshot.channels.len().max(1);
+                self.list_at = if down {
+                    (self.list_at + 1) % n
+                } else {
+                    (self.list_at + n - 1) % n
+                };
+            }
+            KeyAction::ListShow => {
+                let chans = &self.snapshot.channels;
+                if let Some(c) = chans.get(self.list_at) {
+                    // The newest channel is followed, as `Tab` does.
+                    self.selected = (self.list_at + 1 != chans.len()).then_some(c.chan);
+                }
+            }
         }
     }
 

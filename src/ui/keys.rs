@@ -43,6 +43,10 @@ pub enum KeyAction {
     /// Show time in queue and time parked in the throughput chart's place
     /// (narrow screens; wide ones show both).
     ToggleLatency,
+    /// Move the channel list's choice up (`false`) or down.
+    ListMove(bool),
+    /// Show the channel chosen in the list.
+    ListShow,
     /// Move the history cursor one event back (`true`) or forward.
     StepCursor(bool),
     /// Jump to the previous (`false`) or next mark of the chosen kind.
@@ -70,6 +74,13 @@ pub enum When {
     Frozen,
     /// While the snapshot has more than one channel.
     ManyChannels,
+    /// While the channel list is on screen (`chanviz attach` on several
+    /// channels): `Up`/`Dn` choose in it, `Enter` shows the one chosen.
+    List,
+    /// While it is not.
+    NoList,
+    /// While the log is frozen and the channel list is not on screen.
+    FrozenNoList,
 }
 
 /// What the UI is doing, as far as key availability is concerned.
@@ -81,6 +92,8 @@ pub struct KeyContext {
     pub frozen: bool,
     /// How many channels the snapshot has.
     pub channels: usize,
+    /// Is the channel list on screen?
+    pub list: bool,
 }
 
 impl When {
@@ -93,6 +106,9 @@ impl When {
             When::Running => ctx.mode == Mode::Running,
             When::Frozen => ctx.frozen,
             When::ManyChannels => ctx.channels > 1,
+            When::List => ctx.list,
+            When::NoList => !ctx.list,
+            When::FrozenNoList => ctx.frozen && !ctx.list,
         }
     }
 }
@@ -252,13 +268,19 @@ pub const BINDINGS: &[Binding] = {
         bind(&[ch(']')], turn(Knob::Capacity, Turn::Up), Always, "capacity", "capacity x2 / half on restart"),
         bind(&[ch('[')], turn(Knob::Capacity, Turn::Down), Always, "capacity", ""),
         bind(&[ch('f')], ToggleFreeze, Always, "freeze", "freeze / follow the log"),
-        bind(&[code(KeyCode::Up), ch('k')], ScrollOlder(1), Always, "scroll", "scroll the log by a line"),
-        bind(&[code(KeyCode::Down), ch('j')], ScrollNewer(1), Frozen, "scroll", ""),
+        bind(&[code(KeyCode::Up), ch('k')], ScrollOlder(1), NoList, "scroll", "scroll the log by a line"),
+        bind(&[code(KeyCode::Down), ch('j')], ScrollNewer(1), FrozenNoList, "scroll", ""),
+        // With the channel list on screen, Up/Dn choose in it; k/j still scroll.
+        bind(&[ch('k')], ScrollOlder(1), List, "", ""),
+        bind(&[ch('j')], ScrollNewer(1), Frozen, "", ""),
         bind(&[code(KeyCode::PageUp)], ScrollOlder(10), Always, "", "scroll the log by a page"),
         bind(&[code(KeyCode::PageDown)], ScrollNewer(10), Frozen, "", ""),
         bind(&[code(KeyCode::Home)], Oldest, Always, "", "oldest / newest (follow)"),
         bind(&[code(KeyCode::End)], Newest, Frozen, "follow", ""),
-        bind(&[code(KeyCode::Tab)], NextChannel, ManyChannels, "channel", "next channel (after restart)"),
+        bind(&[code(KeyCode::Tab)], NextChannel, ManyChannels, "channel", "next channel (a list: choose, show)"),
+        bind(&[code(KeyCode::Up)], ListMove(false), List, "choose", ""),
+        bind(&[code(KeyCode::Down)], ListMove(true), List, "choose", ""),
+        bind(&[code(KeyCode::Enter)], ListShow, List, "show", ""),
         bind(&[ch('d')], Describe, Always, "describe", "show the description"),
         bind(&[ch('b')], ToggleBig, Always, "big", "big layout, for a room"),
         bind(&[ch('l')], ToggleLatency, Always, "latency", "time in queue / throughput"),

@@ -29,7 +29,7 @@ fn rate(c: &ChannelSnapshot, f: fn(&Bucket) -> u64) -> f64 {
 /// Draw the list.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let block = theme.block("Channels (Tab: next)");
+    let block = theme.block("Channels (Up/Dn Enter, Tab)");
     let inner = block.inner(area);
     block.render(area, buf);
     let w = inner.width as usize;
@@ -46,11 +46,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     // then its rates and warnings; one row (shortened) when they do not.
     let two = app.snapshot.channels.len() * 2 <= inner.height as usize;
     let mut lines: Vec<Line<'static>> = Vec::new();
-    for c in &app.snapshot.channels {
+    let chosen = app
+        .list_at
+        .min(app.snapshot.channels.len().saturating_sub(1));
+    for (i, c) in app.snapshot.channels.iter().enumerate() {
         let here = Some(c.chan) == shown;
         let name = c.name.clone().unwrap_or_else(|| format!("#{}", c.chan));
         let mark = if here { "> " } else { "  " };
-        let style = if here { theme.strong() } else { theme.text() };
+        let mut style = if here { theme.strong() } else { theme.text() };
+        if i == chosen {
+            // The list's choice (Up/Dn), which Enter shows.
+            style = style.add_modifier(ratatui::style::Modifier::REVERSED);
+        }
         let head = vec![
             Span::styled(mark, theme.key()),
             Span::styled(format!("{name:<name_w$.name_w$} "), style),

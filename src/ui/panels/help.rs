@@ -45,10 +45,13 @@ fn pairs(
 ) -> Vec<Line<'static>> {
     rows.into_iter()
         .map(|(term, text)| {
-            Line::from(vec![
-                Span::styled(format!("{term:<width$}"), style),
-                Span::raw(text),
-            ])
+            // A term as wide as the column or wider still gets its space.
+            let term = if width > 0 && term.chars().count() >= width {
+                format!("{term} ")
+            } else {
+                format!("{term:<width$}")
+            };
+            Line::from(vec![Span::styled(term, style), Span::raw(text)])
         })
         .collect()
 }
