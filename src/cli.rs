@@ -153,6 +153,17 @@ pub struct ReplayArgs {
     /// Scenario time between headless lines.
     #[arg(long, value_name = "DURATION", default_value = "1s")]
     pub interval: String,
+    /// How the view is drawn.
+    #[command(flatten)]
+    pub view: ViewArgs,
+    /// Which warnings to show.
+    #[command(flatten)]
+    pub warnings: WarnArgs,
+}
+
+/// How a view of a history is drawn (`replay`, `attach`).
+#[derive(Debug, Args)]
+pub struct ViewArgs {
     /// Draw the view with ASCII only.
     #[arg(long)]
     pub ascii: bool,
@@ -162,9 +173,19 @@ pub struct ReplayArgs {
     /// Start in the big layout.
     #[arg(long)]
     pub big: bool,
-    /// Which warnings to show.
-    #[command(flatten)]
-    pub warnings: WarnArgs,
+}
+
+impl ViewArgs {
+    /// The view's options, with the warnings `warnings` asks for.
+    fn ui_options(&self, warnings: &WarnArgs) -> crate::ui::UiOptions {
+        crate::ui::UiOptions {
+            fps: DEFAULT_FPS,
+            ascii: self.ascii,
+            no_color: self.no_color,
+            big: self.big,
+            warnings: warnings.filter(),
+        }
+    }
 }
 
 /// `chanviz screenshot`'s flags.
@@ -659,13 +680,7 @@ fn replay(args: &ReplayArgs) -> i32 {
     let (title, description) = crate::screenshot::replay_title(&loaded);
     let player = crate::ui::replay::Player::new(history);
     let session = crate::ui::Session::replay(title, description, player);
-    let ui_opts = crate::ui::UiOptions {
-        fps: DEFAULT_FPS,
-        ascii: args.ascii,
-        no_color: args.no_color,
-        big: args.big,
-        warnings: args.warnings.filter(),
-    };
+    let ui_opts = args.view.ui_options(&args.warnings);
     match crate::ui::run(session, ui_opts) {
         Ok(()) => EXIT_OK,
         Err(e) => {

@@ -45,15 +45,10 @@ pub struct AttachArgs {
     /// Copy the stream to FILE as well: a recording `chanviz replay` plays.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
-    /// ASCII only.
-    #[arg(long)]
-    pub ascii: bool,
-    /// No colour.
-    #[arg(long)]
-    pub no_color: bool,
-    /// The big layout.
-    #[arg(long)]
-    pub big: bool,
+    /// How the view is drawn.
+    #[command(flatten)]
+    pub view: ViewArgs,
+    /// Which warnings to show.
     #[command(flatten)]
     pub warnings: WarnArgs,
 }
@@ -241,13 +236,7 @@ pub fn attach(args: &AttachArgs) -> i32 {
         let player = crate::ui::replay::Player::live(history, feed.ended.clone());
         let mut session = crate::ui::Session::replay(title, description, player);
         session.replay = true;
-        let ui_opts = crate::ui::UiOptions {
-            fps: DEFAULT_FPS,
-            ascii: args.ascii,
-            no_color: args.no_color,
-            big: args.big,
-            warnings: args.warnings.filter(),
-        };
+        let ui_opts = args.view.ui_options(&args.warnings);
         match crate::ui::run(session, ui_opts) {
             Ok(()) => EXIT_OK,
             Err(e) => failure(e),
