@@ -22,11 +22,16 @@
 //!   (it sees "another viewer is attached" and exits 2).
 //!
 //! # What a viewer gets
-//! The recording header, then every event the probe still keeps (its
-//! history: the newest million by default, so a viewer that attaches late
-//! still sees every channel created within that window, with the names
-//! given to `bounded_named`), then the events as they come. A channel whose
-//! `created` event has left the history shows with its capacity unknown.
+//! The recording header; the names given to `bounded_named`; the state of
+//! every channel the history has forgotten the start of (a `state` record:
+//! capacity, positions, counts since it was made, lifecycle, handles, as
+//! they stood before the oldest event kept); every event the probe still
+//! keeps (its history: the newest million by default, so stepping back
+//! works from the start of that window); then the events as they come. So
+//! a viewer that attaches late sees every channel with its name, capacity
+//! and counts since it was made; only what the fold follows message by
+//! message (who sent what is in the ring, time in queue and parked) starts
+//! at the oldest event kept.
 //!
 //! # With your own subscriber
 //! [`observe`] installs the probe as the global default subscriber. If the
@@ -46,7 +51,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::probe::{Probe, Record, Rewind};
+use crate::probe::{Probe, Record};
 use crate::record::{Encoder, Header, Recorder, VERSION};
 
 /// The line a second viewer gets (after which its connection is closed).
@@ -259,7 +264,7 @@ impl Shared {
                     .map(|r| match r {
                         Record::Event(_) => 1,
                         Record::Gap { lost } => *lost,
-                        Record::Named { .. } => 0,
+                        Record::Named { .. } | Record::State(_) => 0,
                     })
                     .sum::<u64>();
                 feed.lost = n;
@@ -474,10 +479,22 @@ fn feed_viewer(conn: Conn, header: &Header, shared: &Shared, probe: &Probe) -> i
     out.write_all(&crate::record::header_bytes(header))?;
     out.flush()?;
     let (tx, rx) = sync_channel::<Vec<Record>>(QUEUE_BATCHES);
-    // Live batches queue up from here on: nothing falls between the history
-    // sent below and them.
-    *shared.viewer.lock().unwrap_or_else(|e| e.into_inner()) = Some(Feed { tx, lost: 0 });
-    let (first, end) = probe.history_bounds();
+    // Under the collector's lock: live batches queue up from the end of the
+    // kept history on (nothing falls between), and the channels as they
+    // stood before its oldest event are taken.
+    let (first, end, states) = probe.with_history(|h| {
+        let mut viewer = shared.viewer.lock().unwrap_or_else(|e| e.into_inner());
+        // Read under the viewer's lock, which `Server::stop` takes after
+        // setting it: a viewer that comes as the program ends gets the
+        // history and then the end (no queue that nobody would close).
+        if !shared.stop.load(Ordering::Relaxed) {
+            *viewer = Some(Feed { tx, lost: 0 });
+        }
+        drop(viewer);
+        let at_us = h.get(h.first()).map_or(0, |e| e.at_us);
+        let states = h.base().map(|m| m.states(at_us)).unwrap_or_default();
+        (h.first(), h.end(), states)
+    });
     let mut enc = Encoder::default();
     let mut frame = Vec::with_capacity(1 << 16);
     let snap = probe.snapshot_with_events(0);
@@ -492,14 +509,26 @@ fn feed_viewer(conn: Conn, header: &Header, shared: &Shared, probe: &Probe) -> i
             );
         }
     }
+    // Channels made before the oldest event kept: their capacity, counts,
+    // lifecycle and handles, so the viewer's picture starts right.
+    for s in states {
+        enc.record(&mut frame, &Record::State(Box::new(s)));
+    }
     let mut seq = first;
     while seq < end {
-        for s in seq..(seq + 4096).min(end) {
-            if let Some(e) = Rewind::event(probe, s) {
-                enc.record(&mut frame, &Record::Event(e));
-            }
+        let upto = (seq + 4096).min(end);
+        let events: Vec<_> =
+            probe.with_history(|h| (seq..upto).filter_map(|s| h.get(s).copied()).collect());
+        // The history forgets its oldest events as new ones come: those it
+        // forgot before they were sent here are a gap.
+        let forgotten = (upto - seq) - events.len() as u64;
+        if forgotten > 0 {
+            enc.record(&mut frame, &Record::Gap { lost: forgotten });
         }
-        seq = (seq + 4096).min(end);
+        for e in events {
+            enc.record(&mut frame, &Record::Event(e));
+        }
+        seq = upto;
         write_frame(&mut out, &frame)?;
         frame.clear();
     }
