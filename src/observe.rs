@@ -4,7 +4,7 @@
 //!
 //! One line in `main`:
 //! ```no_run
-//! let _observer = chanviz::observe::observe().expect("observe");
+//! let _observer = chanviz::observe().expect("observe");
 //! // CHANVIZ_ADDR=127.0.0.1:7777 (or a Unix socket path) and/or
 //! // CHANVIZ_RECORD=run.rec choose where the events go; neither set: nothing.
 //! ```
@@ -34,11 +34,24 @@
 //! at the oldest event kept.
 //!
 //! # With your own subscriber
-//! [`observe`] installs the probe as the global default subscriber. If the
-//! program has its own, build the probe yourself, add its layer to your
-//! registry (under a per-layer filter for target `chanviz::channel`, since
-//! the probe's layer says "never" to every other target), and start the
-//! observer on it with [`Builder::start`].
+//! [`observe`] installs the probe as the global default subscriber (a
+//! registry with the probe's layer alone). If the program has its own
+//! subscriber, take [`layer`] instead: the probe's layer under a per-layer
+//! filter for the channel's events (the probe says "never" to every other
+//! target, which must not silence your layers), and the observer already
+//! started on it from the environment:
+//! ```no_run
+//! use tracing_subscriber::layer::SubscriberExt;
+//! use tracing_subscriber::util::SubscriberInitExt;
+//!
+//! let (layer, _observer) = chanviz::observe::layer().expect("observe");
+//! tracing_subscriber::registry()
+//!     // .with(your_own_layer)
+//!     .with(layer)
+//!     .init();
+//! ```
+//! For a probe built yourself, start the observer on it with
+//! [`Builder::start`].
 
 use std::io::{self, BufWriter, Write};
 use std::net::{TcpListener, TcpStream};
@@ -98,6 +111,34 @@ impl std::error::Error for ObserveError {}
 pub fn observe() -> Result<Observer, ObserveError> {
     let probe = crate::probe::try_install_global().map_err(|_| ObserveError::SubscriberSet)?;
     Builder::from_env().start(&probe)
+}
+
+/// The probe's layer as [`layer`] gives it: filtered to the channel's
+/// events, for a registry `S` of the program's own.
+pub type ObserveLayer<S> = tracing_subscriber::filter::Filtered<
+    crate::probe::ProbeLayer,
+    tracing_subscriber::filter::FilterFn,
+    S,
+>;
+
+/// For a program with its own `tracing` subscriber: the probe's layer to
+/// add to it (under a per-layer filter for target `chanviz::channel`, so
+/// the program's other layers see what they saw before), and the observer,
+/// started on that probe from `CHANVIZ_ADDR` and `CHANVIZ_RECORD` (see
+/// [`observe`]). Keep the observer alive as long as the program runs.
+pub fn layer<S>() -> Result<(ObserveLayer<S>, Observer), ObserveError>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    use tracing_subscriber::Layer;
+    let probe_layer = crate::probe::ProbeLayer::new();
+    let observer = Builder::from_env().start(&probe_layer.probe())?;
+    let only_channels: fn(&tracing::Metadata<'_>) -> bool =
+        |m| m.target() == crate::channel::schema::TARGET;
+    Ok((
+        probe_layer.with_filter(tracing_subscriber::filter::FilterFn::new(only_channels)),
+        observer,
+    ))
 }
 
 impl Builder {
