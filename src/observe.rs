@@ -607,3 +607,44 @@ fn write_frame(out: &mut impl Write, frame: &[u8]) -> io::Result<()> {
     out.write_all(frame)?;
     out.flush()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::{EventKind, LogEntry};
+
+    fn event(seq: u64) -> Record {
+        Record::Event(LogEntry {
+            seq,
+            at_us: seq,
+            chan: 1,
+            kind: EventKind::Created { capacity: 4 },
+        })
+    }
+
+    /// A viewer that is behind costs the program nothing but the batches it
+    /// could not take: they are counted, and the next batch that goes
+    /// starts with a gap of that many events.
+    #[test]
+    fn a_full_viewer_queue_drops_batches_as_a_gap() {
+        let shared = Shared::default();
+        let (tx, rx) = sync_channel(1);
+        *shared.viewer.lock().unwrap() = Some(Feed { tx, lost: 0 });
+        shared.offer(&[event(0)]);
+        // The queue is full: these two batches are dropped, never waited on.
+        shared.offer(&[event(1), event(2)]);
+        shared.offer(&[event(3)]);
+        assert_eq!(shared.dropped.load(Ordering::Relaxed), 3);
+        assert_eq!(rx.recv().unwrap(), vec![event(0)]);
+        shared.offer(&[event(4)]);
+        assert_eq!(
+            rx.recv().unwrap(),
+            vec![Record::Gap { lost: 3 }, event(4)],
+            "the gap says how many went missing, before what follows"
+        );
+        // The viewer went away: the next offer forgets it.
+        drop(rx);
+        shared.offer(&[event(5)]);
+        assert!(shared.viewer.lock().unwrap().is_none());
+    }
+}
