@@ -29,6 +29,12 @@
 //! |---|---|---|---|---|
 //! | spsc-1024/ct | 56.3 | 3.98 | 5.24 | 7.72 |
 //! | mpsc4-1024/mt2 | 42.9 | 3.02 | 2.86 | 5.09 |
+//!
+//! 2026-11-29, same VM, `spsc-1024/ct`: none 92.2, probe 6.55,
+//! probe-recording 6.73, probe-viewer 3.62 (0 events dropped for the
+//! viewer), visit-only 13.6: the probe costs about 70 ns per event, a
+//! viewer about 60 ns more (its encoding, the socket and the reading share
+//! the VM's two cores with the program).
 
 use std::hint::black_box;
 
