@@ -16,8 +16,8 @@ use std::time::Instant;
 const N: u64 = 2_000_000;
 
 fn main() {
-    let observer = std::env::var_os("CHANVIZ_OBSERVE")
-        .map(|_| chanviz::observe::observe().expect("chanviz observer"));
+    let observer =
+        std::env::var_os("CHANVIZ_OBSERVE").map(|_| chanviz::observe().expect("chanviz observer"));
     if std::env::var_os("CHANVIZ_WAIT").is_some() {
         eprintln!("attach now, then press Enter");
         let _ = std::io::stdin().read_line(&mut String::new());

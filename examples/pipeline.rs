@@ -19,7 +19,7 @@ use chanviz::channel::bounded_named;
 fn main() {
     // The one line: stream every chanviz channel's events to a viewer
     // (CHANVIZ_ADDR) and/or a file (CHANVIZ_RECORD).
-    let observer = chanviz::observe::observe().expect("chanviz observer");
+    let observer = chanviz::observe().expect("chanviz observer");
     if let Some(addr) = observer.addr() {
         eprintln!("pipeline: watch it with `chanviz attach {addr}`");
     }

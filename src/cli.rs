@@ -605,6 +605,7 @@ fn interactive(
         }),
         history: Some(Arc::new(probe.clone())),
         replay: false,
+        list: false,
     };
     let ui_opts = crate::ui::UiOptions {
         fps: args.fps,

@@ -23,6 +23,10 @@ pub mod record;
 #[cfg(feature = "observe")]
 pub mod observe;
 
+/// `chanviz::observe()`: see [`observe::observe`] (feature `observe`).
+#[cfg(feature = "observe")]
+pub use observe::observe;
+
 #[cfg(feature = "record")]
 pub mod export;
 

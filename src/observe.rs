@@ -4,7 +4,7 @@
 //!
 //! One line in `main`:
 //! ```no_run
-//! let _observer = chanviz::observe::observe().expect("observe");
+//! let _observer = chanviz::observe().expect("observe");
 //! // CHANVIZ_ADDR=127.0.0.1:7777 (or a Unix socket path) and/or
 //! // CHANVIZ_RECORD=run.rec choose where the events go; neither set: nothing.
 //! ```
@@ -22,18 +22,36 @@
 //!   (it sees "another viewer is attached" and exits 2).
 //!
 //! # What a viewer gets
-//! The recording header, then every event the probe still keeps (its
-//! history: the newest million by default, so a viewer that attaches late
-//! still sees every channel created within that window, with the names
-//! given to `bounded_named`), then the events as they come. A channel whose
-//! `created` event has left the history shows with its capacity unknown.
+//! The recording header; the names given to `bounded_named`; the state of
+//! every channel the history has forgotten the start of (a `state` record:
+//! capacity, positions, counts since it was made, lifecycle, handles, as
+//! they stood before the oldest event kept); every event the probe still
+//! keeps (its history: the newest million by default, so stepping back
+//! works from the start of that window); then the events as they come. So
+//! a viewer that attaches late sees every channel with its name, capacity
+//! and counts since it was made; only what the fold follows message by
+//! message (who sent what is in the ring, time in queue and parked) starts
+//! at the oldest event kept.
 //!
 //! # With your own subscriber
-//! [`observe`] installs the probe as the global default subscriber. If the
-//! program has its own, build the probe yourself, add its layer to your
-//! registry (under a per-layer filter for target `chanviz::channel`, since
-//! the probe's layer says "never" to every other target), and start the
-//! observer on it with [`Builder::start`].
+//! [`observe`] installs the probe as the global default subscriber (a
+//! registry with the probe's layer alone). If the program has its own
+//! subscriber, take [`layer`] instead: the probe's layer under a per-layer
+//! filter for the channel's events (the probe says "never" to every other
+//! target, which must not silence your layers), and the observer already
+//! started on it from the environment:
+//! ```no_run
+//! use tracing_subscriber::layer::SubscriberExt;
+//! use tracing_subscriber::util::SubscriberInitExt;
+//!
+//! let (layer, _observer) = chanviz::observe::layer().expect("observe");
+//! tracing_subscriber::registry()
+//!     // .with(your_own_layer)
+//!     .with(layer)
+//!     .init();
+//! ```
+//! For a probe built yourself, start the observer on it with
+//! [`Builder::start`].
 
 use std::io::{self, BufWriter, Write};
 use std::net::{TcpListener, TcpStream};
@@ -46,7 +64,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::probe::{Probe, Record, Rewind};
+use crate::probe::{Probe, Record};
 use crate::record::{Encoder, Header, Recorder, VERSION};
 
 /// The line a second viewer gets (after which its connection is closed).
@@ -93,6 +111,34 @@ impl std::error::Error for ObserveError {}
 pub fn observe() -> Result<Observer, ObserveError> {
     let probe = crate::probe::try_install_global().map_err(|_| ObserveError::SubscriberSet)?;
     Builder::from_env().start(&probe)
+}
+
+/// The probe's layer as [`layer`] gives it: filtered to the channel's
+/// events, for a registry `S` of the program's own.
+pub type ObserveLayer<S> = tracing_subscriber::filter::Filtered<
+    crate::probe::ProbeLayer,
+    tracing_subscriber::filter::FilterFn,
+    S,
+>;
+
+/// For a program with its own `tracing` subscriber: the probe's layer to
+/// add to it (under a per-layer filter for target `chanviz::channel`, so
+/// the program's other layers see what they saw before), and the observer,
+/// started on that probe from `CHANVIZ_ADDR` and `CHANVIZ_RECORD` (see
+/// [`observe`]). Keep the observer alive as long as the program runs.
+pub fn layer<S>() -> Result<(ObserveLayer<S>, Observer), ObserveError>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    use tracing_subscriber::Layer;
+    let probe_layer = crate::probe::ProbeLayer::new();
+    let observer = Builder::from_env().start(&probe_layer.probe())?;
+    let only_channels: fn(&tracing::Metadata<'_>) -> bool =
+        |m| m.target() == crate::channel::schema::TARGET;
+    Ok((
+        probe_layer.with_filter(tracing_subscriber::filter::FilterFn::new(only_channels)),
+        observer,
+    ))
 }
 
 impl Builder {
@@ -259,7 +305,7 @@ impl Shared {
                     .map(|r| match r {
                         Record::Event(_) => 1,
                         Record::Gap { lost } => *lost,
-                        Record::Named { .. } => 0,
+                        Record::Named { .. } | Record::State(_) => 0,
                     })
                     .sum::<u64>();
                 feed.lost = n;
@@ -474,10 +520,22 @@ fn feed_viewer(conn: Conn, header: &Header, shared: &Shared, probe: &Probe) -> i
     out.write_all(&crate::record::header_bytes(header))?;
     out.flush()?;
     let (tx, rx) = sync_channel::<Vec<Record>>(QUEUE_BATCHES);
-    // Live batches queue up from here on: nothing falls between the history
-    // sent below and them.
-    *shared.viewer.lock().unwrap_or_else(|e| e.into_inner()) = Some(Feed { tx, lost: 0 });
-    let (first, end) = probe.history_bounds();
+    // Under the collector's lock: live batches queue up from the end of the
+    // kept history on (nothing falls between), and the channels as they
+    // stood before its oldest event are taken.
+    let (first, end, states) = probe.with_history(|h| {
+        let mut viewer = shared.viewer.lock().unwrap_or_else(|e| e.into_inner());
+        // Read under the viewer's lock, which `Server::stop` takes after
+        // setting it: a viewer that comes as the program ends gets the
+        // history and then the end (no queue that nobody would close).
+        if !shared.stop.load(Ordering::Relaxed) {
+            *viewer = Some(Feed { tx, lost: 0 });
+        }
+        drop(viewer);
+        let at_us = h.get(h.first()).map_or(0, |e| e.at_us);
+        let states = h.base().map(|m| m.states(at_us)).unwrap_or_default();
+        (h.first(), h.end(), states)
+    });
     let mut enc = Encoder::default();
     let mut frame = Vec::with_capacity(1 << 16);
     let snap = probe.snapshot_with_events(0);
@@ -492,14 +550,26 @@ fn feed_viewer(conn: Conn, header: &Header, shared: &Shared, probe: &Probe) -> i
             );
         }
     }
+    // Channels made before the oldest event kept: their capacity, counts,
+    // lifecycle and handles, so the viewer's picture starts right.
+    for s in states {
+        enc.record(&mut frame, &Record::State(Box::new(s)));
+    }
     let mut seq = first;
     while seq < end {
-        for s in seq..(seq + 4096).min(end) {
-            if let Some(e) = Rewind::event(probe, s) {
-                enc.record(&mut frame, &Record::Event(e));
-            }
+        let upto = (seq + 4096).min(end);
+        let events: Vec<_> =
+            probe.with_history(|h| (seq..upto).filter_map(|s| h.get(s).copied()).collect());
+        // The history forgets its oldest events as new ones come: those it
+        // forgot before they were sent here are a gap.
+        let forgotten = (upto - seq) - events.len() as u64;
+        if forgotten > 0 {
+            enc.record(&mut frame, &Record::Gap { lost: forgotten });
         }
-        seq = (seq + 4096).min(end);
+        for e in events {
+            enc.record(&mut frame, &Record::Event(e));
+        }
+        seq = upto;
         write_frame(&mut out, &frame)?;
         frame.clear();
     }
@@ -536,4 +606,45 @@ fn write_frame(out: &mut impl Write, frame: &[u8]) -> io::Result<()> {
     out.write_all(&(frame.len() as u32).to_le_bytes())?;
     out.write_all(frame)?;
     out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::{EventKind, LogEntry};
+
+    fn event(seq: u64) -> Record {
+        Record::Event(LogEntry {
+            seq,
+            at_us: seq,
+            chan: 1,
+            kind: EventKind::Created { capacity: 4 },
+        })
+    }
+
+    /// A viewer that is behind costs the program nothing but the batches it
+    /// could not take: they are counted, and the next batch that goes
+    /// starts with a gap of that many events.
+    #[test]
+    fn a_full_viewer_queue_drops_batches_as_a_gap() {
+        let shared = Shared::default();
+        let (tx, rx) = sync_channel(1);
+        *shared.viewer.lock().unwrap() = Some(Feed { tx, lost: 0 });
+        shared.offer(&[event(0)]);
+        // The queue is full: these two batches are dropped, never waited on.
+        shared.offer(&[event(1), event(2)]);
+        shared.offer(&[event(3)]);
+        assert_eq!(shared.dropped.load(Ordering::Relaxed), 3);
+        assert_eq!(rx.recv().unwrap(), vec![event(0)]);
+        shared.offer(&[event(4)]);
+        assert_eq!(
+            rx.recv().unwrap(),
+            vec![Record::Gap { lost: 3 }, event(4)],
+            "the gap says how many went missing, before what follows"
+        );
+        // The viewer went away: the next offer forgets it.
+        drop(rx);
+        shared.offer(&[event(5)]);
+        assert!(shared.viewer.lock().unwrap().is_none());
+    }
 }

@@ -16,13 +16,24 @@ fn chanviz() -> Command {
     Command::new(env!("CARGO_BIN_EXE_chanviz"))
 }
 
-/// Every channel appears, named, with the counts the program itself counted.
+/// Every channel appears, named, with the counts the program itself
+/// counted; `--record` keeps a recording of the same.
 #[test]
 fn attach_headless_sees_every_channel_with_the_programs_counts() {
     let (addr, child) = start_pipeline(3.0);
+    let rec = std::env::temp_dir().join(format!("chanviz-attach-{}.rec", std::process::id()));
+    let rec_arg = rec.display().to_string();
     let out = deadline::within("attach ends with the program", move || {
         chanviz()
-            .args(["attach", &addr, "--json", "--interval", "200ms"])
+            .args([
+                "attach",
+                &addr,
+                "--json",
+                "--interval",
+                "200ms",
+                "--record",
+                &rec_arg,
+            ])
             .output()
     })
     .expect("attach");
@@ -53,6 +64,28 @@ fn attach_headless_sees_every_channel_with_the_programs_counts() {
         assert_eq!(c["lifecycle"], "closed", "{c}");
     }
     assert_eq!(written, transformed);
+    // The recording holds the same channels and counts.
+    let loaded = chanviz::record::load(&rec).expect("attach's recording reads");
+    let h = loaded.history();
+    let h = h.read().unwrap();
+    let snap = h.model().snapshot(0, Vec::new());
+    for (name, sent) in [
+        ("lines", lines),
+        ("word counts", transformed),
+        ("output", transformed),
+    ] {
+        let c = snap
+            .channels
+            .iter()
+            .find(|c| c.name.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("{name} in the recording"));
+        assert_eq!(
+            (c.counters.sent, c.counters.received),
+            (sent, sent),
+            "{name}"
+        );
+    }
+    std::fs::remove_file(&rec).ok();
 }
 
 /// Nothing listening: a clear message and exit 2. Not a number: the same.

@@ -335,6 +335,7 @@ fn expected(records: &[Record]) -> Expected {
             }
             Record::Named { chan, name } => x.model.name(*chan, name),
             Record::Gap { .. } => {}
+            Record::State(s) => x.model.seed(s),
         }
     }
     x

@@ -77,3 +77,26 @@ fn the_probe_layer_beside_the_programs_own_layer() {
     assert_eq!(pushes, 3);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `chanviz::observe::layer()`: the filtered layer and the observer in one
+/// call, beside the program's own layer.
+#[test]
+fn observe_layer_beside_the_programs_own_layer() {
+    let mine = Arc::new(AtomicUsize::new(0));
+    // No CHANVIZ_ADDR or CHANVIZ_RECORD in a test: the probe alone.
+    let (layer, observer) = chanviz::observe::layer().expect("observer");
+    let subscriber = tracing_subscriber::registry()
+        .with(Mine(mine.clone()))
+        .with(layer);
+    tracing::subscriber::with_default(subscriber, || {
+        tracing::info!(target: "my_app", "starting");
+        let (tx, rx) = bounded_named::<u32>(2, "jobs");
+        tx.try_send(1).unwrap();
+        rx.try_recv().unwrap();
+    });
+    assert_eq!(mine.load(Ordering::Relaxed), 1);
+    let snap = observer.probe().snapshot();
+    let c = snap.current().expect("the probe saw the channel");
+    assert_eq!(c.name.as_deref(), Some("jobs"));
+    assert_eq!((c.capacity, c.counters.sent), (2, 1));
+}

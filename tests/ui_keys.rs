@@ -315,6 +315,7 @@ fn footer_lists_only_keys_that_work_now() {
         frozen: false,
         channels: 1,
         list: false,
+        picture: false,
     };
     let running = footer_entries(&ctx(Mode::Running));
     assert!(running.iter().all(|(k, _)| k != "n"));

@@ -445,3 +445,57 @@ fn channel_list_shows_every_channel_and_marks_the_one_shown() {
     assert_shows(&out, &["> jobs", "  results", "5/8", "consumer-bound"]);
     insta::assert_snapshot!("panel_channels", out);
 }
+
+/// `chanviz attach`'s home: the list fills the screen (with each channel's
+/// totals and lifecycle), `Enter` opens the chosen channel's picture, `Esc`
+/// comes back to the list with the shown channel chosen, and `Esc` on the
+/// list quits.
+#[test]
+fn attach_starts_on_the_channel_list_and_esc_comes_back_to_it() {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut app = app();
+    app.replay = true;
+    app.list_home = true;
+    app.on_list = true;
+    let mut other = app.snapshot.channels[0].clone();
+    other.chan = 2;
+    other.name = Some("results".into());
+    other.len = 0;
+    other.insight.warnings.clear();
+    app.snapshot.channels.push(other);
+    let screen = |app: &App| text(&chanviz::ui::render_to_buffer(app, 100, 24));
+    let out = screen(&app);
+    assert_shows(
+        &out,
+        &[
+            "Channels (Up/Dn choose, Enter opens)",
+            "jobs",
+            "results",
+            "sent",
+        ],
+    );
+    assert!(
+        !out.contains("Waker queues"),
+        "no picture on the list:\n{out}"
+    );
+    insta::assert_snapshot!("screen_channel_list", out);
+
+    let control = ui_support::FakeControl::new(Mode::Running);
+    let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+    app.on_key(key(KeyCode::Up), &control);
+    assert_eq!(app.list_at, 1);
+    app.on_key(key(KeyCode::Up), &control);
+    app.on_key(key(KeyCode::Enter), &control);
+    assert!(!app.list_screen());
+    assert_eq!(app.channel().map(|c| c.chan), Some(1));
+    let out = screen(&app);
+    assert!(!out.contains("Channels (Up/Dn choose"), "{out}");
+    app.on_key(key(KeyCode::Esc), &control);
+    assert!(app.list_screen() && !app.quit);
+    assert_eq!(
+        app.list_at, 0,
+        "the list's choice is the channel that was shown"
+    );
+    app.on_key(key(KeyCode::Esc), &control);
+    assert!(app.quit, "Esc on the list quits");
+}

@@ -412,8 +412,9 @@ fn backpressure_names_the_parked_senders_the_oldest_message_and_the_bottleneck()
 }
 
 /// `chanviz attach` as a user meets it: the pipeline runs in the
-/// background; the view shows its channels (Tab to the next one), pauses,
-/// and steps back through what it has seen.
+/// background; the view starts on the list of its channels, opens one
+/// (Enter), comes back to the list (Esc), opens another, Tab to the next
+/// one, pauses, and steps back through what it has seen.
 #[test]
 fn attach_shows_the_programs_channels_and_steps_back() {
     let (addr, child) = pipeline::start_pipeline(8.0);
@@ -421,22 +422,37 @@ fn attach_shows_the_programs_channels_and_steps_back() {
     let tmux = Tmux::start_sized("attach", 120, 40);
     let line = format!("{bin} attach {addr}; echo CHANVIZ-\"EXITED\"");
     tmux.keys(&[&line, "Enter"]);
-    let first = tmux.wait_for("the view on the pipeline and its channel list", |s| {
-        s.contains("attached: pipeline")
-            && s.contains("Ring #")
-            && s.contains("Channels (Up/Dn Enter, Tab)")
-            && ["lines", "word counts", "output"]
-                .iter()
-                .all(|n| s.contains(n))
-    });
+    let every_channel = |s: &str| {
+        ["lines", "word counts", "output"]
+            .iter()
+            .all(|n| s.contains(n))
+    };
+    tmux.wait_for(
+        "the list of the pipeline's channels, filling the screen",
+        |s| {
+            s.contains("attached: pipeline")
+                && s.contains("Channels (Up/Dn choose, Enter opens)")
+                && every_channel(s)
+                && s.contains("sent ")
+                && !s.contains("Ring #")
+        },
+    );
     let title = |s: &str| {
         s.lines()
             .find(|l| l.contains("Ring #"))
             .map(str::to_string)
             .unwrap_or_default()
     };
+    // Open the first channel, come back to the list, open the next one.
+    tmux.keys(&["Enter"]);
+    let first = tmux.wait_for("the first channel's picture", |s| {
+        !title(s).is_empty() && s.contains("Channels (Up/Dn Enter, Tab)")
+    });
     let before = title(&first);
-    // Choose another channel in the list and open it.
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("back on the list", |s| {
+        s.contains("Channels (Up/Dn choose, Enter opens)") && !s.contains("Ring #")
+    });
     tmux.keys(&["Down", "Enter"]);
     let chosen = tmux.wait_for("the channel chosen in the list", |s| {
         let t = title(s);

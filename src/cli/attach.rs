@@ -20,8 +20,9 @@ Examples:
   chanviz attach 127.0.0.1:7777 --headless                      one line per channel per second
   chanviz attach /tmp/app.sock --record run.rec                 a Unix socket; keep what was seen
 
-In the view, Tab moves from channel to channel; space pauses, and paused, Left/Right step
-through the history as on a live run. When the program exits, the view says so, stops
+The view starts on the list of the program's channels: Up/Dn choose, Enter opens one's
+picture, Esc comes back to the list (Tab: the next channel). Space pauses, and paused,
+Left/Right step through the history as on a live run. When the program exits, the view says so, stops
 (paused) on the newest event and keeps its history.
 
 Exit codes: 0 the program's stream ended (or q), 1 a failure while reading, 2 nothing is
@@ -227,15 +228,16 @@ pub fn attach(args: &AttachArgs) -> i32 {
     } else {
         let title = format!("attached: {} at {}", feed.name, args.addr);
         let description = format!(
-            "The channels of {} (Tab: the next channel), as it runs. Space pauses; paused, \
-             Left/Right step through what has come so far. When it exits, the view says so \
-             and keeps the history.",
+            "The channels of {}, as it runs: Enter opens the one chosen in the list, Esc \
+             comes back to it. Space pauses; paused, Left/Right step through what has come \
+             so far. When it exits, the view says so and keeps the history.",
             feed.name
         );
         let history: Arc<dyn crate::probe::Rewind> = feed.history.clone();
         let player = crate::ui::replay::Player::live(history, feed.ended.clone());
         let mut session = crate::ui::Session::replay(title, description, player);
         session.replay = true;
+        session.list = true;
         let ui_opts = args.view.ui_options(&args.warnings);
         match crate::ui::run(session, ui_opts) {
             Ok(()) => EXIT_OK,

@@ -265,6 +265,9 @@ impl Builder {
                     chans.entry(*chan).or_default().name = Some(name.clone());
                 }
                 Record::Gap { .. } => {}
+                Record::State(s) => {
+                    chans.entry(s.chan).or_default().capacity = Some(s.capacity);
+                }
                 // A newer kind of record: nothing to know from it (yet).
                 #[allow(unreachable_patterns)]
                 _ => {}

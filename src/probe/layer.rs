@@ -363,6 +363,13 @@ impl Probe {
         Dispatch::new(tracing_subscriber::registry().with(self.layer()))
     }
 
+    /// Run `f` on the probe's history, with everything carried so far
+    /// drained into it, while the collector waits (keep `f` short: the
+    /// tasks' queue fills meanwhile).
+    pub(crate) fn with_history<R>(&self, f: impl FnOnce(&super::History) -> R) -> R {
+        f(&self.inner.stream.collect().history)
+    }
+
     /// The history's bounds: the seq of its oldest event kept, and the seq
     /// after its newest (equal when it is empty).
     pub fn history_bounds(&self) -> (u64, u64) {

@@ -93,7 +93,7 @@ pub use clock::TimeSource;
 pub use layer::{
     Probe, ProbeBuilder, ProbeLayer, DEFAULT_LOG_CAPACITY, DEFAULT_SNAPSHOT_EVENTS, MAX_CHANNELS,
 };
-pub use model::Model;
+pub use model::{ChannelState, Model};
 pub use snapshot::*;
 pub use stream::{History, Record, Rewind, Sink};
 

@@ -357,6 +357,116 @@ impl ChannelModel {
     }
 }
 
+/// A channel as it stood at some point of the stream, for a reader that
+/// starts there (a viewer that attaches to a program after its channels
+/// were made: `Record::State`). What the fold needs to go on from there
+/// with the right capacity, positions, counts, lifecycle and handles; the
+/// insight (messages in flight, latencies) starts empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChannelState {
+    /// The channel.
+    pub chan: u64,
+    /// When it stood so (µs, the stream's clock).
+    pub at_us: u64,
+    /// When it was created (µs, the stream's clock).
+    pub created_us: u64,
+    /// Its capacity (0 unknown).
+    pub capacity: usize,
+    /// Next position to write and to read.
+    pub head: u64,
+    /// Next position to read.
+    pub tail: u64,
+    /// Totals since it was created.
+    pub counters: Counters,
+    /// Parked now, per side.
+    pub waiting_senders: usize,
+    /// Parked receivers now.
+    pub waiting_receivers: usize,
+    /// The most parked at once so far, per side.
+    pub peak_waiting_senders: usize,
+    /// The most receivers parked at once so far.
+    pub peak_waiting_receivers: usize,
+    /// Its lifecycle.
+    pub lifecycle: Lifecycle,
+    /// Its handles (id, role, state), in creation order.
+    pub handles: Vec<(u64, Role, HandleState)>,
+}
+
+impl ChannelModel {
+    fn state(&self, at_us: u64) -> ChannelState {
+        ChannelState {
+            chan: self.chan,
+            at_us,
+            created_us: self.history.first().map_or_else(
+                || self.buckets.front().map_or(0, |b| b.start_us),
+                |h| h.at_us,
+            ),
+            capacity: self.capacity,
+            head: self.head.max(self.tail),
+            tail: self.tail,
+            counters: self.counters,
+            waiting_senders: self.waiting_senders,
+            waiting_receivers: self.waiting_receivers,
+            peak_waiting_senders: self.peak_senders,
+            peak_waiting_receivers: self.peak_receivers,
+            lifecycle: self.lifecycle,
+            handles: self
+                .handles
+                .iter()
+                .map(|h| (h.id, h.role, h.state))
+                .collect(),
+        }
+    }
+
+    fn from_state(s: &ChannelState) -> ChannelModel {
+        let at_us = s.at_us;
+        let mut c = ChannelModel::new(s.chan, at_us);
+        c.capacity = s.capacity;
+        if s.capacity > 0 && s.capacity <= MAX_TRACKED_SLOTS {
+            c.stamps = vec![0; s.capacity];
+            // The messages in the ring: pushed, not yet popped.
+            let n = s.head.saturating_sub(s.tail).min(s.capacity as u64);
+            for pos in s.head - n..s.head {
+                c.stamp((pos % s.capacity as u64) as usize, pos * 2 + 1);
+            }
+        }
+        c.head = s.head;
+        c.tail = s.tail;
+        c.counters = s.counters;
+        c.waiting_senders = s.waiting_senders;
+        c.waiting_receivers = s.waiting_receivers;
+        c.peak_senders = s.peak_waiting_senders;
+        c.peak_receivers = s.peak_waiting_receivers;
+        c.lifecycle = s.lifecycle;
+        c.finished = s.lifecycle == Lifecycle::Closed;
+        c.history.push(LifecycleChange {
+            at_us: s.created_us,
+            from: Lifecycle::Open,
+            to: Lifecycle::Open,
+        });
+        if s.lifecycle != Lifecycle::Open {
+            c.history.push(LifecycleChange {
+                at_us,
+                from: Lifecycle::Open,
+                to: s.lifecycle,
+            });
+        }
+        for &(id, role, state) in s.handles.iter().take(MAX_HANDLES) {
+            c.handles.push(HandleSnapshot {
+                id,
+                role,
+                state,
+                transitions: vec![Transition {
+                    at_us,
+                    from: HandleState::Absent,
+                    to: state,
+                }],
+            });
+        }
+        c
+    }
+}
+
 impl Model {
     /// An empty model: no channel, no event.
     pub fn new() -> Model {
@@ -391,6 +501,33 @@ impl Model {
             Some(c) => c.name = Some(name.to_string()),
             // The name comes just before its channel's `created` event.
             None => self.pending_names.push((chan, name.to_string())),
+        }
+    }
+
+    /// Every channel as it stands, at time `at_us` (see [`ChannelState`]).
+    pub fn states(&self, at_us: u64) -> Vec<ChannelState> {
+        self.channels.iter().map(|c| c.state(at_us)).collect()
+    }
+
+    /// Start channel `s.chan` from `s` (replacing what the fold knew of it):
+    /// for a stream that does not begin with the channel's `created` event.
+    pub fn seed(&mut self, s: &ChannelState) {
+        let mut c = ChannelModel::from_state(s);
+        match self.channels.iter().rposition(|m| m.chan == s.chan) {
+            Some(i) => {
+                c.name = self.channels[i].name.take();
+                self.channels[i] = c;
+            }
+            None => {
+                if self.channels.len() >= MAX_CHANNELS {
+                    let victim = self.channels.iter().position(|c| c.finished).unwrap_or(0);
+                    self.channels.remove(victim);
+                }
+                if let Some(i) = self.pending_names.iter().position(|n| n.0 == s.chan) {
+                    c.name = Some(self.pending_names.swap_remove(i).1);
+                }
+                self.channels.push(c);
+            }
         }
     }
 

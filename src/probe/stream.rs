@@ -41,7 +41,7 @@ use std::time::Duration;
 
 use crossbeam_queue::ArrayQueue;
 
-use super::model::Model;
+use super::model::{ChannelState, Model};
 use super::snapshot::{EventKind, LogEntry, Side, Snapshot};
 
 /// Events the queue between the instrumented tasks and the collector holds.
@@ -78,6 +78,11 @@ pub enum Record {
         /// How many.
         lost: u64,
     },
+    /// A channel as it stood before the stream's first event (a stream that
+    /// starts late: a viewer attached to a running program gets one per
+    /// channel the program already had, before any event). Its time is the
+    /// stream's first event's.
+    State(Box<ChannelState>),
 }
 
 /// A consumer of the stream (a recorder): called by the collector with each
@@ -370,7 +375,18 @@ impl History {
             Record::Event(e) => self.push(*e),
             Record::Named { chan, name } => self.model.name(*chan, name),
             Record::Gap { lost } => self.gap(self.end(), *lost),
+            Record::State(state) => self.model.seed(state),
         }
+    }
+
+    /// The model before the oldest event kept (the fold of every event the
+    /// history has forgotten): what a reader that starts at [`History::first`]
+    /// needs to know first.
+    pub fn base(&self) -> Option<&Model> {
+        self.checkpoints
+            .front()
+            .filter(|(seq, _)| *seq == self.first())
+            .map(|(_, m)| m)
     }
 
     /// The model after the newest event.

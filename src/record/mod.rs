@@ -29,6 +29,13 @@
 //!   first frame, see below), each next one the next number.
 //! - `0x11` named: chan, name length, UTF-8 bytes.
 //! - `0x12` gap: events lost.
+//! - `0x14` state (a stream that starts late: `chanviz attach` to a running
+//!   program; before the first event): chan, at (µs), created (µs),
+//!   capacity, head, tail, sent, received, send_waits, recv_waits,
+//!   sender_wakes, receiver_wakes, waiting senders and receivers, their
+//!   peaks, lifecycle, then the number of handles and each one's id, role
+//!   and state. A reader older than it stops there (a file written by
+//!   `Recorder` never has one).
 //! - `0x13` start: the number of the first event and its time in µs (written
 //!   once, before the first event; the time deltas count from it).
 //! - `0x20` summary, text; `0x21` summary, JSON line: length and UTF-8 bytes,
@@ -70,8 +77,8 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 
 use crate::probe::{
-    EventKind, HandleState, History, Lifecycle, LogEntry, Probe, Record, Role, Side, WakeCause,
-    NO_TICKET,
+    ChannelState, Counters, EventKind, HandleState, History, Lifecycle, LogEntry, Probe, Record,
+    Role, Side, WakeCause, NO_TICKET,
 };
 
 /// The bytes every recording starts with.
@@ -173,6 +180,41 @@ impl Encoder {
             Record::Gap { lost } => {
                 out.push(0x12);
                 put(out, *lost);
+            }
+            Record::State(s) => {
+                out.push(0x14);
+                put(out, s.chan);
+                put(out, s.at_us);
+                put(out, s.created_us);
+                put(out, s.capacity as u64);
+                put(out, s.head);
+                put(out, s.tail);
+                let c = &s.counters;
+                for v in [
+                    c.sent,
+                    c.received,
+                    c.send_waits,
+                    c.recv_waits,
+                    c.sender_wakes,
+                    c.receiver_wakes,
+                ] {
+                    put(out, v);
+                }
+                for v in [
+                    s.waiting_senders,
+                    s.waiting_receivers,
+                    s.peak_waiting_senders,
+                    s.peak_waiting_receivers,
+                ] {
+                    put(out, v as u64);
+                }
+                put(out, lifecycle_code(s.lifecycle));
+                put(out, s.handles.len() as u64);
+                for &(id, role, state) in &s.handles {
+                    put(out, id);
+                    put(out, u64::from(role == Role::Receiver));
+                    put(out, state_code(state));
+                }
             }
         }
     }
@@ -419,7 +461,8 @@ impl SinkState {
                     Record::Event(_) => self.lost += 1,
                     // The probe's own gaps in this batch are lost events too.
                     Record::Gap { lost } => self.lost += lost,
-                    named @ Record::Named { .. } => self.names.push(named),
+                    // A name or a state is not an event: never lost.
+                    keep @ (Record::Named { .. } | Record::State(_)) => self.names.push(keep),
                 }
             }
         }
@@ -807,6 +850,60 @@ fn read_event(c: &mut Cursor<'_>) -> Option<EventKind> {
     })
 }
 
+fn read_state(c: &mut Cursor<'_>) -> Option<ChannelState> {
+    let (chan, at_us, created_us, capacity, head, tail) = (
+        c.uint()?,
+        c.uint()?,
+        c.uint()?,
+        usize::try_from(c.uint()?).ok()?,
+        c.uint()?,
+        c.uint()?,
+    );
+    let counters = Counters {
+        sent: c.uint()?,
+        received: c.uint()?,
+        send_waits: c.uint()?,
+        recv_waits: c.uint()?,
+        sender_wakes: c.uint()?,
+        receiver_wakes: c.uint()?,
+    };
+    let mut depth = || usize::try_from(c.uint()?).ok();
+    let (waiting_senders, waiting_receivers, peak_waiting_senders, peak_waiting_receivers) =
+        (depth()?, depth()?, depth()?, depth()?);
+    let lifecycle = lifecycle(c.uint()?)?;
+    let n = c.uint()?;
+    // Every handle takes at least 3 bytes: a count larger than what is
+    // left is a corrupt record, not an allocation to make.
+    if n > (c.bytes.len() - c.at) as u64 / 3 {
+        return None;
+    }
+    let mut handles = Vec::with_capacity(n as usize);
+    for _ in 0..n {
+        let id = c.uint()?;
+        let role = if c.uint()? == 1 {
+            Role::Receiver
+        } else {
+            Role::Sender
+        };
+        handles.push((id, role, state(c.uint()?)?));
+    }
+    Some(ChannelState {
+        chan,
+        at_us,
+        created_us,
+        capacity,
+        head,
+        tail,
+        counters,
+        waiting_senders,
+        waiting_receivers,
+        peak_waiting_senders,
+        peak_waiting_receivers,
+        lifecycle,
+        handles,
+    })
+}
+
 /// Decodes frames one after the other (the numbering and the time deltas
 /// run across frames): for a whole file ([`parse`]) or a stream read as it
 /// comes (`chanviz attach`).
@@ -852,6 +949,7 @@ impl FrameReader {
                 0x12 => records.push(Record::Gap {
                     lost: c.uint().ok_or_else(bad)?,
                 }),
+                0x14 => records.push(Record::State(Box::new(read_state(&mut c).ok_or_else(bad)?))),
                 0x20 => self.summary.0 = Some(c.string().ok_or_else(bad)?),
                 0x21 => self.summary.1 = Some(c.string().ok_or_else(bad)?),
                 _ => return Err(bad()),

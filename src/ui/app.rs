@@ -76,6 +76,12 @@ pub struct App {
     pub latency: bool,
     /// The channel list's choice (an index into the snapshot's channels).
     pub list_at: usize,
+    /// The channel list is the view's home (`chanviz attach`): it fills
+    /// the screen at the start and after `Esc`; `Enter` opens the chosen
+    /// channel's picture.
+    pub list_home: bool,
+    /// The list fills the screen now (with `list_home`).
+    pub on_list: bool,
 }
 
 /// The description card: the scenario's whole description in a box over
@@ -126,6 +132,8 @@ impl App {
             frame_time: Duration::ZERO,
             quit: false,
             list_at: 0,
+            list_home: false,
+            on_list: false,
             latency: false,
             warnings: Default::default(),
             notice: None,
@@ -252,8 +260,14 @@ impl App {
             mode: self.mode,
             frozen: self.frozen.is_some(),
             channels: self.snapshot.channels.len(),
-            list: crate::ui::panels::channels::shown(self),
+            list: crate::ui::panels::channels::shown(self) || self.list_screen(),
+            picture: self.list_home && !self.on_list,
         }
+    }
+
+    /// Does the channel list fill the screen now?
+    pub fn list_screen(&self) -> bool {
+        self.list_home && self.on_list
     }
 
     /// Handle one key event: look it up in the table, and perform its action
@@ -462,6 +476,24 @@ impl App {
                 if let Some(c) = chans.get(self.list_at) {
                     // The newest channel is followed, as `Tab` does.
                     self.selected = (self.list_at + 1 != chans.len()).then_some(c.chan);
+                    self.on_list = false;
+                }
+            }
+            KeyAction::BackToList => {
+                if self.help {
+                    self.help = false;
+                } else {
+                    // The list's choice starts on the channel that was shown.
+                    let shown = self.channel().map(|c| c.chan);
+                    if let Some(i) = self
+                        .snapshot
+                        .channels
+                        .iter()
+                        .position(|c| Some(c.chan) == shown)
+                    {
+                        self.list_at = i;
+                    }
+                    self.on_list = true;
                 }
             }
         }

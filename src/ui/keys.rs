@@ -47,6 +47,9 @@ pub enum KeyAction {
     ListMove(bool),
     /// Show the channel chosen in the list.
     ListShow,
+    /// Back from a channel's picture to the channel list that fills the
+    /// screen (`chanviz attach`); with the help open, close it.
+    BackToList,
     /// Move the history cursor one event back (`true`) or forward.
     StepCursor(bool),
     /// Jump to the previous (`false`) or next mark of the chosen kind.
@@ -81,6 +84,11 @@ pub enum When {
     NoList,
     /// While the log is frozen and the channel list is not on screen.
     FrozenNoList,
+    /// While a channel's picture is shown in a view whose home is the
+    /// channel list (`chanviz attach`): `Esc` goes back to it.
+    Picture,
+    /// While it is not (`Esc` closes the help or quits).
+    NoPicture,
 }
 
 /// What the UI is doing, as far as key availability is concerned.
@@ -94,6 +102,9 @@ pub struct KeyContext {
     pub channels: usize,
     /// Is the channel list on screen?
     pub list: bool,
+    /// Is a channel's picture shown in a view whose home is the channel
+    /// list (`Esc` goes back to it)?
+    pub picture: bool,
 }
 
 impl When {
@@ -109,6 +120,8 @@ impl When {
             When::List => ctx.list,
             When::NoList => !ctx.list,
             When::FrozenNoList => ctx.frozen && !ctx.list,
+            When::Picture => ctx.picture,
+            When::NoPicture => !ctx.picture,
         }
     }
 }
@@ -241,7 +254,7 @@ pub const BINDINGS: &[Binding] = {
     use When::*;
     &[
         bind(&[ch('q'), ctrl('c')], Quit, Always, "quit", "quit (Esc closes help)"),
-        bind(&[code(KeyCode::Esc)], CloseHelpOrQuit, Always, "", ""),
+        bind(&[code(KeyCode::Esc)], CloseHelpOrQuit, NoPicture, "", ""),
         bind(&[ch('?'), code(KeyCode::F(1))], ToggleHelp, Always, "help", "show / hide this help"),
         bind(&[ch(' ')], run(Command::TogglePause), Running, "pause", "pause / resume"),
         bind(&[ch(' ')], run(Command::TogglePause), Paused, "resume", ""),
@@ -277,10 +290,11 @@ pub const BINDINGS: &[Binding] = {
         bind(&[code(KeyCode::PageDown)], ScrollNewer(10), Frozen, "", ""),
         bind(&[code(KeyCode::Home)], Oldest, Always, "", "oldest / newest (follow)"),
         bind(&[code(KeyCode::End)], Newest, Frozen, "follow", ""),
-        bind(&[code(KeyCode::Tab)], NextChannel, ManyChannels, "channel", "next channel (a list: choose, show)"),
+        bind(&[code(KeyCode::Tab)], NextChannel, ManyChannels, "channel", "next channel (a list: choose, open; Esc: back)"),
         bind(&[code(KeyCode::Up)], ListMove(false), List, "choose", ""),
         bind(&[code(KeyCode::Down)], ListMove(true), List, "choose", ""),
         bind(&[code(KeyCode::Enter)], ListShow, List, "show", ""),
+        bind(&[code(KeyCode::Esc)], BackToList, Picture, "list", ""),
         bind(&[ch('d')], Describe, Always, "describe", "show the description"),
         bind(&[ch('b')], ToggleBig, Always, "big", "big layout, for a room"),
         bind(&[ch('l')], ToggleLatency, Always, "latency", "time in queue / throughput"),

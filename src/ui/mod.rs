@@ -88,6 +88,9 @@ pub struct Session {
     pub history: Option<Arc<dyn crate::probe::Rewind>>,
     /// A recording played back (`chanviz replay`), not a live run.
     pub replay: bool,
+    /// The channel list is the view's home (`chanviz attach`): it fills
+    /// the screen first, `Enter` opens a channel, `Esc` comes back.
+    pub list: bool,
 }
 
 impl Session {
@@ -103,6 +106,7 @@ impl Session {
             }),
             history: Some(player),
             replay: true,
+            list: false,
         }
     }
 }

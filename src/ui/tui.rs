@@ -45,6 +45,8 @@ pub fn run(session: Session, opts: UiOptions) -> io::Result<()> {
     app.big = opts.big;
     app.warnings = opts.warnings;
     app.replay = session.replay;
+    app.list_home = session.list;
+    app.on_list = session.list;
     if let Some(history) = session.history.clone() {
         app.set_history(history);
     }

@@ -3,7 +3,9 @@
 //! the warnings on), the one shown marked. `Tab` shows the next. It takes
 //! the parameters' place when the view plays a history with several
 //! channels (`chanviz attach` on a program, a replay of one), where there
-//! are no knobs to turn.
+//! are no knobs to turn. In `chanviz attach` it is also the home screen:
+//! it fills the screen, with each channel's totals and lifecycle too,
+//! until `Enter` opens the chosen channel (`Esc` comes back).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -29,7 +31,12 @@ fn rate(c: &ChannelSnapshot, f: fn(&Bucket) -> u64) -> f64 {
 /// Draw the list.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let block = theme.block("Channels (Up/Dn Enter, Tab)");
+    let full = app.list_screen();
+    let block = theme.block(if full {
+        "Channels (Up/Dn choose, Enter opens)"
+    } else {
+        "Channels (Up/Dn Enter, Tab)"
+    });
     let inner = block.inner(area);
     block.render(area, buf);
     let w = inner.width as usize;
@@ -46,6 +53,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     // then its rates and warnings; one row (shortened) when they do not.
     let two = app.snapshot.channels.len() * 2 <= inner.height as usize;
     let mut lines: Vec<Line<'static>> = Vec::new();
+    if app.snapshot.channels.is_empty() {
+        lines.push(Line::styled("no channel yet", theme.dim()));
+    }
     let chosen = app
         .list_at
         .min(app.snapshot.channels.len().saturating_sub(1));
@@ -79,6 +89,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 theme.receiver(),
             ),
         ];
+        if full {
+            tail.push(Span::raw(format!(
+                "   sent {} recv {}  {}",
+                c.counters.sent,
+                c.counters.received,
+                c.lifecycle.as_str()
+            )));
+        }
         let warnings: Vec<&str> = app
             .warnings
             .apply(&c.insight.warnings)

@@ -205,6 +205,14 @@ pub fn render_screen(app: &App, area: Rect, buf: &mut Buffer) {
             ..area
         };
         help::render(app, body, buf);
+    } else if app.list_screen() {
+        // The channel list fills the screen (`chanviz attach`'s home).
+        let body = Rect {
+            y: a.header.bottom(),
+            height: a.timeline.y.min(a.footer.y) - a.header.bottom(),
+            ..area
+        };
+        channels::render(app, body, buf);
     } else {
         let panels: [(Rect, Render); 8] = [
             (a.ring, ring::render),
