@@ -438,12 +438,13 @@ mod benches {
 
     criterion_group!(all, channels);
 
-    /// Whether `CHANVIZ_BENCH_ONLY` selects this run: a substring of
-    /// `workload/contender$`, e.g. `spsc-1-mt2/`, `/kanal` or `/chanviz$`
-    /// (unset: everything).
+    /// Whether `CHANVIZ_BENCH_ONLY` selects this run: substrings of
+    /// `workload/contender$` separated by `|`, any of which selects it, e.g.
+    /// `spsc-1-mt2/`, `/kanal` or `/chanviz$|/kanal$` (unset: everything).
     fn selected(w: &Workload, c: &Contender) -> bool {
         std::env::var("CHANVIZ_BENCH_ONLY").map_or(true, |only| {
-            format!("{}/{}$", w.name, c.name).contains(&only)
+            let run = format!("{}/{}$", w.name, c.name);
+            only.split('|').any(|part| run.contains(part))
         })
     }
 
