@@ -41,6 +41,7 @@ fn history() -> History {
                 head: p + 1,
                 tail: p,
                 len: 1,
+                handoff: false,
             },
         );
         add(
@@ -95,6 +96,7 @@ fn busy(n: u64) -> Vec<LogEntry> {
                 head: p + 33,
                 tail: p,
                 len: 33,
+                handoff: false,
             },
         );
         if p % 8 == 0 {

@@ -218,9 +218,11 @@ fn receiver_that_completes_on_its_retry_passes_its_wakeup_on() {
 }
 
 /// The mirror image: S1 finds the ring full; a pop makes room before S1
-/// joins the queue; S1's retry fills it. Before S1's poll returns, S3 parks
-/// behind it and a second pop wakes S1, which is already done. S1 must pass
-/// the wakeup on, or S3 waits beside a free slot.
+/// joins the queue (so it serves nobody); S1 joins, with its message. Its
+/// check after parking sees the room and hands the queue's front (its own
+/// message) into the ring. Before S1's poll returns, S3 parks behind it and
+/// a second pop makes room again: that pop must serve S3 (move 30 into the
+/// ring and wake it), not a finished S1, or S3 waits beside a free slot.
 fn sender_that_completes_on_its_retry_passes_its_wakeup_on() {
     let (tx, rx) = bounded::<u32>(1);
     let rx: &'static Receiver<u32> = leak(rx);
@@ -231,10 +233,11 @@ fn sender_that_completes_on_its_retry_passes_its_wakeup_on() {
     let mut s1 = tx.send(10);
     let (_, s1_waker) = hook_waker();
     let sent = with_hook_at(
-        "push",
+        "handoff",
         tx.id(),
         move || {
-            // S1 has registered and just pushed 10 on its retry: full again.
+            // S1 has registered, and its check after parking just moved 10
+            // into the ring: full again.
             s3.park(tx3.send(30));
             // This pop frees the slot and wakes the front of the queue: S1.
             assert_eq!(rx.try_recv(), Ok(10));

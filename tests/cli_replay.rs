@@ -124,6 +124,7 @@ fn a_summary_the_events_do_not_match_is_reported() {
         head: 1,
         tail: 0,
         len: 1,
+        handoff: false,
     };
     let records = [e(0, EventKind::Created { capacity: 4 }), e(1, push)];
     let json = r#"{"type":"summary","sent":5,"received":5,"lost":0}"#;

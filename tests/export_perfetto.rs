@@ -519,6 +519,7 @@ fn by_hand() -> Vec<Record> {
         head,
         tail: head - 1,
         len,
+        handoff: false,
     };
     let pop = |tail: u64, len| Pop {
         handle: 0,

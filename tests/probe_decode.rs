@@ -44,6 +44,7 @@ fn last_ring_op(snap: &chanviz::probe::Snapshot) -> (&'static str, u64, usize, u
             head,
             tail,
             len,
+            ..
         }) => ("push", handle, slot, head, tail, len),
         Some(EventKind::Pop {
             handle,

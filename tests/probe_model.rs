@@ -135,6 +135,7 @@ fn seeking_anywhere_equals_folding_from_the_start() {
                 head: p + 1,
                 tail: p,
                 len: 1,
+                handoff: false,
             },
             &mut events,
         );

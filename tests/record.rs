@@ -33,6 +33,7 @@ fn records() -> Vec<Record> {
             head: 1,
             tail: 0,
             len: 1,
+            handoff: false,
         },
         SendWait {
             handle: 3,

@@ -35,6 +35,7 @@ fn history() -> Arc<dyn Rewind> {
             head: p + 1,
             tail: p,
             len: 1,
+            handoff: false,
         });
         add(EventKind::Pop {
             handle: 1,

@@ -31,6 +31,7 @@ fn history() -> Arc<dyn Rewind> {
             head: 1,
             tail: 0,
             len: 1,
+            handoff: false,
         },
         Push {
             handle: 1,
@@ -38,6 +39,7 @@ fn history() -> Arc<dyn Rewind> {
             head: 2,
             tail: 0,
             len: 2,
+            handoff: false,
         },
         SendWait {
             handle: 1,
@@ -65,6 +67,7 @@ fn history() -> Arc<dyn Rewind> {
             head: 3,
             tail: 1,
             len: 2,
+            handoff: false,
         },
     ];
     let mut h = History::new(1_000);

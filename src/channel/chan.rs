@@ -14,7 +14,7 @@ use std::task::{Context, Poll};
 
 use crossbeam_utils::CachePadded;
 
-use super::ring::{PopError, Position, PushError, Ring};
+use super::ring::{PopError, Position, PushError, Ring, Room};
 use super::schema::*;
 use super::sync::{loom_seqcst_fence, Arc, AtomicU8, AtomicUsize, Ordering};
 use super::waiters::{resume_panic, Left, Panic, Waiter, WaiterKey, WaiterQueue, Woken};
@@ -25,7 +25,7 @@ use super::RecvError;
 /// side usually acts within that time; on a single thread, yielding lets it
 /// run. Either way it avoids most park/wake round trips.
 #[cfg(not(loom))]
-const YIELDS_BEFORE_PARKING: u8 = 8;
+const YIELDS_BEFORE_PARKING: u8 = 0;
 /// Under loom one yield keeps the path in the models, and the models small
 /// enough to explore (every yield is a full extra poll for loom).
 #[cfg(loom)]
@@ -36,6 +36,7 @@ const YIELDS_BEFORE_PARKING: u8 = 1;
 /// park: while it is not parked and has yields left.
 #[inline]
 fn yield_instead_of_parking(waiter: &mut Waiter, cx: &mut Context<'_>) -> bool {
+    #[allow(clippy::absurd_extreme_comparisons)]
     if waiter.key.is_none() && waiter.yields < YIELDS_BEFORE_PARKING {
         waiter.yields += 1;
         cx.waker().wake_by_ref();
@@ -84,7 +85,7 @@ pub(crate) struct Chan<T> {
     /// Senders parked on a full ring. Closed (its `CLOSED` bit) when the
     /// channel closes, which routes every later pop through the slow path
     /// that notices the drain.
-    senders: CachePadded<WaiterQueue>,
+    senders: CachePadded<WaiterQueue<T>>,
     /// Receivers parked on an empty ring.
     receivers: CachePadded<WaiterQueue>,
     /// Handles waiting for the drain (`Sender<_, Closing>::drained`).
@@ -369,15 +370,11 @@ impl<T> Chan<T> {
         }
     }
 
+    /// A pop made room while senders are parked (or the channel closed):
+    /// hand the first parked message off into the ring.
     #[cold]
     fn after_pop_slow(&self, handle: u64) {
-        self.wake_next(
-            &self.senders,
-            SIDE_SENDERS,
-            CAUSE_POP,
-            ROLE_RECEIVER,
-            handle,
-        );
+        self.hand_off(handle, ROLE_RECEIVER);
         // The other half of the Dekker pair in `close`.
         if self.senders.is_closed() && self.ring.len() == 0 {
             self.finish();
@@ -386,8 +383,13 @@ impl<T> Chan<T> {
 
     /// The body of `SendFuture::poll`: try; when full, first yield to the
     /// executor a few times (the receiver is usually about to make room, and
-    /// yielding is far cheaper than parking and waking); then register and
-    /// try again. `value` is put back when the ring is full.
+    /// yielding is far cheaper than parking and waking); then park, leaving
+    /// the value in the queue entry, so that the pop that makes room can
+    /// move it into the ring at once (a hand-off) and wake a finished send.
+    /// A parked future polled again only looks whether that has happened.
+    ///
+    /// `value` holds the message while the future has it: before it parks,
+    /// and when a wake gives it back (the channel closed).
     #[inline]
     pub(crate) fn poll_send(
         &self,
@@ -396,67 +398,126 @@ impl<T> Chan<T> {
         handle: u64,
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), T>> {
+        if waiter.key.is_some() {
+            match self.senders.poll_parked(&mut waiter.key, cx.waker()) {
+                // Still queued, the message with it.
+                None => return Poll::Pending,
+                // A hand-off moved the message into the ring: sent.
+                Some(None) => return Poll::Ready(Ok(())),
+                // Woken with the message (a close): try again, below.
+                Some(Some(v)) => *value = Some(v),
+            }
+        }
         let v = value.take().expect("SendFuture polled after completion");
         let v = match self.try_push(v, handle) {
-            Ok(()) => return self.send_done(&mut waiter.key, handle, Ok(())),
-            Err(PushError::Closed(v)) => return self.send_done(&mut waiter.key, handle, Err(v)),
+            Ok(()) => return Poll::Ready(Ok(())),
+            Err(PushError::Closed(v)) => return self.send_closed(v, handle),
             Err(PushError::Full(v)) => v,
         };
         if yield_instead_of_parking(waiter, cx) {
             *value = Some(v);
             return Poll::Pending;
         }
-        park!(
-            self,
-            senders,
-            OP_SEND_WAIT,
-            waiting_senders,
-            waiter,
+        let depth = self.senders.park(&mut waiter.key, handle, cx.waker(), v);
+        tracing::trace!(
+            target: TARGET,
+            op = OP_SEND_WAIT,
+            chan = self.id,
             handle,
-            cx
+            waiting_senders = depth as u64,
+            ticket = waiter.key.unwrap_or(u64::MAX),
         );
-        // Has the ring made room just now?
-        match self.try_push(v, handle) {
-            Ok(()) => self.send_done(&mut waiter.key, handle, Ok(())),
-            Err(PushError::Closed(v)) => self.send_done(&mut waiter.key, handle, Err(v)),
-            Err(PushError::Full(v)) => {
-                *value = Some(v);
-                Poll::Pending
-            }
-        }
+        self.after_send_parked(value, waiter, handle, cx)
     }
 
-    #[inline(always)]
-    fn send_done(
-        &self,
-        key: &mut WaiterKey,
-        handle: u64,
-        result: Result<(), T>,
-    ) -> Poll<Result<(), T>> {
-        if key.is_some() {
-            self.parked_send_done(key, handle);
-        }
-        if result.is_err() {
-            self.closed_event(OP_SEND_CLOSED, handle);
-        }
-        Poll::Ready(result)
-    }
-
-    /// A parked `SendFuture` completes. If a wake already took its entry, and
-    /// the ring still has room, that wakeup may have been meant for a slot
-    /// this future did not use: it pushed into room made before it parked,
-    /// which woke nobody. So it passes the wakeup on, as a dropped future
-    /// does; otherwise the next sender in the queue would wait beside a free
-    /// slot. (With no room left, any later pop wakes the queue anyway.)
+    /// Has the ring made room (or closed) since the parked send found it
+    /// full? The pops that made room may have come before the park, and so
+    /// served nobody. Whoever sees room serves the queue's front, in order,
+    /// so this future hands off the first parked message (perhaps its own)
+    /// until there is no room left or its own message is in.
+    ///
+    /// Dekker pair with `try_pop`: the park is a SeqCst RMW of the senders'
+    /// `state`, then the fence in [`Ring::room`] and its loads of `head` and
+    /// `tail`; a pop is a SeqCst CAS of `tail`, a fence, and a SeqCst load of
+    /// that `state`. Either the pop sees this entry (and hands it off), or
+    /// this check sees the pop's room.
     #[cold]
-    fn parked_send_done(&self, key: &mut WaiterKey, handle: u64) {
-        match self.senders.leave(key) {
-            Left::Woken if self.ring.len() < self.ring.capacity() => {
-                self.wake_next(&self.senders, SIDE_SENDERS, CAUSE_PASS, ROLE_SENDER, handle);
+    fn after_send_parked(
+        &self,
+        value: &mut Option<T>,
+        waiter: &mut Waiter,
+        handle: u64,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<(), T>> {
+        loop {
+            match self.ring.room() {
+                Room::None => return Poll::Pending,
+                Room::Some => {
+                    self.hand_off(handle, ROLE_SENDER);
+                }
+                Room::Closed => {
+                    // A close after the park wakes this entry (its wake is
+                    // under the queue's lock, after the mark bit); one
+                    // before it left nobody to. Take the message back.
+                    return match self.senders.leave(&mut waiter.key) {
+                        Left::Removed(w, v) => {
+                            self.leave_event(OP_LEAVE_SERVED, SIDE_SENDERS, w);
+                            self.send_closed(v, handle)
+                        }
+                        Left::Woken(Some(v)) => self.send_closed(v, handle),
+                        Left::Woken(None) => Poll::Ready(Ok(())),
+                        Left::NotParked => unreachable!("parked just now"),
+                    };
+                }
             }
-            Left::Removed(w) => self.leave_event(OP_LEAVE_SERVED, SIDE_SENDERS, w),
-            _ => {}
+            match self.senders.poll_parked(&mut waiter.key, cx.waker()) {
+                None => {}
+                Some(None) => return Poll::Ready(Ok(())),
+                Some(Some(v)) => {
+                    // Woken with it: the channel closed meanwhile.
+                    *value = Some(v);
+                    return self.poll_send(value, waiter, handle, cx);
+                }
+            }
         }
+    }
+
+    /// A send ends with its value given back: the channel is closed.
+    #[cold]
+    fn send_closed(&self, v: T, handle: u64) -> Poll<Result<(), T>> {
+        self.closed_event(OP_SEND_CLOSED, handle);
+        Poll::Ready(Err(v))
+    }
+
+    /// Moves the first parked sender's message into the ring, if there is
+    /// room, and wakes that sender: its send is done. `by` (of role `role`)
+    /// is the handle doing it: a receiver whose pop made the room, or a
+    /// parked sender that saw room. A message pushed this way is reported
+    /// as a `handoff` (a push of that sender's message, made by `by`), and
+    /// may wake a parked receiver like any push. Returns whether it moved
+    /// one.
+    #[cold]
+    fn hand_off(&self, by: u64, role: &'static str) -> bool {
+        let moved = self
+            .senders
+            .hand_off_front(|v| self.ring.push(v).map_err(PushError::into_value));
+        let Some((w, pos)) = moved else {
+            return false;
+        };
+        loom_seqcst_fence();
+        self.handoff_event(pos, w.handle, by, role);
+        self.wake_event(SIDE_SENDERS, w, CAUSE_HANDOFF, role, by);
+        // As in `try_push`: a receiver may have parked on the empty ring.
+        if self.receivers.needs_attention() {
+            self.wake_next(
+                &self.receivers,
+                SIDE_RECEIVERS,
+                CAUSE_PUSH,
+                ROLE_SENDER,
+                w.handle,
+            );
+        }
+        true
     }
 
     /// The body of `RecvFuture::poll` and `Stream::poll_next`: like
@@ -517,7 +578,7 @@ impl<T> Chan<T> {
     #[cold]
     fn parked_recv_done(&self, key: &mut WaiterKey, handle: u64) {
         match self.receivers.leave(key) {
-            Left::Woken if self.ring.len() > 0 => {
+            Left::Woken(_) if self.ring.len() > 0 => {
                 self.wake_next(
                     &self.receivers,
                     SIDE_RECEIVERS,
@@ -526,22 +587,22 @@ impl<T> Chan<T> {
                     handle,
                 );
             }
-            Left::Removed(w) => self.leave_event(OP_LEAVE_SERVED, SIDE_RECEIVERS, w),
+            Left::Removed(w, ()) => self.leave_event(OP_LEAVE_SERVED, SIDE_RECEIVERS, w),
             _ => {}
         }
     }
 
-    /// A `SendFuture` went away unfinished. If it had been woken, the
-    /// wakeup is passed on so that another parked sender uses the room.
+    /// A `SendFuture` went away unfinished. Still parked: it leaves the
+    /// queue, and its message is dropped (after the lock is released). A
+    /// hand-off already moved its message: that send happened. Woken with
+    /// its message (a close): the message is dropped. No wakeup needs
+    /// passing on: only a close wakes a sender without serving it.
     #[inline(always)]
-    pub(crate) fn abandon_send(&self, key: &mut WaiterKey, handle: u64) {
+    pub(crate) fn abandon_send(&self, key: &mut WaiterKey) {
         if key.is_some() {
-            match self.senders.leave(key) {
-                Left::Woken => {
-                    self.wake_next(&self.senders, SIDE_SENDERS, CAUSE_PASS, ROLE_SENDER, handle)
-                }
-                Left::Removed(w) => self.leave_event(OP_LEAVE, SIDE_SENDERS, w),
-                Left::NotParked => {}
+            if let Left::Removed(w, v) = self.senders.leave(key) {
+                self.leave_event(OP_LEAVE, SIDE_SENDERS, w);
+                drop(v);
             }
         }
     }
@@ -552,14 +613,14 @@ impl<T> Chan<T> {
     pub(crate) fn abandon_recv(&self, key: &mut WaiterKey, handle: u64) {
         if key.is_some() {
             match self.receivers.leave(key) {
-                Left::Woken => self.wake_next(
+                Left::Woken(_) => self.wake_next(
                     &self.receivers,
                     SIDE_RECEIVERS,
                     CAUSE_PASS,
                     ROLE_RECEIVER,
                     handle,
                 ),
-                Left::Removed(w) => self.leave_event(OP_LEAVE, SIDE_RECEIVERS, w),
+                Left::Removed(w, ()) => self.leave_event(OP_LEAVE, SIDE_RECEIVERS, w),
                 Left::NotParked => {}
             }
         }
@@ -594,6 +655,23 @@ impl<T> Chan<T> {
             len = (self.ring.position(pos) + 1).saturating_sub(self.ring.tail_position()),
             slot = self.ring.slot_of(pos) as u64,
             handle,
+        );
+    }
+
+    /// `by` moved parked sender `sender`'s message into the ring at `pos`.
+    #[cold]
+    fn handoff_event(&self, pos: Position, sender: u64, by: u64, role: &'static str) {
+        tracing::trace!(
+            target: TARGET,
+            op = OP_HANDOFF,
+            chan = self.id,
+            head = self.ring.position(pos) + 1,
+            tail = self.ring.tail_position(),
+            len = (self.ring.position(pos) + 1).saturating_sub(self.ring.tail_position()),
+            slot = self.ring.slot_of(pos) as u64,
+            handle = sender,
+            by,
+            role,
         );
     }
 

@@ -11,6 +11,17 @@ use super::{Open, Receiver, RecvError, SendError, Sender};
 
 /// Future of [`Sender::send`]. Holds the value in an `Option<T>`: a push
 /// that finds the ring full puts it back, and the next poll tries again.
+///
+/// When it has to park, the value goes with its place in the senders'
+/// queue: the receiver whose pop makes room moves it into the ring at once
+/// (a *hand-off*, reported as a `handoff` event) and wakes this future,
+/// which then only reports that the send is done. A close gives the value
+/// back through [`SendError`].
+///
+/// Cancelling: dropping the future while it is parked takes the value back
+/// out of the queue and drops it (nothing is sent). Once a hand-off has
+/// moved it, the message is sent, even if the future is dropped before it
+/// is polled again.
 #[must_use = "futures do nothing unless polled"]
 pub struct SendFuture<'a, T> {
     pub(crate) sender: &'a Sender<T, Open>,
@@ -41,9 +52,7 @@ impl<T> Future for SendFuture<'_, T> {
 impl<T> Drop for SendFuture<'_, T> {
     #[inline]
     fn drop(&mut self) {
-        self.sender
-            .chan
-            .abandon_send(&mut self.waiter.key, self.sender.id);
+        self.sender.chan.abandon_send(&mut self.waiter.key);
     }
 }
 
@@ -51,7 +60,7 @@ impl<T> fmt::Debug for SendFuture<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SendFuture")
             .field("sender", &self.sender.id)
-            .field("pending", &self.value.is_some())
+            .field("holds_value", &self.value.is_some())
             .field("parked", &self.waiter.key.is_some())
             .finish()
     }

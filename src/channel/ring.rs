@@ -38,6 +38,26 @@ pub(crate) enum PushError<T> {
     Closed(T),
 }
 
+impl<T> PushError<T> {
+    /// The value that was not pushed.
+    pub(crate) fn into_value(self) -> T {
+        match self {
+            PushError::Full(v) | PushError::Closed(v) => v,
+        }
+    }
+}
+
+/// What [`Ring::room`] saw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Room {
+    /// Every slot is taken.
+    None,
+    /// At least one slot is free.
+    Some,
+    /// The ring is closed: no push can succeed.
+    Closed,
+}
+
 /// Why a pop found nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum PopError {
@@ -267,6 +287,24 @@ impl<T> Ring<T> {
                 backoff.snooze();
                 tail = self.tail.load(Ordering::Relaxed);
             }
+        }
+    }
+
+    /// Whether a push could find a free slot now, taken after a SeqCst
+    /// fence: a parked sender's check after it registered (the other half
+    /// of the pop's fence; see `Chan`'s parking protocol).
+    pub(crate) fn room(&self) -> Room {
+        fence(Ordering::SeqCst);
+        let head = self.head.load(Ordering::SeqCst);
+        if head & self.mark_bit != 0 {
+            return Room::Closed;
+        }
+        let tail = self.tail.load(Ordering::SeqCst);
+        // Full exactly when the tail is one lap behind the head.
+        if tail.wrapping_add(self.one_lap) == head {
+            Room::None
+        } else {
+            Room::Some
         }
     }
 

@@ -65,6 +65,9 @@ pub const OP_WAKE: &str = "wake";
 pub const OP_HANDLE: &str = "handle";
 /// The channel's lifecycle changed.
 pub const OP_LIFECYCLE: &str = "lifecycle";
+/// A parked sender's message was moved into the ring by the handle whose
+/// pop made room (or by a parked sender that saw room): a hand-off (v3).
+pub const OP_HANDOFF: &str = "handoff";
 /// A parked future went away unfinished, before any wake (v2).
 pub const OP_LEAVE: &str = "leave";
 /// A parked future was served by its own retry, before any wake (v2).
@@ -81,6 +84,9 @@ pub const CAUSE_PUSH: &str = "push";
 pub const CAUSE_POP: &str = "pop";
 /// `cause` of a wake: a woken future that did not use its wakeup passed it on.
 pub const CAUSE_PASS: &str = "pass";
+/// `cause` of a wake: a hand-off moved the woken sender's message into the
+/// ring; its send is done (v3).
+pub const CAUSE_HANDOFF: &str = "handoff";
 /// `cause` of a wake: the channel was closed (by a handle's close or drop).
 pub const CAUSE_CLOSE: &str = "close";
 

@@ -868,6 +868,9 @@ fn woken_by(side: Side, cause: WakeCause, by: u64) -> String {
         (WakeCause::Push, Some(w)) => format!("woken by {w}'s push"),
         (WakeCause::Pop, Some(w)) => format!("woken by {w}'s pop"),
         (WakeCause::Pass, Some(w)) => format!("woken: {w} passed its wakeup on"),
+        (WakeCause::Handoff { .. }, Some(w)) => {
+            format!("woken by {w}'s hand-off: its message moved into the ring")
+        }
         (WakeCause::Close { .. }, Some(w)) => format!("woken by {w}'s close"),
         _ => "woken".into(),
     }

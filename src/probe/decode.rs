@@ -40,6 +40,7 @@ pub(crate) enum Op {
     LeaveServed,
     SendClosed,
     RecvClosed,
+    Handoff,
 }
 
 impl Op {
@@ -60,6 +61,7 @@ impl Op {
                 schema::OP_LEAVE_SERVED => Op::LeaveServed,
                 schema::OP_SEND_CLOSED => Op::SendClosed,
                 schema::OP_RECV_CLOSED => Op::RecvClosed,
+                schema::OP_HANDOFF => Op::Handoff,
                 _ => Op::Unknown,
             },
         }
@@ -337,6 +339,7 @@ impl Decoded {
             (Some(schema::CAUSE_POP), _) => WakeCause::Pop,
             (Some(schema::CAUSE_PASS), _) => WakeCause::Pass,
             (Some(schema::CAUSE_CLOSE), Some(role)) => WakeCause::Close { role },
+            (Some(schema::CAUSE_HANDOFF), Some(role)) => WakeCause::Handoff { role },
             _ => WakeCause::Unknown,
         }
     }
@@ -362,17 +365,18 @@ impl Decoded {
                 capacity: self.number(id::CAPACITY) as usize,
             },
             // A push and a pop carry the same fields.
-            Op::Push | Op::Pop => {
+            Op::Push | Op::Pop | Op::Handoff => {
                 let (handle, slot) = (self.number(id::HANDLE), self.number(id::SLOT) as usize);
                 let (head, tail) = (self.number(id::HEAD), self.number(id::TAIL));
                 let len = self.number(id::LEN) as usize;
-                if matches!(self.op, Op::Push) {
+                if matches!(self.op, Op::Push | Op::Handoff) {
                     EventKind::Push {
                         handle,
                         slot,
                         head,
                         tail,
                         len,
+                        handoff: self.op == Op::Handoff,
                     }
                 } else {
                     EventKind::Pop {
@@ -454,6 +458,7 @@ impl Decoded {
                     schema::CAUSE_POP,
                     schema::CAUSE_PASS,
                     schema::CAUSE_CLOSE,
+                    schema::CAUSE_HANDOFF,
                 ]
                 .into_iter()
                 .find(|c| *c == value)
@@ -612,7 +617,8 @@ mod tests {
                 slot: 2,
                 head: 3,
                 tail: 1,
-                len: 2
+                len: 2,
+                handoff: false,
             })
         );
         assert_eq!(seen[8].2, seen[1].2);

@@ -367,6 +367,8 @@ impl Tracker {
         let slot = match cause {
             WakeCause::Push => self.last_slot[0].get(by),
             WakeCause::Pop => self.last_slot[1].get(by),
+            // The slot the woken sender's message was moved into.
+            WakeCause::Handoff { .. } => self.last_slot[0].get(woken),
             _ => None,
         }
         .and_then(|s| (s as usize).checked_sub(1));

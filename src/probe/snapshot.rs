@@ -335,6 +335,13 @@ pub enum WakeCause {
         /// The closing handle's role.
         role: Role,
     },
+    /// A hand-off (schema v3): `by` moved the woken sender's parked message
+    /// into the ring, so its send is done.
+    Handoff {
+        /// The mover's role: a receiver whose pop made room, or a parked
+        /// sender that saw room.
+        role: Role,
+    },
 }
 
 impl WakeCause {
@@ -345,7 +352,7 @@ impl WakeCause {
             WakeCause::Push => Some(Role::Sender),
             WakeCause::Pop => Some(Role::Receiver),
             WakeCause::Pass => Some(side.role()),
-            WakeCause::Close { role } => Some(role),
+            WakeCause::Close { role } | WakeCause::Handoff { role } => Some(role),
         }
     }
 }
@@ -381,9 +388,12 @@ pub enum EventKind {
         /// Slots.
         capacity: usize,
     },
-    /// `push`: a sender wrote a message.
+    /// `push`: a sender wrote a message; or `handoff` (schema v3): the
+    /// message of a parked sender was moved into the ring by the handle
+    /// whose pop made room (named by the wake that follows, cause
+    /// [`WakeCause::Handoff`]).
     Push {
-        /// Sender id.
+        /// Sender id (the message's sender, also for a hand-off).
         handle: u64,
         /// Slot written.
         slot: usize,
@@ -393,6 +403,8 @@ pub enum EventKind {
         tail: u64,
         /// Length after the push.
         len: usize,
+        /// A hand-off: another handle moved this parked sender's message in.
+        handoff: bool,
     },
     /// `pop`: a receiver took a message.
     Pop {

@@ -2,10 +2,10 @@
 //! reader can follow while it grows, and read back into a `probe::History`
 //! for `chanviz replay`.
 //!
-//! # Format, version 3 (versions 1 and 2 read too)
+//! # Format, version 4 (versions 1 to 3 read too)
 //! ```text
 //! magic      "CHANVIZREC\n"                      11 bytes
-//! version    u8 (3)
+//! version    u8 (4)
 //! header     u32 LE length, then JSON: {"format":2,"chanviz":"0.1.0",
 //!            "started_unix_s":1764350000,"scenario":"NAME","scenario_toml":"..."}
 //! frames     u32 LE length, then one batch of records, until the end of file
@@ -22,7 +22,10 @@
 //!   send_wait and `10` recv_wait: handle, waiting, ticket; `11` wake: side,
 //!   woken, waiting, ticket, cause (0 unknown, 1 push, 2 pop, 3 pass, 4 close
 //!   by a sender, 5 close by a receiver), by; `12` leave: side, handle,
-//!   waiting, served, ticket; `13` closed: role, handle. A ticket is written
+//!   waiting, served, ticket; `13` closed: role, handle; format 4, schema
+//!   v3's hand-off: `14` handoff: as a push (the parked sender's id, slot,
+//!   head, tail, len), and wake causes 6 (hand-off by a sender) and 7
+//!   (hand-off by a receiver). A ticket is written
 //!   plus one, 0 meaning none. Format 3 writes tags 9 to 13 instead of 3, 4,
 //!   5 and 8, which still read). Events are numbered in order:
 //!   the first one of the file is the stream's `first_seq` (in the header's
@@ -85,9 +88,10 @@ use crate::probe::{
 pub const MAGIC: &[u8] = b"CHANVIZREC\n";
 /// The format version this chanviz writes (and the newest it reads):
 /// version 2 adds the `leave` events of schema v2 (tag 8), version 3 the
-/// tickets, wake causes and `closed` events (tags 9 to 13); older files read
-/// as before (their tickets and causes are unknown).
-pub const VERSION: u8 = 3;
+/// tickets, wake causes and `closed` events (tags 9 to 13), version 4
+/// schema v3's hand-off (tag 14, wake causes 6 and 7); older files read as
+/// before (their tickets and causes are unknown).
+pub const VERSION: u8 = 4;
 /// Batches the writer thread may be behind before the recording drops
 /// (and records a gap instead): the collector never waits on the disk.
 const QUEUE_BATCHES: usize = 4096;
@@ -232,6 +236,7 @@ fn event(out: &mut Vec<u8>, k: &EventKind) {
             head,
             tail,
             len,
+            ..
         }
         | EventKind::Pop {
             handle,
@@ -240,10 +245,10 @@ fn event(out: &mut Vec<u8>, k: &EventKind) {
             tail,
             len,
         } => {
-            out.push(if matches!(k, EventKind::Push { .. }) {
-                1
-            } else {
-                2
+            out.push(match k {
+                EventKind::Push { handoff: true, .. } => 14,
+                EventKind::Push { .. } => 1,
+                _ => 2,
             });
             for v in [handle, slot as u64, head, tail, len as u64] {
                 put(out, v);
@@ -346,6 +351,10 @@ fn cause_code(cause: WakeCause) -> u64 {
         WakeCause::Close {
             role: Role::Receiver,
         } => 5,
+        WakeCause::Handoff { role: Role::Sender } => 6,
+        WakeCause::Handoff {
+            role: Role::Receiver,
+        } => 7,
     }
 }
 
@@ -357,6 +366,10 @@ fn cause_of(code: u64) -> Option<WakeCause> {
         3 => WakeCause::Pass,
         4 => WakeCause::Close { role: Role::Sender },
         5 => WakeCause::Close {
+            role: Role::Receiver,
+        },
+        6 => WakeCause::Handoff { role: Role::Sender },
+        7 => WakeCause::Handoff {
             role: Role::Receiver,
         },
         _ => return None,
@@ -763,16 +776,17 @@ fn read_event(c: &mut Cursor<'_>) -> Option<EventKind> {
         0 => EventKind::Created {
             capacity: u(c)? as usize,
         },
-        t @ (1 | 2) => {
+        t @ (1 | 2 | 14) => {
             let (handle, slot, head, tail, len) =
                 (u(c)?, u(c)? as usize, u(c)?, u(c)?, u(c)? as usize);
-            if t == 1 {
+            if t != 2 {
                 EventKind::Push {
                     handle,
                     slot,
                     head,
                     tail,
                     len,
+                    handoff: t == 14,
                 }
             } else {
                 EventKind::Pop {

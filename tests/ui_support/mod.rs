@@ -248,6 +248,7 @@ pub fn events() -> Vec<LogEntry> {
             head: 13,
             tail: 8,
             len: 5,
+            handoff: false,
         },
         EventKind::Pop {
             handle: 0,

@@ -121,6 +121,7 @@ impl Cause {
             WakeCause::Pop => (format!("{who}'s pop"), false),
             WakeCause::Pass => (format!("{who} passed its wakeup on"), true),
             WakeCause::Close { .. } => (format!("{who}'s close"), false),
+            WakeCause::Handoff { .. } => (format!("{who}'s hand-off"), false),
             WakeCause::Unknown => (String::new(), false),
         }
     }
@@ -140,8 +141,14 @@ struct Draft {
     actor: Option<(u64, Role, u64)>,
     /// A park: the parked handle's wake is not told on a line before it.
     parked: Option<(u64, Side, u64)>,
-    /// Who the operation woke, in order.
-    woke: Vec<(Side, u64)>,
+    /// Who the operation woke, in order, and whether a hand-off finished
+    /// that one's send.
+    woke: Vec<(Side, u64, bool)>,
+    /// A hand-off's push: its sender (with the channel), and the words after
+    /// "moved", told once its wake names who moved it.
+    handoff: Option<(u64, u64, String)>,
+    /// Who moved the hand-off's message (from its wake).
+    mover: Option<String>,
     /// The depth of the woken queue after the last wake (not for a close,
     /// which empties both).
     still: Option<(Side, usize)>,
@@ -149,7 +156,10 @@ struct Draft {
 
 impl Draft {
     fn text(&self, arrow: &str) -> String {
-        let mut s = self.base.clone();
+        let mut s = match (&self.handoff, &self.mover) {
+            (Some((_, _, rest)), Some(mover)) => format!("{mover} moved {rest}"),
+            _ => self.base.clone(),
+        };
         if self.woke.is_empty() {
             return s;
         }
@@ -163,7 +173,14 @@ impl Draft {
         let woken: Vec<String> = self
             .woke
             .iter()
-            .map(|&(side, h)| label(side.role(), h))
+            .map(|&(side, h, sent)| {
+                let who = label(side.role(), h);
+                if sent {
+                    format!("{who}, its send done")
+                } else {
+                    who
+                }
+            })
             .collect();
         s.push_str(&format!("woke {}", woken.join(", ")));
         if let Some((side, n)) = self.still {
@@ -182,7 +199,8 @@ impl Draft {
         } = e.kind
         {
             self.newest = i;
-            self.woke.push((side, woken));
+            let sent = matches!(cause, WakeCause::Handoff { .. });
+            self.woke.push((side, woken, sent));
             self.still = match cause {
                 WakeCause::Close { .. } => None,
                 _ => Some((side, waiting)),
@@ -272,6 +290,24 @@ pub fn story(entries: &[LogEntry], snapshot: &Snapshot, ascii: bool) -> Vec<Stor
         let e = &entries[i];
         if let EventKind::Wake { side, woken, .. } = e.kind {
             let target = match Cause::of_wake(e) {
+                // A hand-off's wake joins the line of the push it made.
+                Some(cause)
+                    if matches!(cause.cause, WakeCause::Handoff { .. })
+                        && drafts.iter().rev().take(WINDOW).any(|d| {
+                            d.mover.is_none()
+                                && matches!(d.handoff, Some((c, s, _)) if c == e.chan && s == woken)
+                        }) =>
+                {
+                    let d = drafts
+                        .iter()
+                        .rposition(|d| {
+                            d.mover.is_none()
+                                && matches!(d.handoff, Some((c, s, _)) if c == e.chan && s == woken)
+                        })
+                        .expect("found just now");
+                    drafts[d].mover = Some(label(cause.role, cause.by));
+                    Some(d)
+                }
                 Some(cause) => {
                     let mut found = None;
                     for (d, draft) in drafts.iter().enumerate().rev().take(WINDOW) {
@@ -297,6 +333,8 @@ pub fn story(entries: &[LogEntry], snapshot: &Snapshot, ascii: bool) -> Vec<Stor
                             parked: None,
                             woke: Vec::new(),
                             still: None,
+                            handoff: None,
+                            mover: None,
                         });
                         Some(drafts.len() - 1)
                     })
@@ -326,6 +364,8 @@ pub fn story(entries: &[LogEntry], snapshot: &Snapshot, ascii: bool) -> Vec<Stor
                     parked: None,
                     woke: Vec::new(),
                     still: None,
+                    handoff: None,
+                    mover: None,
                 });
                 drafts.len() - 1
             });
@@ -346,6 +386,8 @@ pub fn story(entries: &[LogEntry], snapshot: &Snapshot, ascii: bool) -> Vec<Stor
                 parked,
                 woke: Vec::new(),
                 still: None,
+                handoff: handoff_rest(e, snapshot),
+                mover: None,
             });
         }
         prev = Some(i);
@@ -381,6 +423,37 @@ pub fn describe(entry: &LogEntry, snapshot: &Snapshot, ascii: bool) -> String {
         .unwrap_or_default()
 }
 
+/// The len words of a push: "len 3/8", "len 8/8: now full".
+fn push_len(cap: Option<usize>, len: usize) -> String {
+    let full = cap.is_some_and(|c| len >= c);
+    let end = if full { ": now full" } else { "" };
+    match cap {
+        Some(c) => format!("len {len}/{c}{end}"),
+        None => format!("len {len}{end}"),
+    }
+}
+
+/// A hand-off's words after "R1 moved": "S2's parked message into slot 5
+/// (len 1/1: now full)", with its channel and sender.
+fn handoff_rest(entry: &LogEntry, snapshot: &Snapshot) -> Option<(u64, u64, String)> {
+    let EventKind::Push {
+        handle,
+        slot,
+        len,
+        handoff: true,
+        ..
+    } = entry.kind
+    else {
+        return None;
+    };
+    let cap = snapshot.channel(entry.chan).map(|c| c.capacity);
+    let rest = format!(
+        "S{handle}'s parked message into slot {slot} ({})",
+        push_len(cap, len)
+    );
+    Some((entry.chan, handle, rest))
+}
+
 /// An event other than a wake in words. The channel is never named: a run
 /// with several channels shows `#N` in front of every line.
 fn words(entry: &LogEntry, snapshot: &Snapshot, arrow: &str) -> String {
@@ -392,11 +465,18 @@ fn words(entry: &LogEntry, snapshot: &Snapshot, arrow: &str) -> String {
     match entry.kind {
         EventKind::Created { capacity } => format!("channel created with {capacity} slots"),
         EventKind::Push {
-            handle, slot, len, ..
+            handle,
+            slot,
+            len,
+            handoff,
+            ..
         } => {
-            let full = cap.is_some_and(|c| len >= c);
-            let len = len_of(len, if full { ": now full" } else { "" });
-            format!("S{handle} pushed slot {slot} ({len})")
+            let len = push_len(cap, len);
+            if handoff {
+                format!("S{handle}'s parked message moved into slot {slot} ({len}): a hand-off")
+            } else {
+                format!("S{handle} pushed slot {slot} ({len})")
+            }
         }
         EventKind::Pop {
             handle, slot, len, ..
@@ -616,6 +696,7 @@ mod tests {
             head: 0,
             tail: 0,
             len,
+            handoff: false,
         }
     }
 

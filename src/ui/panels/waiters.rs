@@ -195,6 +195,10 @@ fn woke_line(chan: &ChannelSnapshot, theme: &Theme, w: usize, at_us: u64) -> Lin
         (WakeCause::Push, Some(by), Some(slot)) => format!("{by} pushed slot {slot}"),
         (WakeCause::Pop, Some(by), None) => format!("{by} popped"),
         (WakeCause::Push, Some(by), None) => format!("{by} pushed"),
+        (WakeCause::Handoff { .. }, Some(by), Some(slot)) => {
+            format!("{by} moved {woken}'s message into slot {slot}")
+        }
+        (WakeCause::Handoff { .. }, Some(by), None) => format!("{by} moved {woken}'s message in"),
         (WakeCause::Pass, Some(by), _) => format!("{by} passed its wakeup"),
         (WakeCause::Close { .. }, Some(by), _) => format!("{by} closed"),
         _ => String::new(),
