@@ -148,6 +148,9 @@ fn expected_fields(op: &str) -> &'static [&'static str] {
     match op {
         "created" => &["capacity", "chan", "name", "op"],
         "push" | "pop" => &["chan", "handle", "head", "len", "op", "slot", "tail"],
+        "handoff" => &[
+            "by", "chan", "handle", "head", "len", "op", "role", "slot", "tail",
+        ],
         "send_wait" => &["chan", "handle", "op", "ticket", "waiting_senders"],
         "recv_wait" => &["chan", "handle", "op", "ticket", "waiting_receivers"],
         "wake" => &[
@@ -211,6 +214,7 @@ fn every_op_has_exactly_its_fields_level_and_chan() {
     let all = [
         "created",
         "handle",
+        "handoff",
         "lifecycle",
         "pop",
         "push",
@@ -631,7 +635,8 @@ fn a_wake_names_who_woke_whom_and_a_close_comes_after_its_call() {
         let (_, wa) = park(&mut a);
         let mut b = tx2.send(3);
         let (_, wb) = park(&mut b);
-        // R0's pop wakes S0 (the first to park).
+        // R0's pop hands S0's message (the first to park) off into the
+        // ring and wakes it: its send is done.
         assert_eq!(rx.try_recv(), Ok(1));
         assert_eq!(poll_once(&mut a, &wa), Poll::Ready(Ok(())));
         drop(a);
@@ -653,7 +658,14 @@ fn a_wake_names_who_woke_whom_and_a_close_comes_after_its_call() {
     let wakes = ops(&events, "wake");
     assert_eq!(wakes.len(), 2);
     let by_pop = &wakes[0];
-    assert_eq!(by_pop.str("cause"), "pop");
+    assert_eq!(by_pop.str("cause"), "handoff");
+    let handoffs = ops(&events, "handoff");
+    assert_eq!(handoffs.len(), 1, "one hand-off: {events:#?}");
+    assert_eq!(
+        (handoffs[0].u64("handle"), handoffs[0].u64("by")),
+        (0, 0),
+        "S0's message, moved by R0"
+    );
     assert_eq!((by_pop.str("role"), by_pop.u64("by")), ("receiver", 0));
     assert_eq!(by_pop.u64("woken"), 0);
     assert_eq!(by_pop.u64("ticket"), parks[0].1);

@@ -45,7 +45,7 @@ fn the_parked_list_is_the_order_the_channel_wakes_in() {
         }
         let expected: Vec<u64> = order.iter().map(|&i| i as u64 + 1).collect();
         assert_eq!(parked(&probe.snapshot(), Side::Senders), expected);
-        // Each pop wakes the list's first; its retry fills the ring again.
+        // Each pop hands the list's first message off into the ring and wakes it.
         for round in 0..order.len() {
             let before = parked(&probe.snapshot(), Side::Senders);
             assert!(rx.try_recv().is_ok());
@@ -53,7 +53,15 @@ fn the_parked_list_is_the_order_the_channel_wakes_in() {
             let c = snap.current().unwrap();
             let wake = c.insight.wakes.last().expect("a wake");
             assert_eq!(wake.woken, before[0], "round {round}: {before:?}");
-            assert_eq!((wake.cause, wake.by), (WakeCause::Pop, 0));
+            assert_eq!(
+                (wake.cause, wake.by),
+                (
+                    WakeCause::Handoff {
+                        role: chanviz::probe::Role::Receiver
+                    },
+                    0
+                )
+            );
             assert_eq!(parked(&snap, Side::Senders), before[1..].to_vec());
             let i = wake.woken as usize - 1;
             let w = wakers[i].take().unwrap();

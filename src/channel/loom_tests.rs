@@ -147,9 +147,11 @@ fn loom_receiver_drop_racing_parked_sender_gives_value_back() {
     });
 }
 
-/// Two senders parked on a full ring; a pop wakes one of them, which is
-/// dropped before it is polled. Its wakeup must go to the other sender,
-/// which then delivers (a woken `SendFuture` passes its wakeup on too).
+/// Two senders parked on a full ring; a pop hands the first one's message
+/// off into the ring and wakes it, and one of them is dropped before it is
+/// polled again. A dropped send whose message was handed off has been sent;
+/// one still parked takes its message with it. Either way the other sender
+/// is served by the next pop: nothing is stranded, nothing comes twice.
 #[test]
 fn loom_woken_sender_dropped_before_poll_passes_wakeup_on() {
     loom::model(|| {
@@ -160,10 +162,18 @@ fn loom_woken_sender_dropped_before_poll_passes_wakeup_on() {
         let mut parked = tx.send(2);
         park(&mut parked); // the ring is full
         assert_eq!(rx.try_recv(), Ok(1));
-        // Dropped without another poll; the value 2 was never pushed.
+        // Dropped without another poll.
         drop(parked);
+        let first = block_on(rx.recv());
+        if first == Ok(2) {
+            // The pop handed 2 off before the drop; the next pop serves 3.
+            assert_eq!(block_on(rx.recv()), Ok(3));
+        } else {
+            // 3 parked first and was handed off; 2 left with its future.
+            assert_eq!(first, Ok(3));
+        }
         assert_eq!(other.join().unwrap(), Ok(()));
-        assert_eq!(rx.try_recv(), Ok(3));
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
     });
 }
 
@@ -417,7 +427,7 @@ fn loom_stream_yields_everything_then_ends() {
 fn loom_leave_racing_a_wake_reports_the_entry_exactly_once() {
     use super::waiters::{Left, WaiterQueue};
     loom::model(|| {
-        let q = loom::sync::Arc::new(WaiterQueue::new());
+        let q = loom::sync::Arc::new(WaiterQueue::<()>::new());
         let waker = Waker::from(StdArc::new(Flag::default()));
         let (mut a, mut b) = (None, None);
         q.register(&mut a, 7, &waker);
@@ -428,15 +438,15 @@ fn loom_leave_racing_a_wake_reports_the_entry_exactly_once() {
         let woken = waking.join().unwrap();
         match left {
             // A left first: the wake took B, the front after A.
-            Left::Removed(w) => {
+            Left::Removed(w, ()) => {
                 assert_eq!((w.handle, w.waiting), (7, 1));
                 assert_eq!(woken, Some((8, 0)));
             }
             // The wake took A (the front) first: A leaves as woken.
-            Left::Woken => assert_eq!(woken, Some((7, 1))),
+            Left::Woken(_) => assert_eq!(woken, Some((7, 1))),
             Left::NotParked => panic!("A had parked"),
         }
-        assert_eq!(q.waiting(), usize::from(matches!(left, Left::Woken)));
+        assert_eq!(q.waiting(), usize::from(matches!(left, Left::Woken(_))));
         q.cancel(&mut b);
     });
 }
@@ -451,7 +461,7 @@ fn loom_leave_racing_a_wake_reports_the_entry_exactly_once() {
 fn loom_wakes_come_in_ticket_order_whoever_parked_first() {
     use super::waiters::WaiterQueue;
     loom::model(|| {
-        let q = loom::sync::Arc::new(WaiterQueue::new());
+        let q = loom::sync::Arc::new(WaiterQueue::<()>::new());
         let waker = Waker::from(StdArc::new(Flag::default()));
         let (q2, w2) = (q.clone(), waker.clone());
         let other = thread::spawn(move || {
@@ -471,5 +481,117 @@ fn loom_wakes_come_in_ticket_order_whoever_parked_first() {
         assert_eq!(first.ticket, ticket_of(first.handle));
         assert_eq!(second.ticket, ticket_of(second.handle));
         assert_eq!(q.waiting(), 0);
+    });
+}
+
+/// The hand-off (issue #7): a sender parks on a full ring of 1, leaving its
+/// message in its queue entry, while a pop makes room. Whatever the order,
+/// the parked message ends up in the ring, exactly once: either the pop saw
+/// the entry and moved it in (waking the sender), or the sender's check
+/// after parking saw the room and moved it in itself. Without that check
+/// (a pop that lands between the sender's full ring and its park serves
+/// nobody) the message would sit in the queue beside a free slot.
+#[test]
+fn loom_parked_message_is_handed_off_whoever_sees_the_room() {
+    loom::model(|| {
+        let (tx, rx) = bounded::<u32>(1);
+        tx.try_send(1).unwrap();
+        let popper = thread::spawn(move || {
+            assert_eq!(rx.try_recv(), Ok(1));
+            rx
+        });
+        let mut send = tx.send(2);
+        let flag = StdArc::new(Flag::default());
+        let waker = Waker::from(flag.clone());
+        let mut cx = Context::from_waker(&waker);
+        // Poll until it completes or parks (it may yield first).
+        let mut done = false;
+        for _ in 0..8 {
+            match Pin::new(&mut send).poll(&mut cx) {
+                std::task::Poll::Ready(r) => {
+                    r.unwrap();
+                    done = true;
+                    break;
+                }
+                std::task::Poll::Pending if flag.0.swap(false, Ordering::Relaxed) => continue,
+                std::task::Poll::Pending => break,
+            }
+        }
+        let rx = popper.join().unwrap();
+        if !done {
+            // Parked: the pop must have handed it off and woken it.
+            assert!(
+                flag.0.load(Ordering::Relaxed),
+                "a parked send was not woken"
+            );
+            assert!(matches!(
+                Pin::new(&mut send).poll(&mut cx),
+                std::task::Poll::Ready(Ok(()))
+            ));
+        }
+        drop(send);
+        assert_eq!(rx.try_recv(), Ok(2), "the message is in the ring");
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    });
+}
+
+/// Polls `fut` with `cx` until it completes or parks (it may yield first,
+/// waking itself): `Some(output)` or `None` for parked.
+fn poll_until_parked<F: Future + Unpin>(
+    fut: &mut F,
+    flag: &Flag,
+    cx: &mut Context<'_>,
+) -> Option<F::Output> {
+    for _ in 0..8 {
+        match Pin::new(&mut *fut).poll(cx) {
+            std::task::Poll::Ready(out) => return Some(out),
+            std::task::Poll::Pending if flag.0.swap(false, Ordering::Relaxed) => continue,
+            std::task::Poll::Pending => return None,
+        }
+    }
+    panic!("the future neither completed nor parked");
+}
+
+/// A sender parks (its message in its queue entry) while the receiver
+/// closes and drains: the message either went into the ring first (and is
+/// drained) or comes back to the sender in its error; never both, never
+/// neither, and the send never stays parked.
+#[test]
+fn loom_parked_message_and_close_exactly_once() {
+    loom::model(|| {
+        let (tx, rx) = bounded::<u32>(1);
+        tx.try_send(1).unwrap();
+        let closer = thread::spawn(move || {
+            let rx = rx.close();
+            let got: Vec<u32> = rx.drain().collect();
+            (rx, got)
+        });
+        let mut send = tx.send(2);
+        let flag = StdArc::new(Flag::default());
+        let waker = Waker::from(flag.clone());
+        let mut cx = Context::from_waker(&waker);
+        let first = poll_until_parked(&mut send, &flag, &mut cx);
+        let (_rx, got) = closer.join().unwrap();
+        let out = match first {
+            Some(out) => out,
+            None => {
+                assert!(
+                    flag.0.load(Ordering::Relaxed),
+                    "the close woke the parked send"
+                );
+                match Pin::new(&mut send).poll(&mut cx) {
+                    std::task::Poll::Ready(out) => out,
+                    std::task::Poll::Pending => panic!("a closed channel left a send parked"),
+                }
+            }
+        };
+        let back = out.err().map(|e| e.0);
+        assert_eq!(got.first(), Some(&1));
+        assert_ne!(
+            got.contains(&2),
+            back == Some(2),
+            "exactly once: drained {got:?}, given back {back:?}"
+        );
+        drop(send);
     });
 }
