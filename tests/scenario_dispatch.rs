@@ -42,7 +42,8 @@ impl<S: tracing::Subscriber> Layer<S> for CountOps {
         let mut op = OpField(None);
         event.record(&mut op);
         match op.0.as_deref() {
-            Some("push") => self.0.push.fetch_add(1, Ordering::Relaxed),
+            // A hand-off is a push of a parked sender's message.
+            Some("push" | "handoff") => self.0.push.fetch_add(1, Ordering::Relaxed),
             Some("pop") => self.0.pop.fetch_add(1, Ordering::Relaxed),
             Some("lifecycle") => self.0.lifecycle.fetch_add(1, Ordering::Relaxed),
             _ => 0,

@@ -592,6 +592,19 @@ impl<T> Chan<T> {
         }
     }
 
+    /// [`SendFuture::withdraw`](super::SendFuture::withdraw) of a parked
+    /// send: its value back, unless a hand-off used it.
+    pub(crate) fn withdraw_send(&self, key: &mut WaiterKey) -> Option<T> {
+        match self.senders.leave(key) {
+            Left::Removed(w, v) => {
+                self.leave_event(OP_LEAVE, SIDE_SENDERS, w);
+                Some(v)
+            }
+            Left::Woken(v) => v,
+            Left::NotParked => None,
+        }
+    }
+
     /// A `SendFuture` went away unfinished. Still parked: it leaves the
     /// queue, and its message is dropped (after the lock is released). A
     /// hand-off already moved its message: that send happened. Woken with

@@ -49,6 +49,20 @@ impl<T> Future for SendFuture<'_, T> {
     }
 }
 
+impl<T> SendFuture<'_, T> {
+    /// Gives up the send and returns its value if it was not sent: still
+    /// held, still parked (it leaves the senders' queue), or given back by a
+    /// close. `None` if it completed, or if a hand-off already moved the
+    /// value into the channel: then it was sent, even though this future
+    /// never reported it. Use it where a send may be cancelled (a timeout,
+    /// a `select!`) and the caller must know whether the message went.
+    pub fn withdraw(&mut self) -> Option<T> {
+        let chan = &self.sender.chan;
+        chan.withdraw_send(&mut self.waiter.key)
+            .or_else(|| self.value.take())
+    }
+}
+
 impl<T> Drop for SendFuture<'_, T> {
     #[inline]
     fn drop(&mut self) {

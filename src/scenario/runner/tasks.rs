@@ -328,8 +328,13 @@ pub(super) async fn producer(tx: Sender<u64>, ctl: Arc<TaskCtl>, shared: Arc<Sha
         if !gate(&shared, &ctl).await {
             continue;
         }
-        match or_bell(&ctl, stepped(&shared, tx.send(seq), || tx.is_closed())).await {
-            // The bell rang: the value was not sent (and is not counted).
+        let mut send = tx.send(seq);
+        let sent = or_bell(&ctl, stepped(&shared, &mut send, || tx.is_closed())).await;
+        // The bell rang: unless a hand-off already moved the value into the
+        // ring (then it was sent), it was not sent and is not counted.
+        let sent = sent.or_else(|| send.withdraw().is_none().then_some(Ok(())));
+        drop(send);
+        match sent {
             None => continue,
             Some(Ok(())) => {
                 seq += 1;
