@@ -16,7 +16,9 @@ mod deadline;
 
 use std::time::{Duration, Instant};
 
-use chanviz::probe::{EventKind, Lifecycle, LogEntry, Probe, ProbeLayer, Side, Snapshot};
+use chanviz::probe::{
+    EventKind, Lifecycle, LogEntry, Probe, ProbeLayer, Role, Side, Snapshot, WakeCause,
+};
 use chanviz::scenario::clock::SceneClock;
 use chanviz::scenario::control::{Command, Control, Mode};
 use chanviz::scenario::demos;
@@ -78,10 +80,12 @@ fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
 
 /// A channel operation: a push, a pop or a park. Wakes, handle and lifecycle
 /// events are what an operation (or a close) brings with it.
+/// Whether `e` is an operation of its own. A hand-off (the push of a parked
+/// sender's message by the pop that made room) is part of that pop.
 fn is_operation(e: &LogEntry) -> bool {
     matches!(
         e.kind,
-        EventKind::Push { .. }
+        EventKind::Push { handoff: false, .. }
             | EventKind::Pop { .. }
             | EventKind::SendWait { .. }
             | EventKind::RecvWait { .. }
@@ -254,11 +258,12 @@ fn stepping_spsc_still_parks_the_receiver() {
     deadline::within("the run ends", move || run.handle.wait().unwrap());
 }
 
-/// With a full ring, a pop and the wake it causes are one step, and the
-/// woken sender's push is the next: "slot free, S woken, not yet run" can
-/// be seen.
+/// With a full ring and senders parked, a pop, the hand-off of the first
+/// parked sender's message into the slot it freed, and that sender's wake
+/// are one step: the ring is full again, and the woken sender's send is
+/// done (it pushes nothing of its own in that step).
 #[test]
-fn a_woken_sender_pushes_only_on_the_next_step() {
+fn a_pop_hands_the_first_parked_message_off_in_the_same_step() {
     let run = start(demo("backpressure"));
     wait_for("senders park on the full ring", || {
         run.snapshot()
@@ -271,44 +276,48 @@ fn a_woken_sender_pushes_only_on_the_next_step() {
         let events = run.step();
         let ops = events.iter().filter(|e| is_operation(e)).count();
         assert!(ops <= 1, "step {i} ran {ops}: {}", describe(&events));
-        let woke = events.iter().find_map(|e| match e.kind {
-            EventKind::Wake {
-                side: Side::Senders,
-                woken,
-                ..
-            } if events
-                .iter()
-                .any(|p| matches!(p.kind, EventKind::Pop { .. })) =>
-            {
-                Some(woken)
-            }
-            _ => None,
-        });
-        if let Some(sender) = woke {
-            // The woken sender has not pushed in this step...
-            assert!(
-                !events
-                    .iter()
-                    .any(|e| matches!(e.kind, EventKind::Push { handle, .. } if handle == sender)),
-                "the woken sender pushed in the same step: {}",
-                describe(&events)
-            );
-            let snap = run.snapshot();
-            let chan = snap.current().unwrap();
-            assert!(chan.len < chan.capacity, "the pop freed no slot");
-            // ...and pushes on the next one.
-            let next = run.step();
-            assert!(
-                next.iter()
-                    .any(|e| matches!(e.kind, EventKind::Push { handle, .. } if handle == sender)),
-                "the next step was not the woken sender's push: {}",
-                describe(&next)
-            );
-            seen = true;
-            break;
-        }
+        let Some(pop) = events
+            .iter()
+            .position(|e| matches!(e.kind, EventKind::Pop { .. }))
+        else {
+            continue;
+        };
+        let Some(handoff) = events
+            .iter()
+            .position(|e| matches!(e.kind, EventKind::Push { handoff: true, .. }))
+        else {
+            continue;
+        };
+        let EventKind::Push { handle: sender, .. } = events[handoff].kind else {
+            unreachable!()
+        };
+        assert!(pop < handoff, "the pop comes first: {}", describe(&events));
+        // The sender whose message moved in is the one woken, with cause
+        // hand-off, after the hand-off.
+        let wake = events
+            .iter()
+            .position(|e| {
+                matches!(e.kind, EventKind::Wake {
+                    side: Side::Senders,
+                    woken,
+                    cause: WakeCause::Handoff { role: Role::Receiver },
+                    ..
+                } if woken == sender)
+            })
+            .unwrap_or_else(|| panic!("no hand-off wake of S{sender}: {}", describe(&events)));
+        assert!(handoff < wake, "{}", describe(&events));
+        // It pushed nothing of its own in that step.
+        assert!(
+            !events.iter().any(
+                |e| matches!(e.kind, EventKind::Push { handle, handoff: false, .. } if handle == sender)
+            ),
+            "the woken sender pushed in the same step: {}",
+            describe(&events)
+        );
+        seen = true;
+        break;
     }
-    assert!(seen, "200 steps and no pop woke a sender");
+    assert!(seen, "200 steps and no pop handed a parked message off");
     run.handle.shutdown();
     deadline::within("the run ends", move || run.handle.wait().unwrap());
 }

@@ -20,24 +20,29 @@ use super::sync::{loom_seqcst_fence, Arc, AtomicU8, AtomicUsize, Ordering};
 use super::waiters::{resume_panic, Left, Panic, Waiter, WaiterKey, WaiterQueue, Woken};
 use super::RecvError;
 
-/// How many times a future that finds the ring full (empty) yields to its
-/// executor before it parks its waker. On a multi-thread runtime the other
-/// side usually acts within that time; on a single thread, yielding lets it
+/// How many times a receive that finds the ring empty yields to its
+/// executor before it parks its waker. On a multi-thread runtime the sender
+/// usually pushes within that time; on a single thread, yielding lets it
 /// run. Either way it avoids most park/wake round trips.
+///
+/// A send that finds the ring full parks at once: the pop that makes room
+/// hands its message off into the ring, so a parked send costs one wake and
+/// no retry, while a yield would only move its task between workers. (And
+/// so a woken send never makes a ring operation of its own: the runner's
+/// steps rely on it.)
 #[cfg(not(loom))]
-const YIELDS_BEFORE_PARKING: u8 = 0;
+const RECV_YIELDS_BEFORE_PARKING: u8 = 8;
 /// Under loom one yield keeps the path in the models, and the models small
 /// enough to explore (every yield is a full extra poll for loom).
 #[cfg(loom)]
-const YIELDS_BEFORE_PARKING: u8 = 1;
+const RECV_YIELDS_BEFORE_PARKING: u8 = 1;
 
-/// Whether a future that found the ring full (empty) should yield to its
+/// Whether a receive that found the ring empty should yield to its
 /// executor (it is woken at once, so it is polled again soon) rather than
 /// park: while it is not parked and has yields left.
 #[inline]
 fn yield_instead_of_parking(waiter: &mut Waiter, cx: &mut Context<'_>) -> bool {
-    #[allow(clippy::absurd_extreme_comparisons)]
-    if waiter.key.is_none() && waiter.yields < YIELDS_BEFORE_PARKING {
+    if waiter.key.is_none() && waiter.yields < RECV_YIELDS_BEFORE_PARKING {
         waiter.yields += 1;
         cx.waker().wake_by_ref();
         return true;
@@ -381,11 +386,9 @@ impl<T> Chan<T> {
         }
     }
 
-    /// The body of `SendFuture::poll`: try; when full, first yield to the
-    /// executor a few times (the receiver is usually about to make room, and
-    /// yielding is far cheaper than parking and waking); then park, leaving
+    /// The body of `SendFuture::poll`: try; when full, park at once, leaving
     /// the value in the queue entry, so that the pop that makes room can
-    /// move it into the ring at once (a hand-off) and wake a finished send.
+    /// move it into the ring (a hand-off) and wake a finished send.
     /// A parked future polled again only looks whether that has happened.
     ///
     /// `value` holds the message while the future has it: before it parks,
@@ -414,10 +417,6 @@ impl<T> Chan<T> {
             Err(PushError::Closed(v)) => return self.send_closed(v, handle),
             Err(PushError::Full(v)) => v,
         };
-        if yield_instead_of_parking(waiter, cx) {
-            *value = Some(v);
-            return Poll::Pending;
-        }
         let depth = self.senders.park(&mut waiter.key, handle, cx.waker(), v);
         tracing::trace!(
             target: TARGET,

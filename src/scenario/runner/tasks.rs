@@ -161,15 +161,16 @@ impl Wake for NotingWaker {
 }
 
 /// Drive one channel operation (a send or a receive) so that, while paused,
-/// each of its steps is a step of its own: a future that parked and was then
-/// woken by another task's operation waits at the gate before it retries.
-/// So a step that pops from a full ring shows the pop and the wake, and the
-/// woken sender's push is the next step. (The first attempt passes the gate
-/// before this is called.) A future that yields to the scheduler before
-/// parking goes on without a step: its yield is not an operation. Nor is a
-/// retry that can only fail (`doomed`: a send on a closed channel, a receive
-/// on a closed and empty one): it ends the task's story at once.
-async fn stepped<F: Future>(shared: &Shared, fut: F, doomed: impl Fn() -> bool) -> F::Output {
+/// each of its steps is a step of its own: a receive that parked and was
+/// then woken by another task's push waits at the gate before it retries
+/// its pop. (The first attempt passes the gate before this is called.) A
+/// future that yields to the scheduler before parking goes on without a
+/// step: its yield is not an operation. Nor is a retry that makes no ring
+/// operation of its own (`free_retry`): a send's, since a parked send is
+/// completed by the pop that makes room (the hand-off is that pop's step)
+/// or refused by a close; a receive's on a closed and empty channel, which
+/// ends the task's story at once.
+async fn stepped<F: Future>(shared: &Shared, fut: F, free_retry: impl Fn() -> bool) -> F::Output {
     let mut fut = pin!(fut);
     let mut last = Last::First;
     // Whether this attempt holds a step (it passed the gate while paused):
@@ -185,7 +186,7 @@ async fn stepped<F: Future>(shared: &Shared, fut: F, doomed: impl Fn() -> bool) 
             }
             if !shared.is_paused() {
                 holds_step = false;
-            } else if last != Last::First && !holds_step && !doomed() {
+            } else if last != Last::First && !holds_step && !free_retry() {
                 // Woken (or caught mid-attempt) while paused: the retry is
                 // the next step's.
                 return Poll::Ready(None);
@@ -329,7 +330,8 @@ pub(super) async fn producer(tx: Sender<u64>, ctl: Arc<TaskCtl>, shared: Arc<Sha
             continue;
         }
         let mut send = tx.send(seq);
-        let sent = or_bell(&ctl, stepped(&shared, &mut send, || tx.is_closed())).await;
+        // A parked send's retry is no operation of its own (see `stepped`).
+        let sent = or_bell(&ctl, stepped(&shared, &mut send, || true)).await;
         // The bell rang: unless a hand-off already moved the value into the
         // ring (then it was sent), it was not sent and is not counted.
         let sent = sent.or_else(|| send.withdraw().is_none().then_some(Ok(())));
