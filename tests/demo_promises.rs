@@ -564,8 +564,8 @@ fn mpmc_breathes_both_queues_park_in_turn_and_wake_in_fifo_order() {
     assert!(Observed::lens(late).iter().all(|l| l.1 > 0), "{r}");
 }
 
-/// "the ring is full and stays full ... Each pop frees exactly one slot and
-/// wakes exactly one sender."
+/// "the ring is full and stays full ... Each pop frees a slot, moves the
+/// first parked message into it and wakes its sender."
 #[test]
 fn backpressure_keeps_the_ring_full_and_each_pop_wakes_one_sender() {
     let o = observed("backpressure");
@@ -588,11 +588,14 @@ fn backpressure_keeps_the_ring_full_and_each_pop_wakes_one_sender() {
         lens.len()
     );
     assert!(Observed::send_waits(after) >= 10, "{r}");
-    // From the first parked sender on, every pop has one to wake.
+    // Once the producers are parked (three of the four wait: the fourth is
+    // the one just served), every pop has one to wake. Before that, a pop's
+    // free slot may go to a producer still running, which pushes into it
+    // before it ever parks: that pop wakes nobody, and rightly.
     let parked = after
         .iter()
-        .position(|e| matches!(e.kind, EventKind::SendWait { .. }))
-        .unwrap_or_else(|| panic!("no sender parked: {r}"));
+        .position(|e| matches!(e.kind, EventKind::SendWait { waiting, .. } if waiting >= 3))
+        .unwrap_or_else(|| panic!("the producers never all parked: {r}"));
     let per_pop = wakes_per_op(&after[parked..], false, Side::Senders);
     assert!(per_pop.len() >= 10, "{r}");
     let not_one = per_pop.iter().filter(|&&n| n != 1).count() as u64;

@@ -9,6 +9,18 @@
 //! `state` with SeqCst. In the single total order of SeqCst operations,
 //! either the retry sees the progress, or the load sees the registration and
 //! wakes the future.
+//!
+//! # Hand-off
+//! A sender that parks leaves its message in its queue entry. The pop that
+//! frees a slot while senders are parked moves the first parked message into
+//! the ring (`Ring::push`, under the senders' queue lock, which runs no user
+//! code) and wakes that sender, whose send is then done: one wake per
+//! message, no retry, and FIFO among parked senders. It is reported as its
+//! own event (`handoff`: a push of that sender's message, made by the
+//! popper) before the wake (cause `handoff`). A parked sender's own check
+//! after registering (the retry above) serves the queue's front the same
+//! way, so whoever sees room hands off, in order. Every message still passes
+//! through a slot.
 
 use std::task::{Context, Poll};
 
@@ -31,7 +43,7 @@ use super::RecvError;
 /// so a woken send never makes a ring operation of its own: the runner's
 /// steps rely on it.)
 #[cfg(not(loom))]
-const RECV_YIELDS_BEFORE_PARKING: u8 = 8;
+const RECV_YIELDS_BEFORE_PARKING: u8 = 2;
 /// Under loom one yield keeps the path in the models, and the models small
 /// enough to explore (every yield is a full extra poll for loom).
 #[cfg(loom)]

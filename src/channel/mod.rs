@@ -82,7 +82,7 @@
 //! - Handles are `Send + Sync` and the futures `Send` whenever `T: Send`.
 //!   No `T: Unpin` bound anywhere.
 //!
-//! # Events (schema v2)
+//! # Events (schema v3)
 //! Every operation emits a `tracing` event with target `chanviz::channel`.
 //! Field values are computed only when a subscriber listens, so an
 //! unobserved channel pays only `tracing`'s call-site check.
@@ -92,6 +92,7 @@
 //! | `created` | DEBUG | `chan`, `capacity`, `name` (`""` when none) |
 //! | `push` | TRACE | `chan`, `head`, `tail`, `len`, `slot`, `handle` (sender id) |
 //! | `pop` | TRACE | `chan`, `head`, `tail`, `len`, `slot`, `handle` (receiver id) |
+//! | `handoff` (v3) | TRACE | as `push`, for a parked sender's message (`handle`), plus `by`, `role`: who moved it into the ring |
 //! | `send_wait` | TRACE | `chan`, `handle`, `waiting_senders` (queue depth after parking) |
 //! | `recv_wait` | TRACE | `chan`, `handle`, `waiting_receivers` (queue depth after parking) |
 //! | `wake` | TRACE | `chan`, `side` (`senders`/`receivers`), `woken` (handle id), `waiting` (depth after) |

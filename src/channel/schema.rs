@@ -1,4 +1,4 @@
-//! Event schema v2: the names the channel emits and the probe decodes.
+//! Event schema v3: the names the channel emits and the probe decodes.
 //!
 //! Every event has target [`TARGET`] and the fields `chan` (u64, unique in the
 //! process) and `op` (one of the `OP_*` strings). Per-operation events are
@@ -10,9 +10,10 @@
 //! | `created` | DEBUG | `chan`, `capacity`, `name` (the label; `""` when none) |
 //! | `push` | TRACE | `chan`, `head`, `tail`, `len`, `slot`, `handle` (sender id) |
 //! | `pop` | TRACE | `chan`, `head`, `tail`, `len`, `slot`, `handle` (receiver id) |
+//! | `handoff` (v3) | TRACE | as `push` (`handle` is the parked sender whose message it is), plus `by` and `role`: the handle that moved it into the ring (the receiver whose pop made room, or a parked sender that saw room) |
 //! | `send_wait` | TRACE | `chan`, `handle`, `waiting_senders` (queue depth after parking), `ticket` (v2) |
 //! | `recv_wait` | TRACE | `chan`, `handle`, `waiting_receivers` (queue depth after parking), `ticket` (v2) |
-//! | `wake` | TRACE | `chan`, `side` (`senders` / `receivers`), `woken` (id of the woken handle), `waiting` (depth after); v2: `ticket`, `cause` (`push` / `pop` / `pass` / `close`), `by` (id of the handle whose operation woke it), `role` (`by`'s role) |
+//! | `wake` | TRACE | `chan`, `side` (`senders` / `receivers`), `woken` (id of the woken handle), `waiting` (depth after); v2: `ticket`, `cause` (`push` / `pop` / `pass` / `close`; v3: `handoff`), `by` (id of the handle whose operation woke it), `role` (`by`'s role) |
 //! | `handle` | DEBUG | `chan`, `handle`, `role` (`sender` / `receiver`), `from`, `to` (`Open`, `Closing`, `Closed`; `-` when created or dropped) |
 //! | `lifecycle` | DEBUG | `chan`, `from`, `to` (`open`, `closing`, `closed`) |
 //! | `leave` (v2) | TRACE | `chan`, `side`, `handle`, `waiting` (depth after), `ticket`: a parked future went away unfinished (cancelled or dropped) before any wake |
@@ -27,6 +28,16 @@
 //! | `ticket` on parks, wakes and leaves | a queue's entries are woken in ticket order (first parked, first woken), so a reader keeps every queue in its exact order even when two threads' park events reach it swapped |
 //! | `cause`, `by`, `role` on `wake` | who woke whom: `push` (a sender's push woke a receiver), `pop` (a receiver's pop woke a sender), `pass` (a woken future that did not need its wakeup passed it on), `close` (the close or last drop of handle `by`) |
 //! | ops `send_closed`, `recv_closed` | what a close did to each future: a sender got its value back, a receiver reached the end of the stream |
+//!
+//! ## What v3 adds to v2
+//! | change | why |
+//! |---|---|
+//! | op `handoff` | a parked sender leaves its message in the senders' queue; the pop that frees a slot moves it into the ring at once, and this event says so (the message still passes through a slot: the event carries the slot and positions of a push) |
+//! | wake `cause` `handoff` | the wake that follows a hand-off: the woken sender's send is already done (`by` and `role` name who moved its message) |
+//!
+//! A reader of v2 sees a `handoff` as an unknown op; chanviz reads it as a
+//! push of the parked sender's message. Since v3 a parked sender is never
+//! woken by a plain pop (cause `pop`): only by a hand-off or a close.
 //!
 //! A handle's own close emits its `handle` event (`Open -> Closing`) before
 //! the channel's `lifecycle` event, cause before effect. Every field v1 has
@@ -45,7 +56,7 @@
 //! version ([`VERSION`]).
 
 /// Schema version.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 /// Target of every event.
 pub const TARGET: &str = "chanviz::channel";
 

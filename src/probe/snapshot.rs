@@ -380,7 +380,7 @@ pub struct LogEntry {
     pub kind: EventKind,
 }
 
-/// The decoded payload of an event of schema v2.
+/// The decoded payload of an event of schema v3.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventKind {
     /// `created`.
