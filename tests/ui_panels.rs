@@ -499,3 +499,34 @@ fn attach_starts_on_the_channel_list_and_esc_comes_back_to_it() {
     app.on_key(key(KeyCode::Esc), &control);
     assert!(app.quit, "Esc on the list quits");
 }
+
+/// A hand-off in the waker queues: the pop moved the woken sender's message
+/// into the slot it freed, so the line says the send is done, and says so
+/// in fewer words where the panel is narrow.
+#[test]
+fn a_handoff_says_the_woken_sender_was_sent() {
+    use chanviz::probe::{Role, WakeCause};
+    let mut app = ui_support::app_with(Theme::default(), Mode::Running);
+    for c in &mut app.snapshot.channels {
+        for w in &mut c.insight.wakes {
+            w.cause = WakeCause::Handoff {
+                role: Role::Receiver,
+            };
+        }
+    }
+    let wide = draw(&app, 70, 9, panels::waiters::render);
+    assert!(
+        wide.contains("R0 moved its message into slot 7 → woke S2, sent"),
+        "{wide}"
+    );
+    let projector = draw(&app, 39, 9, panels::waiters::render);
+    assert!(
+        projector.contains("R0 handed slot 7 over → woke S2, sent"),
+        "{projector}"
+    );
+    let narrow = draw(&app, 36, 9, panels::waiters::render);
+    assert!(
+        narrow.contains("R0 handed slot 7 → woke S2, sent"),
+        "{narrow}"
+    );
+}

@@ -743,6 +743,52 @@ mod tests {
         to: Lifecycle::Closing,
     };
 
+    /// A hand-off reads as one line after its pop: who moved whose parked
+    /// message into which slot, and the wake of that sender, its send done;
+    /// a receiver woken by that push joins the same line. Alone (its wake
+    /// not there), the push still says it was a hand-off.
+    #[test]
+    fn a_handoff_is_told_as_the_popper_moving_the_parked_message_in() {
+        let handoff = |handle, slot, len| match push(handle, slot, len) {
+            EventKind::Push {
+                handle,
+                slot,
+                head,
+                tail,
+                len,
+                ..
+            } => EventKind::Push {
+                handle,
+                slot,
+                head,
+                tail,
+                len,
+                handoff: true,
+            },
+            _ => unreachable!(),
+        };
+        let by_r1 = WakeCause::Handoff {
+            role: Role::Receiver,
+        };
+        assert_eq!(
+            told(&[
+                pop(1, 5, 7),
+                handoff(2, 5, 8),
+                wake(Side::Senders, 2, 3, by_r1, 1),
+                wake(Side::Receivers, 0, 0, WakeCause::Push, 2),
+            ]),
+            [
+                "R1 popped slot 5 (len 7/8)",
+                "R1 moved S2's parked message into slot 5 (len 8/8: now full) → woke S2, its send \
+                 done, R0 (none still waiting)",
+            ]
+        );
+        assert_eq!(
+            told(&[handoff(2, 5, 8)]),
+            ["S2's parked message moved into slot 5 (len 8/8: now full): a hand-off"]
+        );
+    }
+
     #[test]
     fn a_pop_and_the_wake_it_caused_are_one_line_with_an_event_between() {
         let events = on7(&[

@@ -190,21 +190,34 @@ fn woke_line(chan: &ChannelSnapshot, theme: &Theme, w: usize, at_us: u64) -> Lin
         .cause
         .by_role(wake.side)
         .map(|role| label(role, wake.by));
-    let deed = match (wake.cause, by, wake.slot) {
+    let deed = match (wake.cause, by.clone(), wake.slot) {
         (WakeCause::Pop, Some(by), Some(slot)) => format!("{by} popped slot {slot}"),
         (WakeCause::Push, Some(by), Some(slot)) => format!("{by} pushed slot {slot}"),
         (WakeCause::Pop, Some(by), None) => format!("{by} popped"),
         (WakeCause::Push, Some(by), None) => format!("{by} pushed"),
-        (WakeCause::Handoff { .. }, Some(by), Some(slot)) => {
-            format!("{by} moved {woken}'s message into slot {slot}")
-        }
-        (WakeCause::Handoff { .. }, Some(by), None) => format!("{by} moved {woken}'s message in"),
         (WakeCause::Pass, Some(by), _) => format!("{by} passed its wakeup"),
         (WakeCause::Close { .. }, Some(by), _) => format!("{by} closed"),
         _ => String::new(),
     };
     let arrow = theme.arrow();
-    let candidates = if deed.is_empty() {
+    let candidates = if let (WakeCause::Handoff { .. }, Some(by)) = (wake.cause, &by) {
+        // The pop (or a parked sender) moved the woken sender's message into
+        // the ring: the send is done before the sender even runs.
+        let slot = wake.slot.map_or(String::new(), |s| format!(" slot {s}"));
+        let done = |text: String| {
+            Line::from(vec![
+                Span::raw(text),
+                Span::styled(woken.clone(), theme.strong()),
+                Span::raw(", sent"),
+            ])
+        };
+        vec![
+            done(format!("{by} moved its message into{slot} {arrow} woke ")),
+            done(format!("{by} handed{slot} over {arrow} woke ")),
+            done(format!("{by} handed{slot} {arrow} woke ")),
+            done(format!("{by} {arrow} woke ")),
+        ]
+    } else if deed.is_empty() {
         vec![Line::from(vec![
             Span::raw("last wake: "),
             Span::styled(woken, theme.strong()),
