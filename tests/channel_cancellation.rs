@@ -339,3 +339,34 @@ fn woken_stream_whose_receiver_goes_away_passes_its_wakeup_on() {
         assert_eq!(poll_once(&mut fut_b, &wb), Poll::Ready(Ok(9)));
     }
 }
+
+/// `SendFuture::withdraw` says whether a parked send went: still parked, it
+/// takes the value back (and nothing is received); after the pop that made
+/// room handed its message off, it returns `None` and the message is there.
+#[test]
+fn withdraw_takes_back_an_unsent_value_and_not_a_handed_off_one() {
+    let (tx, rx) = bounded::<u32>(1);
+    tx.try_send(0).unwrap();
+    // Still parked: the value comes back, the queue is empty again.
+    let mut parked = tx.send(1);
+    park(&mut parked);
+    assert_eq!(tx.waiting_senders(), 1);
+    assert_eq!(parked.withdraw(), Some(1));
+    assert_eq!(tx.waiting_senders(), 0);
+    drop(parked);
+    assert_eq!(rx.try_recv(), Ok(0));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    // Handed off: the pop moved 3 into the ring; withdrawing finds it sent.
+    tx.try_send(2).unwrap();
+    let mut parked = tx.send(3);
+    let (woken, _w) = park(&mut parked);
+    assert_eq!(rx.try_recv(), Ok(2));
+    assert_eq!(wakes(&woken), 1, "the hand-off woke the sender");
+    assert_eq!(parked.withdraw(), None, "it was sent");
+    drop(parked);
+    assert_eq!(rx.try_recv(), Ok(3));
+    // Not parked at all: the value is still the future's.
+    let (tx, _rx) = bounded::<u32>(1);
+    let mut unpolled = tx.send(4);
+    assert_eq!(unpolled.withdraw(), Some(4));
+}
