@@ -1177,6 +1177,33 @@ mod tests {
                 role: Role::Receiver,
                 handle: 2,
             },
+            // Format 4: a hand-off and its wake.
+            EventKind::Push {
+                handle: 2,
+                slot: 0,
+                head: 9,
+                tail: 8,
+                len: 1,
+                handoff: true,
+            },
+            EventKind::Wake {
+                side: Side::Senders,
+                woken: 2,
+                waiting: 1,
+                ticket: 7,
+                cause: WakeCause::Handoff {
+                    role: Role::Receiver,
+                },
+                by: 0,
+            },
+            EventKind::Wake {
+                side: Side::Senders,
+                woken: 3,
+                waiting: 0,
+                ticket: 8,
+                cause: WakeCause::Handoff { role: Role::Sender },
+                by: 3,
+            },
         ];
         let mut out = Vec::new();
         new.iter().for_each(|k| super::event(&mut out, k));
