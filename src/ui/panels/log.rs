@@ -510,9 +510,11 @@ fn words(entry: &LogEntry, snapshot: &Snapshot, arrow: &str) -> String {
         } => {
             let who = label(side.role(), handle);
             let why = match (served, side) {
-                (true, Side::Senders) => "stopped waiting: its own retry found room",
+                // Since schema v3 only when it found the channel closed (a
+                // v2 recording's: its retry found room).
+                (true, Side::Senders) => "stopped waiting: its own retry settled its send",
                 (true, Side::Receivers) => "stopped waiting: its own retry found a message",
-                (false, Side::Senders) => "gave up waiting: its send was dropped",
+                (false, Side::Senders) => "gave up waiting: its send was dropped or withdrawn",
                 (false, Side::Receivers) => "gave up waiting: its receive was dropped",
             };
             format!("{who} {why} ({})", still_waiting(side, waiting))
@@ -925,9 +927,9 @@ mod tests {
                 left(Side::Senders, true),
             ]),
             [
-                "S1 gave up waiting: its send was dropped (2 senders still waiting)",
+                "S1 gave up waiting: its send was dropped or withdrawn (2 senders still waiting)",
                 "R1 gave up waiting: its receive was dropped (2 receivers still waiting)",
-                "S1 stopped waiting: its own retry found room (2 senders still waiting)",
+                "S1 stopped waiting: its own retry settled its send (2 senders still waiting)",
             ]
         );
     }
