@@ -16,7 +16,7 @@ use crate::probe::{Probe, Snapshot, WarningKind};
 use crate::record;
 use crate::scenario::clock::SceneClock;
 use crate::scenario::demos::{self, DEMOS};
-use crate::scenario::runner::{RunOptions, Runner};
+use crate::scenario::runner::{RunOptions, Runner, RunnerHandle};
 use crate::scenario::spec::{self, Overrides, Scenario};
 use crate::ui::{DEFAULT_FPS, FPS};
 
@@ -492,6 +492,21 @@ fn finish_recording(recorder: Option<record::Recorder>, to: Option<&RecordTo>, o
     }
 }
 
+/// Starts `scenario` for a run without a view (`run --headless`, `check`):
+/// it catches Ctrl-C (a second one exits at once) and runs on the scenario
+/// clock. A failure to start is reported; its exit code comes back.
+fn start_headless(scenario: &Scenario) -> Result<RunnerHandle, i32> {
+    let opts = RunOptions {
+        linger: false,
+        catch_signals: true,
+        on_signal: Some(Arc::new(exit_if_interrupted_again)),
+        dispatch: None,
+        clock: Some(scene_clock()),
+        viewer: false,
+    };
+    Runner::start(scenario.clone(), opts).map_err(failure)
+}
+
 fn headless_run(
     scenario: Scenario,
     format: Format,
@@ -504,17 +519,9 @@ fn headless_run(
         Ok(r) => r,
         Err(code) => return code,
     };
-    let opts = RunOptions {
-        linger: false,
-        catch_signals: true,
-        on_signal: Some(Arc::new(exit_if_interrupted_again)),
-        dispatch: None,
-        clock: Some(scene_clock()),
-        viewer: false,
-    };
-    let handle = match Runner::start(scenario.clone(), opts) {
+    let handle = match start_headless(&scenario) {
         Ok(h) => h,
-        Err(e) => return failure(e),
+        Err(code) => return code,
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

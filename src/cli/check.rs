@@ -95,17 +95,9 @@ pub(super) fn check(args: &CheckArgs) -> i32 {
     if probe().is_none() {
         return failure("check: needs the probe, and another tracing subscriber is installed");
     }
-    let opts = RunOptions {
-        linger: false,
-        catch_signals: true,
-        on_signal: Some(Arc::new(exit_if_interrupted_again)),
-        dispatch: None,
-        clock: Some(scene_clock()),
-        viewer: false,
-    };
-    let handle = match Runner::start(scenario.clone(), opts) {
+    let handle = match start_headless(&scenario) {
         Ok(h) => h,
-        Err(e) => return failure(e),
+        Err(code) => return code,
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
