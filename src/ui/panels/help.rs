@@ -28,7 +28,7 @@ pub fn explanations(theme: &Theme) -> Vec<(&'static str, String)> {
         ),
         (
             "Waker queue",
-            "a sender that finds the ring full parks until a pop wakes it, first parked first woken (next: ...); receivers wait for a push.".to_string(),
+            "a sender finding the ring full parks with its message until a pop moves it in, first parked first (next: ...); receivers wait for a push.".to_string(),
         ),
         (
             "Type state",
