@@ -624,10 +624,7 @@ impl<T> Chan<T> {
     #[inline(always)]
     pub(crate) fn abandon_send(&self, key: &mut WaiterKey) {
         if key.is_some() {
-            if let Left::Removed(w, v) = self.senders.leave(key) {
-                self.leave_event(OP_LEAVE, SIDE_SENDERS, w);
-                drop(v);
-            }
+            drop(self.withdraw_send(key));
         }
     }
 

@@ -289,26 +289,27 @@ pub fn story(entries: &[LogEntry], snapshot: &Snapshot, ascii: bool) -> Vec<Stor
     for i in telling_order(entries) {
         let e = &entries[i];
         if let EventKind::Wake { side, woken, .. } = e.kind {
-            let target = match Cause::of_wake(e) {
-                // A hand-off's wake joins the line of the push it made.
-                Some(cause)
-                    if matches!(cause.cause, WakeCause::Handoff { .. })
-                        && drafts.iter().rev().take(WINDOW).any(|d| {
-                            d.mover.is_none()
-                                && matches!(d.handoff, Some((c, s, _)) if c == e.chan && s == woken)
-                        }) =>
-                {
-                    let d = drafts
-                        .iter()
-                        .rposition(|d| {
-                            d.mover.is_none()
-                                && matches!(d.handoff, Some((c, s, _)) if c == e.chan && s == woken)
-                        })
-                        .expect("found just now");
+            // A hand-off's wake joins the line of the push it made (the
+            // nearest one of `woken`'s message not yet told with its mover).
+            let handoff_line = match Cause::of_wake(e) {
+                Some(c) if matches!(c.cause, WakeCause::Handoff { .. }) => drafts
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .take(WINDOW)
+                    .find(|(_, d)| {
+                        d.mover.is_none()
+                            && matches!(d.handoff, Some((c, s, _)) if c == e.chan && s == woken)
+                    })
+                    .map(|(d, _)| (d, c)),
+                _ => None,
+            };
+            let target = match (handoff_line, Cause::of_wake(e)) {
+                (Some((d, cause)), _) => {
                     drafts[d].mover = Some(label(cause.role, cause.by));
                     Some(d)
                 }
-                Some(cause) => {
+                (None, Some(cause)) => {
                     let mut found = None;
                     for (d, draft) in drafts.iter().enumerate().rev().take(WINDOW) {
                         if draft.cause == Some(cause) {
@@ -340,7 +341,7 @@ pub fn story(entries: &[LogEntry], snapshot: &Snapshot, ascii: bool) -> Vec<Stor
                     })
                 }
                 // No cause said: the pop or push just before it, if any.
-                None => prev
+                (None, None) => prev
                     .map(|p| &entries[p])
                     .filter(|p| {
                         p.chan == e.chan
@@ -702,6 +703,18 @@ mod tests {
         }
     }
 
+    /// A hand-off: parked sender `handle`'s message moved into `slot`.
+    fn handoff(handle: u64, slot: usize, len: usize) -> EventKind {
+        EventKind::Push {
+            handle,
+            slot,
+            head: 0,
+            tail: 0,
+            len,
+            handoff: true,
+        }
+    }
+
     fn pop(handle: u64, slot: usize, len: usize) -> EventKind {
         EventKind::Pop {
             handle,
@@ -751,24 +764,6 @@ mod tests {
     /// not there), the push still says it was a hand-off.
     #[test]
     fn a_handoff_is_told_as_the_popper_moving_the_parked_message_in() {
-        let handoff = |handle, slot, len| match push(handle, slot, len) {
-            EventKind::Push {
-                handle,
-                slot,
-                head,
-                tail,
-                len,
-                ..
-            } => EventKind::Push {
-                handle,
-                slot,
-                head,
-                tail,
-                len,
-                handoff: true,
-            },
-            _ => unreachable!(),
-        };
         let by_r1 = WakeCause::Handoff {
             role: Role::Receiver,
         };
