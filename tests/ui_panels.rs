@@ -429,16 +429,21 @@ fn warnings_say_what_is_wrong_and_what_to_try() {
     assert!(!out.contains("consumer-bound"), "{out}");
 }
 
-#[test]
-fn channel_list_shows_every_channel_and_marks_the_one_shown() {
-    let mut app = app();
-    app.replay = true;
+/// A second channel, "results": empty and without warnings.
+fn add_results_channel(app: &mut App) {
     let mut other = app.snapshot.channels[0].clone();
     other.chan = 2;
     other.name = Some("results".into());
     other.len = 0;
     other.insight.warnings.clear();
     app.snapshot.channels.push(other);
+}
+
+#[test]
+fn channel_list_shows_every_channel_and_marks_the_one_shown() {
+    let mut app = app();
+    app.replay = true;
+    add_results_channel(&mut app);
     app.selected = Some(1);
     assert!(panels::channels::shown(&app));
     let out = draw(&app, 40, 6, panels::channels::render);
@@ -457,12 +462,7 @@ fn attach_starts_on_the_channel_list_and_esc_comes_back_to_it() {
     app.replay = true;
     app.list_home = true;
     app.on_list = true;
-    let mut other = app.snapshot.channels[0].clone();
-    other.chan = 2;
-    other.name = Some("results".into());
-    other.len = 0;
-    other.insight.warnings.clear();
-    app.snapshot.channels.push(other);
+    add_results_channel(&mut app);
     let screen = |app: &App| text(&chanviz::ui::render_to_buffer(app, 100, 24));
     let out = screen(&app);
     assert_shows(
